@@ -1,0 +1,104 @@
+// Plain types the Dataverse client returns. The sync engine and the destinations
+// depend only on these, never on the Web API's JSON shapes.
+
+/** Dataverse AttributeType values we handle (AttributeTypeName.Value without the "Type" suffix). */
+export type AttributeKind =
+  | "String" | "Memo" | "Integer" | "BigInt" | "Decimal" | "Double" | "Money" | "Boolean"
+  | "DateTime" | "Picklist" | "State" | "Status" | "Lookup" | "Owner" | "Customer"
+  | "Uniqueidentifier" | "MultiSelectPicklist" | "EntityName" | "Virtual" | "Other";
+
+export interface OptionLabel {
+  value: number;
+  label: string;
+  /** StatusMetadata only: the state this status belongs to. */
+  state?: number;
+}
+
+export interface OptionSetInfo {
+  name: string;
+  isGlobal: boolean;
+  options: OptionLabel[];
+}
+
+export interface AttributeInfo {
+  logicalName: string;
+  kind: AttributeKind;
+  /** The raw AttributeTypeName.Value, e.g. "StringType", for unknown kinds. */
+  typeName: string;
+  displayName?: string;
+  isPrimaryId: boolean;
+  /** String/Memo: MaxLength. */
+  maxLength?: number;
+  /** Decimal/Double/Money: Precision. */
+  precision?: number;
+  /** DateTime: "DateOnly" | "DateAndTime". */
+  dateFormat?: "DateOnly" | "DateAndTime";
+  /** Lookup/Owner/Customer: tables the lookup can point at. */
+  targets?: string[];
+  /** Picklist/State/Status/MultiSelectPicklist. */
+  optionSet?: OptionSetInfo;
+  /** False for Virtual and other attributes that are not readable as columns. */
+  isValidForRead: boolean;
+}
+
+export interface TableInfo {
+  logicalName: string;
+  schemaName: string;
+  entitySetName: string;
+  primaryIdAttribute: string;
+  primaryNameAttribute?: string;
+  displayName: string;
+  changeTrackingEnabled: boolean;
+  isIntersect: boolean;
+  objectTypeCode?: number;
+}
+
+export interface TableSchema {
+  table: TableInfo;
+  attributes: AttributeInfo[];
+}
+
+export interface ManyToManyInfo {
+  schemaName: string;
+  entity1LogicalName: string;
+  entity2LogicalName: string;
+  intersectEntityName: string;
+  entity1IntersectAttribute: string;
+  entity2IntersectAttribute: string;
+}
+
+export interface WhoAmI {
+  userId: string;
+  businessUnitId: string;
+  organizationId: string;
+}
+
+export interface LookupValue {
+  id: string;
+  /** Logical name of the referenced table (lookuplogicalname annotation). */
+  entityType: string | null;
+}
+
+export type FieldValue = string | number | boolean | null | LookupValue;
+
+/** One record as read from Dataverse, keyed by attribute logical name. */
+export interface SourceRecord {
+  id: string;
+  /** Row version from @odata.etag (W/"<version>"), as a decimal string. */
+  version: string;
+  values: Record<string, FieldValue>;
+}
+
+export interface DeletedRecord {
+  id: string;
+}
+
+/** One page of a change-tracking read. Exactly one of nextLink / deltaLink is set on the last page. */
+export interface ChangePage {
+  upserts: SourceRecord[];
+  deletes: DeletedRecord[];
+  /** Present while more pages follow (an initial export can resume from it). */
+  nextLink?: string;
+  /** Present on the last page: save it to read the next changes. */
+  deltaLink?: string;
+}

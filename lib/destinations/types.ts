@@ -1,0 +1,88 @@
+// The contract between the sync engine and a target database. One implementation per
+// kind (sqlite.ts, postgres.ts, mssql.ts); the engine never writes SQL itself.
+import type { TableSchema, SourceRecord, ManyToManyInfo } from "../dataverse/types";
+
+export type DestinationKind = "sqlite" | "postgres" | "mssql";
+
+export interface DestinationOptions {
+  /** Target schema, e.g. "dbo" (SQLite ignores it: one file, one namespace). */
+  schemaName: string;
+  /** Table prefix without the underscore; "" for none. */
+  prefix: string;
+}
+
+export type ColumnType =
+  | "guid" | "string" | "text" | "int" | "bigint" | "bool" | "datetime" | "date"
+  | "decimal" | "float" | "money";
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** "string": the width (nvarchar(n) / varchar(n)); widened when a longer value arrives. */
+  maxLength?: number;
+  /** "decimal": scale. */
+  precision?: number;
+  nullable: boolean;
+}
+
+/** A target table derived from a Dataverse table (see columns.ts for the mapping). */
+export interface TargetTableSpec {
+  /** Source logical name, e.g. "account" or an intersect entity "accountleads". */
+  entity: string;
+  /** Physical table name with the prefix applied: "<prefix>_account" or "account". */
+  tableName: string;
+  kind: "entity" | "relationship";
+  columns: ColumnSpec[];
+}
+
+export interface EnsureTableResult {
+  created: boolean;
+  addedColumns: string[];
+}
+
+export interface UpsertResult {
+  /** Rows written or updated. Rows skipped by the version guard are not counted. */
+  written: number;
+  /** Columns widened to fit this batch. */
+  widened: { column: string; from: number; to: number }[];
+}
+
+export interface ValidationCheck {
+  /** Stable id, e.g. "connect", "permission:CREATE TABLE". */
+  id: string;
+  label: string;
+  ok: boolean;
+  /** When not ok: what is wrong, in plain words. */
+  message?: string;
+  /** When not ok: exactly how to fix it (e.g. the GRANT statement to run). */
+  fix?: string;
+}
+
+export interface DeleteLogEntry {
+  entityName: string;
+  recordId: string;
+  versionNumber?: string | null;
+}
+
+export interface Destination {
+  readonly kind: DestinationKind;
+  readonly options: DestinationOptions;
+  /** Connect and check every prerequisite; never throws for a failed check. */
+  validate(): Promise<ValidationCheck[]>;
+  /** Create the schema, the label tables and (when asked) DeleteLog. Idempotent. */
+  prepare(opts: { deleteLog: boolean }): Promise<void>;
+  /** Create the table or add missing columns. Never drops a table or a column. */
+  ensureTable(spec: TargetTableSpec): Promise<EnsureTableResult>;
+  /** Replace the label rows (OptionSetMetadata, StateMetadata, …) for one table. */
+  writeTableMetadata(schema: TableSchema, spec: TargetTableSpec): Promise<void>;
+  /**
+   * Upsert records in one transaction: all or nothing. A row applies only when its
+   * version is not older than the stored one. Throws when the batch cannot be written.
+   */
+  upsert(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult>;
+  /** Delete rows by Id in one transaction, appending to DeleteLog when `deleteLog`. */
+  delete(spec: TargetTableSpec, ids: string[], deleteLog: boolean): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type { TableSchema, SourceRecord, ManyToManyInfo };
