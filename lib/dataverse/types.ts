@@ -102,3 +102,27 @@ export interface ChangePage {
   /** Present on the last page: save it to read the next changes. */
   deltaLink?: string;
 }
+
+/**
+ * What the sync engine reads through. `DataverseClient` implements it against the Web API;
+ * tests may use fakes.
+ */
+export interface ChangeSource {
+  whoAmI(): Promise<WhoAmI>;
+  listTables(opts?: { changeTrackingOnly?: boolean }): Promise<TableInfo[]>;
+  /** Throws NotFoundError (lib/dataverse/errors) for an unknown table. */
+  getTableSchema(logicalName: string): Promise<TableSchema>;
+  /** N:N relationships; with names, only those touching the given tables. */
+  listManyToMany(logicalNames?: string[]): Promise<ManyToManyInfo[]>;
+  /**
+   * Change-tracking read. Without `from`: initial export. With `from` a nextLink saved during an
+   * initial export, or a deltaLink from a finished read: resumes there. Pages stream; the last
+   * page carries `deltaLink`. Throws ChangeTrackingNotEnabledError / DeltaTokenExpiredError.
+   */
+  readChanges(
+    table: TableInfo,
+    opts: { select: string[]; from?: string; pageSize?: number; signal?: AbortSignal },
+  ): AsyncIterable<ChangePage>;
+  /** One record by id (for re-syncing failed records); null when it no longer exists. */
+  fetchRecord(table: TableInfo, id: string, select: string[]): Promise<SourceRecord | null>;
+}

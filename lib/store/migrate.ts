@@ -1,0 +1,24 @@
+// Applies prisma/migrations to the portal store with the Prisma CLI (JS schema engine,
+// no download). Used by the start script, the CLI and tests on a fresh DATA_DIR.
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { databaseUrl } from "../config/paths";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export function migrateStore(url: string = databaseUrl()): void {
+  const prismaCli = createRequire(path.join(root, "package.json")).resolve("prisma/build/index.js");
+  try {
+    execFileSync(process.execPath, [prismaCli, "migrate", "deploy"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (err) {
+    const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
+    const detail = `${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`.trim() || e.message;
+    throw new Error(`Could not prepare the portal store at ${url}:\n${detail}`);
+  }
+}
