@@ -23,6 +23,12 @@ export interface ColumnSpec {
   /** "decimal": scale. */
   precision?: number;
   nullable: boolean;
+  /**
+   * Optional (added by columns.ts): the source attribute this column is read from, and for a
+   * lookup which half of the LookupValue. Without it the row builder falls back to name rules.
+   */
+  attribute?: string;
+  lookupPart?: "id" | "entityType";
 }
 
 /** A target table derived from a Dataverse table (see columns.ts for the mapping). */
