@@ -1,0 +1,219 @@
+// The behaviour every Destination must show, run against each real target by its own test file
+// (sqlite.test.ts, postgres.test.ts, mssql.integration.test.ts).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TableSchema } from "../dataverse/types";
+import { tableSpecFor } from "./columns";
+import { UNBOUNDED } from "./row-values";
+import { accountRecord, accountSchema, guid } from "./test-fixtures";
+import type { Destination, DestinationOptions } from "./types";
+
+export interface TargetProbe {
+  /** Every row of a table, values as the driver returns them. */
+  rows(table: string): Promise<Record<string, unknown>[]>;
+  /** Live column names of a table. */
+  columns(table: string): Promise<string[]>;
+  /** Declared width of a string column; null when unbounded or when the target has no widths. */
+  width(table: string, column: string): Promise<number | null>;
+  /** Make every write of this Id in this table fail (a trigger that raises). */
+  poison(table: string, id: string): Promise<void>;
+  /** Whether the target enforces string widths (SQLite does not). */
+  hasWidths: boolean;
+}
+
+const asNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const asBool = (v: unknown) => (v === null || v === undefined ? null : v === true || Number(v) === 1);
+const asIso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null ? null : new Date(String(v)).toISOString());
+const asGuid = (v: unknown) => (v === null || v === undefined ? null : String(v).toLowerCase());
+
+export function destinationSuite(name: string, open: (o: DestinationOptions) => Promise<Destination>, probe: () => TargetProbe): void {
+  describe(`${name}: Destination conformance`, () => {
+    let dest: Destination;
+    let p: TargetProbe;
+    const options: DestinationOptions = { schemaName: "dbo", prefix: "t" };
+    const spec = (schema: TableSchema = accountSchema()) => tableSpecFor(schema, options.prefix);
+    const byId = async (table: string) => new Map((await p.rows(table)).map((r) => [asGuid(r.Id), r]));
+
+    beforeAll(async () => {
+      dest = await open(options);
+      p = probe();
+      await dest.prepare({ deleteLog: true });
+    });
+    afterAll(async () => {
+      await dest?.close();
+    });
+
+    it("prepare creates the label tables and DeleteLog, and is idempotent", async () => {
+      await dest.prepare({ deleteLog: true });
+      expect(await p.columns("OptionSetMetadata")).toEqual(
+        ["EntityName", "OptionSetName", "Option", "IsUserLocalizedLabel", "LocalizedLabelLanguageCode", "LocalizedLabel"],
+      );
+      expect(await p.columns("StatusMetadata")).toEqual(["EntityName", "State", "Status", "IsUserLocalizedLabel", "LocalizedLabelLanguageCode", "LocalizedLabel"]);
+      expect(await p.columns("TargetMetadata")).toEqual(["EntityName", "AttributeName", "ReferencedEntity", "ReferencedAttribute"]);
+      expect(await p.columns("DeleteLog")).toEqual(["Id", "EntityName", "RecordId", "SinkDeleteTime", "VersionNumber"]);
+      for (const t of ["GlobalOptionSetMetadata", "StateMetadata", "AttributeMetadata"]) expect((await p.columns(t)).length).toBeGreaterThan(3);
+    });
+
+    it("creates a table with every column type and round-trips every value", async () => {
+      const s = spec();
+      expect(await dest.ensureTable(s)).toEqual({ created: true, addedColumns: [] });
+      expect(await dest.ensureTable(s)).toEqual({ created: false, addedColumns: [] });
+      expect(await p.columns(s.tableName)).toEqual(s.columns.map((c) => c.name));
+      expect(await dest.upsert(s, [accountRecord(1, 100), accountRecord(2, 100)])).toEqual({ written: 2, widened: [] });
+      const row = (await byId(s.tableName)).get(guid(1))!;
+      expect({
+        name: row.name, description: row.description, numberofemployees: asNumber(row.numberofemployees),
+        bignumber: String(row.bignumber), donotemail: asBool(row.donotemail), createdon: asIso(row.createdon),
+        birthday: asIso(row.birthday), exchangerate: asNumber(row.exchangerate), latitude: asNumber(row.latitude),
+        revenue: asNumber(row.revenue), industrycode: asNumber(row.industrycode), statuscode: asNumber(row.statuscode),
+        primarycontactid: asGuid(row.primarycontactid), primarycontactid_entitytype: row.primarycontactid_entitytype,
+        customerid: row.customerid, customerid_entitytype: row.customerid_entitytype, processid: asGuid(row.processid),
+        categories: row.categories, versionnumber: String(row.versionnumber),
+      }).toEqual({
+        name: "Account 1", description: "Description of account 1\nsecond line", numberofemployees: 1,
+        bignumber: "9007199254740993", donotemail: false, createdon: "2024-03-05T10:11:12.000Z",
+        birthday: "1990-07-01T00:00:00.000Z", exchangerate: 1.234567, latitude: 47.6062, revenue: 1234.5,
+        industrycode: 2, statuscode: 1, primarycontactid: guid(100001), primarycontactid_entitytype: "contact",
+        customerid: null, customerid_entitytype: null, processid: guid(300001), categories: "1,7", versionnumber: "100",
+      });
+      expect(row.SinkCreatedOn).not.toBeNull();
+      expect(row.SinkModifiedOn).not.toBeNull();
+    });
+
+    it("adds a missing column on a later ensureTable and never drops one", async () => {
+      const schema = accountSchema("evolving");
+      const s1 = spec(schema);
+      await dest.ensureTable(s1);
+      schema.attributes.push({ logicalName: "newcol", kind: "Integer", typeName: "IntegerType", isPrimaryId: false, isValidForRead: true });
+      const s2 = spec(schema);
+      expect(await dest.ensureTable(s2)).toEqual({ created: false, addedColumns: ["newcol"] });
+      const fewer = { ...s2, columns: s2.columns.filter((c) => c.name !== "name" && c.name !== "newcol") };
+      expect(await dest.ensureTable(fewer)).toEqual({ created: false, addedColumns: [] });
+      expect(await p.columns(s2.tableName)).toEqual(s2.columns.map((c) => c.name));
+      expect(await dest.upsert(s2, [accountRecord(1, 1, { newcol: 7 })])).toMatchObject({ written: 1 });
+      expect(asNumber((await p.rows(s2.tableName))[0].newcol)).toBe(7);
+    });
+
+    it("updates by Id, keeps SinkCreatedOn, and the version guard keeps the newer row", async () => {
+      const s = spec(accountSchema("guarded"));
+      await dest.ensureTable(s);
+      await dest.upsert(s, [accountRecord(1, 5, { name: "v5" })]);
+      const created = (await byId(s.tableName)).get(guid(1))!.SinkCreatedOn;
+      expect(await dest.upsert(s, [accountRecord(1, 3, { name: "v3" })])).toMatchObject({ written: 0 });
+      expect((await byId(s.tableName)).get(guid(1))!.name).toBe("v5");
+      expect(await dest.upsert(s, [accountRecord(1, 5, { name: "v5 again" })])).toMatchObject({ written: 1 });
+      expect(await dest.upsert(s, [accountRecord(1, 12, { name: "v12" }), accountRecord(2, 1)])).toMatchObject({ written: 2 });
+      const row = (await byId(s.tableName)).get(guid(1))!;
+      expect([row.name, String(row.versionnumber)]).toEqual(["v12", "12"]);
+      expect(asIso(row.SinkCreatedOn)).toBe(asIso(created));
+      // Within one batch the newest version of an Id wins, wherever it sits.
+      await dest.upsert(s, [accountRecord(3, 9, { name: "nine" }), accountRecord(3, 4, { name: "four" })]);
+      expect((await byId(s.tableName)).get(guid(3))!.name).toBe("nine");
+    });
+
+    it("widens a string column that is too short and stores the long value intact", async () => {
+      const s = spec(accountSchema("widening"));
+      await dest.ensureTable(s);
+      const long = "é".repeat(25);
+      const r1 = await dest.upsert(s, [accountRecord(1, 1, { name: long })]);
+      const huge = "x".repeat(4500);
+      const r2 = await dest.upsert(s, [accountRecord(2, 1, { owneridtype: huge })]);
+      if (p.hasWidths) {
+        expect(r1.widened).toEqual([{ column: "name", from: 20, to: 25 }]);
+        expect(await p.width(s.tableName, "name")).toBe(25);
+        expect(r2.widened).toEqual([{ column: "owneridtype", from: 128, to: UNBOUNDED }]);
+        expect(await p.width(s.tableName, "owneridtype")).toBeNull();
+        // A fresh connection reads the current width from the catalog.
+        const again = await open(options);
+        try {
+          expect((await again.upsert(s, [accountRecord(3, 1, { name: "y".repeat(30) })])).widened).toEqual([{ column: "name", from: 25, to: 30 }]);
+        } finally {
+          await again.close();
+        }
+      } else {
+        expect([r1.widened, r2.widened]).toEqual([[], []]);
+      }
+      const rows = await byId(s.tableName);
+      expect(rows.get(guid(1))!.name).toBe(long);
+      expect(rows.get(guid(2))!.owneridtype).toBe(huge);
+    });
+
+    it("deletes by Id with and without DeleteLog", async () => {
+      const s = spec(accountSchema("deleting"));
+      await dest.ensureTable(s);
+      await dest.upsert(s, [1, 2, 3, 4].map((n) => accountRecord(n, 10 + n)));
+      expect(await dest.delete(s, [guid(1)], false)).toBe(1);
+      expect(await dest.delete(s, [guid(2).toUpperCase(), guid(3), guid(99)], true)).toBe(2);
+      expect([...(await byId(s.tableName)).keys()]).toEqual([guid(4)]);
+      const log = (await p.rows("DeleteLog")).filter((r) => r.EntityName === "deleting");
+      expect(log.map((r) => [asGuid(r.RecordId), String(r.VersionNumber)]).sort()).toEqual([[guid(2), "12"], [guid(3), "13"]]);
+      expect(log.every((r) => r.SinkDeleteTime !== null)).toBe(true);
+      expect(await dest.delete(s, [guid(2)], true)).toBe(0);
+    });
+
+    it("replaces a table's label rows and leaves other tables' rows alone", async () => {
+      const s = spec();
+      const other = accountSchema("contact");
+      await dest.writeTableMetadata(other, spec(other));
+      await dest.writeTableMetadata(accountSchema(), s);
+      await dest.writeTableMetadata(accountSchema(), s);
+      const opts = (await p.rows("OptionSetMetadata")).filter((r) => r.EntityName === "account");
+      expect(opts.map((r) => [r.OptionSetName, asNumber(r.Option), r.LocalizedLabel, asNumber(r.LocalizedLabelLanguageCode), asBool(r.IsUserLocalizedLabel)]).sort()).toEqual([
+        ["categories", 7, "Seven", 1033, true],
+        ["industrycode", 1, "Accounting", 1033, true],
+        ["industrycode", 2, "Agri'culture", 1033, true],
+      ]);
+      const status = (await p.rows("StatusMetadata")).filter((r) => r.EntityName === "account");
+      expect(status.map((r) => [asNumber(r.State), asNumber(r.Status), r.LocalizedLabel]).sort()).toEqual([[0, 1, "Active"], [1, 2, "Inactive"]]);
+      const global = (await p.rows("GlobalOptionSetMetadata")).filter((r) => r.EntityName === "account");
+      expect(global.map((r) => [r.OptionSetName, r.GlobalOptionSetName, r.LocalizedLabel])).toEqual([["paymenttermscode", "paymentterms", "Net 30"]]);
+      const targets = (await p.rows("TargetMetadata")).filter((r) => r.EntityName === "account");
+      expect(targets).toHaveLength(5);
+      expect((await p.rows("StateMetadata")).filter((r) => r.EntityName === "contact")).toHaveLength(2);
+      const attrs = (await p.rows("AttributeMetadata")).filter((r) => r.EntityName === "account" && r.AttributeName === "name");
+      expect(attrs.map((r) => [r.AttributeType, asNumber(r.AttributeTypeCode), asNumber(r.MaxLength)])).toEqual([["StringType", 14, 20]]);
+    });
+
+    it("quotes hostile identifiers: they round-trip and inject nothing", async () => {
+      const nasty = accountSchema(`we"ird]name;--`);
+      nasty.attributes.push(
+        { logicalName: "O'Brien", kind: "String", typeName: "StringType", maxLength: 10, isPrimaryId: false, isValidForRead: true },
+        { logicalName: `x"]);drop table t_account;--`, kind: "Lookup", typeName: "LookupType", targets: ["a'b"], isPrimaryId: false, isValidForRead: true },
+      );
+      const s = spec(nasty);
+      await dest.ensureTable(s);
+      await dest.writeTableMetadata(nasty, s);
+      const rec = accountRecord(1, 1, { "O'Brien": "it's ok", [`x"]);drop table t_account;--`]: { id: guid(5), entityType: "a'b" } });
+      expect((await dest.upsert(s, [rec])).written).toBe(1);
+      expect((await dest.upsert(s, [accountRecord(2, 1, { "O'Brien": "much longer than ten" })])).written).toBe(1);
+      const row = (await byId(s.tableName)).get(guid(1))!;
+      expect([row["O'Brien"], asGuid(row[`x"]);drop table t_account;--`]), row[`x"]);drop table t_account;--_entitytype`]]).toEqual(["it's ok", guid(5), "a'b"]);
+      expect(await dest.delete(s, [guid(1)], true)).toBe(1);
+      expect((await p.rows("DeleteLog")).some((r) => r.EntityName === `we"ird]name;--`)).toBe(true);
+      expect((await p.rows("TargetMetadata")).some((r) => r.EntityName === `we"ird]name;--` && r.ReferencedEntity === "a'b")).toBe(true);
+      expect((await p.rows("t_account")).length).toBeGreaterThan(0);
+    });
+
+    it("writes a batch all or nothing, so a poison record can be isolated by retrying one by one", async () => {
+      const s = spec(accountSchema("atomic"));
+      await dest.ensureTable(s);
+      await dest.upsert(s, [accountRecord(1, 1, { name: "before" })]);
+      await p.poison(s.tableName, guid(3));
+      const batch = [accountRecord(1, 2, { name: "after" }), accountRecord(2, 1), accountRecord(3, 1), accountRecord(4, 1)];
+      await expect(dest.upsert(s, batch)).rejects.toThrow();
+      let rows = await byId(s.tableName);
+      expect([...rows.keys()]).toEqual([guid(1)]);
+      expect(rows.get(guid(1))!.name).toBe("before");
+      const failed: string[] = [];
+      for (const r of batch) await dest.upsert(s, [r]).catch(() => failed.push(r.id));
+      expect(failed).toEqual([guid(3)]);
+      rows = await byId(s.tableName);
+      expect([...rows.keys()].sort()).toEqual([guid(1), guid(2), guid(4)]);
+    });
+
+    it("validates a good target", async () => {
+      const checks = await dest.validate();
+      expect(checks.filter((c) => !c.ok)).toEqual([]);
+      expect(checks.length).toBeGreaterThan(0);
+    });
+  });
+}

@@ -1,0 +1,99 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { usePostgres } from "../testing/postgres";
+import { destinationSuite } from "./conformance";
+import { PostgresDestination } from "./postgres";
+import { accountRecord, accountSchema } from "./test-fixtures";
+import { tableSpecFor } from "./columns";
+
+const pg = await usePostgres();
+afterAll(() => pg.cleanup());
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const open = (url: string, schemaName = "dbo") => new PostgresDestination({ connectionString: url }, { schemaName, prefix: "t" }, "test");
+
+describe.skipIf(!pg.available)("postgres", () => {
+  destinationSuite(
+    "postgres",
+    async (o) => new PostgresDestination({ connectionString: pg.url }, o, "test"),
+    () => ({
+      hasWidths: true,
+      rows: (t) => pg.admin(`select * from "dbo".${q(t)}`),
+      columns: async (t) =>
+        (await pg.admin<{ column_name: string }>(
+          "select column_name from information_schema.columns where table_schema = 'dbo' and table_name = $1 order by ordinal_position",
+          [t],
+        )).map((r) => r.column_name),
+      width: async (t, c) =>
+        (await pg.admin<{ w: number | null }>(
+          "select character_maximum_length as w from information_schema.columns where table_schema = 'dbo' and table_name = $1 and column_name = $2",
+          [t, c],
+        ))[0].w,
+      poison: async (t, id) => {
+        await pg.admin(`create or replace function dbo.poison() returns trigger language plpgsql as $$
+          begin if new."Id" = '${id}' then raise exception 'poison record %', new."Id"; end if; return new; end $$`);
+        await pg.admin(`create trigger poison before insert or update on "dbo".${q(t)} for each row execute function dbo.poison()`);
+      },
+    }),
+  );
+
+  it("uses the schema name exactly as given (quoted), creating it when missing", async () => {
+    const d = open(pg.url, "Export Schema");
+    try {
+      await d.prepare({ deleteLog: false });
+      const spec = tableSpecFor(accountSchema(), "Hatest");
+      await d.ensureTable(spec);
+      await d.upsert(spec, [accountRecord(1, 1)]);
+      expect(await pg.admin(`select count(*)::int as n from "Export Schema"."Hatest_account"`)).toEqual([{ n: 1 }]);
+      expect(await pg.admin(`select to_regclass('"Export Schema"."DeleteLog"') as t`)).toEqual([{ t: null }]);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("refuses, with the exact GRANT, a role that may not create the schema", async () => {
+    const role = await pg.createRole("dvx_nocreate");
+    const d = open(role.url, "newschema");
+    try {
+      const failed = (await d.validate()).filter((c) => !c.ok);
+      expect(failed.map((c) => c.id)).toEqual(["permission:CREATE ON DATABASE"]);
+      expect(failed[0].message).toContain(role.name);
+      expect(failed[0].fix).toContain(`grant create on database "${pg.database}" to "${role.name}";`);
+      await expect(d.prepare({ deleteLog: false })).rejects.toThrow(/permission denied/);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("refuses, with the exact GRANT, a role without USAGE/CREATE on an existing schema", async () => {
+    const role = await pg.createRole("dvx_nousage");
+    await pg.admin(`create schema "locked"`);
+    const d = open(role.url, "locked");
+    try {
+      const failed = (await d.validate()).filter((c) => !c.ok);
+      expect(failed.map((c) => c.id)).toEqual(["permission:USAGE ON SCHEMA", "permission:CREATE ON SCHEMA"]);
+      expect(failed[0].fix).toBe(`grant usage, create on schema "locked" to "${role.name}";`);
+      await pg.admin(failed[0].fix!);
+      expect((await d.validate()).filter((c) => !c.ok)).toEqual([]);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("names host and port, never the password, when the server is unreachable", async () => {
+    const d = new PostgresDestination(
+      { connectionString: "postgres://u:s3cret@127.0.0.1:1/db", connectionTimeoutMillis: 2000 },
+      { schemaName: "dbo", prefix: "" },
+      "postgres://u@127.0.0.1:1/db",
+    );
+    try {
+      const checks = await d.validate();
+      expect(checks).toHaveLength(1);
+      expect(checks[0]).toMatchObject({ id: "connect", ok: false });
+      expect(checks[0].message).toContain("127.0.0.1:1");
+      expect(checks[0].message).not.toContain("s3cret");
+      await expect(d.prepare({ deleteLog: false })).rejects.toThrow(/PostgreSQL at postgres:\/\/u@127\.0\.0\.1:1\/db/);
+    } finally {
+      await d.close();
+    }
+  });
+});

@@ -1,0 +1,208 @@
+// PostgreSQL target (pg). Identifiers are always quoted and kept exactly as DES named them
+// ("dbo"."hatest_account"."SinkCreatedOn"), so the schema, prefix and column names a user knows
+// from SQL Server work unchanged — with double quotes.
+import pg from "pg";
+import { sql, type CompiledQuery } from "kysely";
+import { SYSTEM_COLUMNS } from "./columns";
+import { identityEncoder, UNBOUNDED } from "./row-values";
+import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
+import { sqlTypeFor } from "./sql-types";
+import type { ColumnSpec, ColumnType, DestinationOptions, TargetTableSpec, ValidationCheck } from "./types";
+
+/** Array element types for unnest(): unbounded so an over-long value errors instead of being cut. */
+const ARRAY_TYPE: Record<ColumnType, string> = {
+  guid: "uuid[]", string: "text[]", text: "text[]", int: "integer[]", bigint: "bigint[]",
+  bool: "boolean[]", datetime: "timestamptz[]", date: "date[]", decimal: "numeric[]",
+  float: "double precision[]", money: "numeric[]",
+};
+/** Rows per INSERT … SELECT FROM unnest(): one parameter per column, so only memory bounds it. */
+const ROWS_PER_STATEMENT = 5000;
+
+export class PostgresDestination extends SqlDestination {
+  readonly kind = "postgres" as const;
+  protected readonly encoder = identityEncoder;
+  protected readonly maxParams = 65535;
+  protected readonly identityKeySql = "bigint generated always as identity primary key";
+  private pool: pg.Pool | null = null;
+
+  /** `display` is the redacted target (describeTarget) used in error messages. */
+  constructor(
+    private readonly config: pg.PoolConfig,
+    options: DestinationOptions,
+    private readonly display: string,
+  ) {
+    super(options);
+  }
+
+  private get schema(): string {
+    return this.options.schemaName || "dbo";
+  }
+
+  private getPool(): pg.Pool {
+    if (!this.pool) {
+      this.pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...this.config, max: this.config.max ?? 4 });
+      // An idle client dropped by the server must not crash the process; the next query reconnects.
+      this.pool.on("error", () => undefined);
+    }
+    return this.pool;
+  }
+
+  private async client(): Promise<pg.PoolClient> {
+    try {
+      return await this.getPool().connect();
+    } catch (err) {
+      throw new Error(`Cannot connect to PostgreSQL at ${this.display}: ${(err as Error).message}`);
+    }
+  }
+
+  protected override colKey(name: string): string {
+    return name;
+  }
+
+  private static runner(c: pg.PoolClient): Run {
+    return async (q) => {
+      const r = await c.query(q.sql, q.parameters as unknown[]);
+      return { rows: r.rows, affected: r.rowCount ?? 0 };
+    };
+  }
+
+  protected async run(q: CompiledQuery): Promise<RunResult> {
+    const c = await this.client();
+    try {
+      return await PostgresDestination.runner(c)(q);
+    } finally {
+      c.release();
+    }
+  }
+
+  protected async inTransaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+    const c = await this.client();
+    let broken = false;
+    try {
+      await c.query("begin");
+      const out = await fn(PostgresDestination.runner(c));
+      await c.query("commit");
+      return out;
+    } catch (err) {
+      await c.query("rollback").catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  protected async liveColumns(run: Run, table: string): Promise<LiveColumn[] | null> {
+    const { rows } = await run(
+      this.compile(sql`select column_name, data_type, character_maximum_length from information_schema.columns
+        where table_schema = ${this.schema} and table_name = ${table} order by ordinal_position`),
+    );
+    if (rows.length === 0) return null;
+    return rows.map((r) => ({
+      name: String(r.column_name),
+      width: r.data_type === "character varying" && r.character_maximum_length != null ? Number(r.character_maximum_length) : null,
+    }));
+  }
+
+  protected async createSchemaIfMissing(run: Run): Promise<void> {
+    // Checked first: CREATE SCHEMA IF NOT EXISTS still demands CREATE on the database.
+    const { rows } = await run(this.compile(sql`select 1 from pg_namespace where nspname = ${this.schema}`));
+    if (rows.length === 0) await run(this.compile(sql`create schema if not exists ${sql.id(this.schema)}`));
+  }
+
+  protected widenSql(table: string, col: ColumnSpec, to: number): CompiledQuery {
+    const type = to === UNBOUNDED ? "text" : sqlTypeFor("postgres", col, to);
+    return this.compile(sql`alter table ${this.table(table)} alter column ${sql.id(col.name)} type ${sql.raw(type)}`);
+  }
+
+  protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    const cols = spec.columns;
+    const version = sql`${sql.id("t")}.${sql.id(SYSTEM_COLUMNS.version)}`;
+    const updates = cols
+      .filter((c) => c.name !== SYSTEM_COLUMNS.id && c.name !== SYSTEM_COLUMNS.createdOn)
+      .map((c) => sql`${sql.id(c.name)} = excluded.${sql.id(c.name)}`);
+    let written = 0;
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const part = rows.slice(start, start + ROWS_PER_STATEMENT);
+      const arrays = cols.map((c, i) => sql`${part.map((r) => r[i])}::${sql.raw(ARRAY_TYPE[c.type])}`);
+      const q = sql`insert into ${this.table(spec.tableName)} as ${sql.id("t")} (${sql.join(cols.map((c) => sql.id(c.name)))})
+        select * from unnest(${sql.join(arrays)})
+        on conflict (${sql.id(SYSTEM_COLUMNS.id)}) do update set ${sql.join(updates)}
+        where ${version} is null or excluded.${sql.id(SYSTEM_COLUMNS.version)} >= ${version}`;
+      written += (await run(this.compile(q))).affected;
+    }
+    return written;
+  }
+
+  async validate(): Promise<ValidationCheck[]> {
+    const checks: ValidationCheck[] = [];
+    let c: pg.PoolClient;
+    try {
+      c = await this.client();
+    } catch (err) {
+      return [{
+        id: "connect",
+        label: `Connect to ${this.display}`,
+        ok: false,
+        message: (err as Error).message,
+        fix: "Check host, port, database, user and password, and that the server accepts connections from this machine (listen_addresses, pg_hba.conf, firewall).",
+      }];
+    }
+    try {
+      checks.push({ id: "connect", label: `Connect to ${this.display}`, ok: true });
+      const run = PostgresDestination.runner(c);
+      const info = (await run(this.compile(sql`select current_user as "user", current_database() as "db",
+          current_setting('server_version_num')::int as "version",
+          (select count(*) from pg_namespace where nspname = ${this.schema})::int as "schemaExists",
+          has_database_privilege(current_database(), 'CREATE') as "dbCreate"`))).rows[0];
+      const user = String(info.user);
+      const grant = (what: RawSql) => this.compile(what).sql + ";";
+      checks.push(
+        Number(info.version) >= 90500
+          ? { id: "version", label: "PostgreSQL 9.5 or later", ok: true }
+          : { id: "version", label: "PostgreSQL 9.5 or later", ok: false, message: `Server version ${info.version} has no INSERT … ON CONFLICT.`, fix: "Upgrade PostgreSQL to 9.5 or later." },
+      );
+      if (Number(info.schemaExists) === 0) {
+        const ok = info.dbCreate === true;
+        checks.push({
+          id: "permission:CREATE ON DATABASE",
+          label: `Create schema "${this.schema}" (CREATE on database ${info.db})`,
+          ok,
+          ...(ok ? {} : {
+            message: `Schema "${this.schema}" does not exist and ${user} may not create schemas in database ${info.db}.`,
+            fix: `${grant(sql`grant create on database ${sql.id(String(info.db))} to ${sql.id(user)}`)} -- or: ${grant(sql`create schema ${sql.id(this.schema)} authorization ${sql.id(user)}`)}`,
+          }),
+        });
+      } else {
+        const privs = (await run(this.compile(sql`select has_schema_privilege(${this.schema}, 'USAGE') as "usage",
+            has_schema_privilege(${this.schema}, 'CREATE') as "create"`))).rows[0];
+        for (const p of ["USAGE", "CREATE"] as const) {
+          const ok = privs[p.toLowerCase()] === true;
+          checks.push({
+            id: `permission:${p} ON SCHEMA`,
+            label: `${p} on schema "${this.schema}"`,
+            ok,
+            ...(ok ? {} : {
+              message: `${user} lacks ${p} on schema "${this.schema}".`,
+              fix: grant(sql`grant usage, create on schema ${sql.id(this.schema)} to ${sql.id(user)}`),
+            }),
+          });
+        }
+      }
+    } catch (err) {
+      checks.push({ id: "query", label: "Read privileges", ok: false, message: (err as Error).message, fix: "Check that the user may connect to and query this database." });
+    } finally {
+      c.release();
+    }
+    return checks;
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = null;
+    await p?.end();
+  }
+}
+
+type RawSql = ReturnType<typeof sql>;

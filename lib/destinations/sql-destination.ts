@@ -1,0 +1,228 @@
+// What the three SQL targets share: label tables, create-or-add-columns, metadata replacement,
+// delete + DeleteLog, and the upsert pipeline (dedupe → rows → widen → write in one transaction).
+// A dialect supplies execution, the catalog read, types and its fast bulk write.
+import { sql, type CompiledQuery, type RawBuilder } from "kysely";
+import type { TableSchema } from "../dataverse/types";
+import { SYSTEM_COLUMNS } from "./columns";
+import { compilerFor, type Compiler } from "./compilers";
+import { DELETE_LOG, LABEL_TABLES, labelRowsFor, type FixedTable } from "./label-tables";
+import { latestById, makeRowBuilder, planWidening, type Encoder } from "./row-values";
+import { sqlTypeFor } from "./sql-types";
+import type {
+  ColumnSpec,
+  Destination,
+  DestinationKind,
+  DestinationOptions,
+  EnsureTableResult,
+  SourceRecord,
+  TargetTableSpec,
+  UpsertResult,
+  ValidationCheck,
+} from "./types";
+
+export interface RunResult {
+  rows: Record<string, unknown>[];
+  affected: number;
+}
+export type Run = (q: CompiledQuery) => Promise<RunResult>;
+
+export interface LiveColumn {
+  name: string;
+  /** Current width of a bounded string column; null for every other column. */
+  width: number | null;
+}
+
+type PrimaryKey = "guid" | "identity" | "none";
+
+export abstract class SqlDestination implements Destination {
+  abstract readonly kind: DestinationKind;
+  protected abstract readonly encoder: Encoder;
+  /** Bind-parameter limit per statement (SQL Server 2100, PostgreSQL 65535). */
+  protected abstract readonly maxParams: number;
+  /** Column definition of DeleteLog's auto-numbered key. */
+  protected abstract readonly identityKeySql: string;
+  /** Keyword after ALTER TABLE … to add a column ("add column" / "add"). */
+  protected readonly addColumnSql: string = "add column";
+
+  /** Per table: bounded string columns → current width (keyed by colKey). */
+  private widths = new Map<string, Map<string, number>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly options: DestinationOptions) {}
+
+  protected get db(): Compiler {
+    return compilerFor(this.kind);
+  }
+
+  abstract validate(): Promise<ValidationCheck[]>;
+  abstract close(): Promise<void>;
+  /** Run one statement outside any transaction. */
+  protected abstract run(q: CompiledQuery): Promise<RunResult>;
+  /** All or nothing; `fn` runs every statement through the Run it is given. */
+  protected abstract inTransaction<T>(fn: (run: Run) => Promise<T>): Promise<T>;
+  /** The table's columns from the catalog, or null when it does not exist. */
+  protected abstract liveColumns(run: Run, table: string): Promise<LiveColumn[] | null>;
+  protected abstract createSchemaIfMissing(run: Run): Promise<void>;
+  /** The dialect's bulk upsert with the version guard; returns rows written. */
+  protected abstract writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][], now: unknown): Promise<number>;
+  /** ALTER statement giving `col` the width `to` (UNBOUNDED = max). */
+  protected abstract widenSql(table: string, col: ColumnSpec, to: number): CompiledQuery;
+
+  /** How the target compares identifiers: SQL Server and SQLite ignore case. */
+  protected colKey(name: string): string {
+    return name.toLowerCase();
+  }
+
+  /** Serialize operations when the target has one connection (SQLite). */
+  protected readonly serialized: boolean = false;
+  protected exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.serialized) return fn();
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Schema-qualified, quoted table reference. */
+  protected table(name: string): RawBuilder<unknown> {
+    return sql.id(this.options.schemaName || "dbo", name);
+  }
+
+  protected compile(q: RawBuilder<unknown>): CompiledQuery {
+    return q.compile(this.db);
+  }
+
+  protected columnDef(col: ColumnSpec, notNull = !col.nullable): RawBuilder<unknown> {
+    const type = sql.raw(sqlTypeFor(this.kind, col));
+    return notNull ? sql`${sql.id(col.name)} ${type} not null` : sql`${sql.id(col.name)} ${type} null`;
+  }
+
+  private async ensure(run: Run, name: string, columns: ColumnSpec[], pk: PrimaryKey): Promise<EnsureTableResult> {
+    const live = await this.liveColumns(run, name);
+    if (live === null) {
+      const defs = columns.map((c) => this.columnDef(c, !c.nullable || (pk === "guid" && c.name === SYSTEM_COLUMNS.id)));
+      if (pk === "identity") defs.unshift(sql`${sql.id("Id")} ${sql.raw(this.identityKeySql)}`);
+      if (pk === "guid") defs.push(sql`primary key (${sql.id(SYSTEM_COLUMNS.id)})`);
+      await run(this.compile(sql`create table ${this.table(name)} (${sql.join(defs)})`));
+      this.widths.delete(name); // read back from the catalog on first upsert
+      return { created: true, addedColumns: [] };
+    }
+    const have = new Set(live.map((c) => this.colKey(c.name)));
+    const added: string[] = [];
+    for (const col of columns) {
+      if (have.has(this.colKey(col.name))) continue;
+      // Added columns are always nullable: existing rows have no value for them.
+      await run(this.compile(sql`alter table ${this.table(name)} ${sql.raw(this.addColumnSql)} ${this.columnDef(col, false)}`));
+      added.push(col.name);
+    }
+    this.widths.delete(name);
+    return { created: false, addedColumns: added };
+  }
+
+  private rememberWidths(table: string, live: LiveColumn[]): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const c of live) if (c.width !== null) m.set(this.colKey(c.name), c.width);
+    this.widths.set(table, m);
+    return m;
+  }
+
+  private async widthsFor(run: Run, table: string): Promise<Map<string, number>> {
+    const known = this.widths.get(table);
+    if (known) return known;
+    return this.rememberWidths(table, (await this.liveColumns(run, table)) ?? []);
+  }
+
+  prepare(opts: { deleteLog: boolean }): Promise<void> {
+    return this.exclusive(async () => {
+      const run: Run = (q) => this.run(q);
+      await this.createSchemaIfMissing(run);
+      for (const t of LABEL_TABLES) await this.ensure(run, t.name, t.columns, "none");
+      if (opts.deleteLog) await this.ensure(run, DELETE_LOG.name, DELETE_LOG.columns, "identity");
+    });
+  }
+
+  ensureTable(spec: TargetTableSpec): Promise<EnsureTableResult> {
+    return this.exclusive(() => this.ensure((q) => this.run(q), spec.tableName, spec.columns, "guid"));
+  }
+
+  writeTableMetadata(schema: TableSchema, spec: TargetTableSpec): Promise<void> {
+    const rows = labelRowsFor(schema, spec);
+    return this.exclusive(() =>
+      this.inTransaction(async (run) => {
+        for (const t of LABEL_TABLES) {
+          await run(this.compile(sql`delete from ${this.table(t.name)} where ${sql.id("EntityName")} = ${spec.entity}`));
+          await this.insertRows(run, t, rows.get(t.name) ?? []);
+        }
+      }),
+    );
+  }
+
+  /** Plain multi-row INSERTs, chunked under the parameter limit. */
+  protected async insertRows(run: Run, t: FixedTable, rows: Record<string, unknown>[]): Promise<void> {
+    const perRow = t.columns.length;
+    const chunk = Math.max(1, Math.min(1000, Math.floor(this.maxParams / perRow)));
+    const cols = sql.join(t.columns.map((c) => sql.id(c.name)));
+    for (let i = 0; i < rows.length; i += chunk) {
+      const values = rows.slice(i, i + chunk).map((r) => sql`(${sql.join(t.columns.map((c) => this.encodeValue(c, r[c.name])))})`);
+      await run(this.compile(sql`insert into ${this.table(t.name)} (${cols}) values ${sql.join(values)}`));
+    }
+  }
+
+  private encodeValue(col: ColumnSpec, v: unknown): unknown {
+    if (v === null || v === undefined) return null;
+    if (col.type === "bool") return this.encoder.bool(Boolean(v));
+    if (col.type === "bigint") return this.encoder.bigint(String(v));
+    if (col.type === "datetime") return this.encoder.datetime(String(v));
+    if (col.type === "guid") return String(v).toLowerCase();
+    return v;
+  }
+
+  upsert(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult> {
+    if (records.length === 0) return Promise.resolve({ written: 0, widened: [] });
+    return this.exclusive(async () => {
+      const build = makeRowBuilder(spec, this.encoder);
+      const now = this.encoder.datetime(new Date().toISOString());
+      const rows = latestById(records).map((r) => build(r, now));
+      const widths = await this.widthsFor((q) => this.run(q), spec.tableName);
+      const widened = planWidening(spec, widths as Map<string, number | null>, rows, (n) => this.colKey(n));
+      for (const w of widened) {
+        const col = spec.columns.find((c) => c.name === w.column)!;
+        // Outside the data transaction on purpose: a wider column is harmless if the batch fails.
+        await this.run(this.widenSql(spec.tableName, col, w.to));
+        if (w.to < 0) widths.delete(this.colKey(w.column));
+        else widths.set(this.colKey(w.column), w.to);
+      }
+      const written = await this.inTransaction((run) => this.writeRows(run, spec, rows, now));
+      return { written, widened };
+    });
+  }
+
+  delete(spec: TargetTableSpec, ids: string[], deleteLog: boolean): Promise<number> {
+    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    if (unique.length === 0) return Promise.resolve(0);
+    return this.exclusive(() =>
+      this.inTransaction(async (run) => {
+        let deleted = 0;
+        const idCol = sql.id(SYSTEM_COLUMNS.id);
+        const chunk = Math.min(1000, this.maxParams - 10);
+        for (let i = 0; i < unique.length; i += chunk) {
+          const part = sql.join(unique.slice(i, i + chunk));
+          const where = sql`where ${idCol} in (${part})`;
+          // Only rows that were really there are logged, so a retried batch logs nothing twice.
+          const gone = deleteLog
+            ? (await run(this.compile(sql`select ${idCol} as ${sql.id("id")}, ${sql.id(SYSTEM_COLUMNS.version)} as ${sql.id("v")} from ${this.table(spec.tableName)} ${where}`))).rows
+            : [];
+          deleted += (await run(this.compile(sql`delete from ${this.table(spec.tableName)} ${where}`))).affected;
+          if (gone.length) {
+            const at = new Date().toISOString();
+            await this.insertRows(
+              run,
+              DELETE_LOG,
+              gone.map((r) => ({ EntityName: spec.entity, RecordId: r.id, SinkDeleteTime: at, VersionNumber: r.v })),
+            );
+          }
+        }
+        return deleted;
+      }),
+    );
+  }
+}
