@@ -6,6 +6,7 @@ import type { TableSchema } from "../dataverse/types";
 import { SYSTEM_COLUMNS } from "./columns";
 import { compilerFor, type Compiler } from "./compilers";
 import { DELETE_LOG, LABEL_TABLES, labelRowsFor, type FixedTable } from "./label-tables";
+import { assertNameFits } from "./names";
 import { latestById, makeRowBuilder, planWidening, type Encoder } from "./row-values";
 import { sqlTypeFor } from "./sql-types";
 import type {
@@ -97,6 +98,7 @@ export abstract class SqlDestination implements Destination {
   }
 
   private async ensure(run: Run, name: string, columns: ColumnSpec[], pk: PrimaryKey): Promise<EnsureTableResult> {
+    for (const n of [name, ...columns.map((c) => c.name)]) assertNameFits(this.kind, n);
     const live = await this.liveColumns(run, name);
     if (live === null) {
       const defs = columns.map((c) => this.columnDef(c, !c.nullable || (pk === "guid" && c.name === SYSTEM_COLUMNS.id)));

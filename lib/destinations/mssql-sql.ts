@@ -1,0 +1,141 @@
+// T-SQL text for the SQL Server target, kept free of any connection so it can be checked
+// without a server (mssql-sql.test.ts): bracket quoting, the version-guarded MERGE, widening,
+// the DES permission checks and their GRANT fixes.
+import { sql, type CompiledQuery, type RawBuilder } from "kysely";
+import { SYSTEM_COLUMNS } from "./columns";
+import { compilerFor } from "./compilers";
+import { UNBOUNDED } from "./row-values";
+import { sqlTypeFor } from "./sql-types";
+import type { ColumnSpec, TargetTableSpec, ValidationCheck } from "./types";
+
+/** SQL Server accepts 2100 parameters per request; a little is left for the driver. */
+export const MSSQL_MAX_PARAMS = 2000;
+
+const compile = (q: RawBuilder<unknown>): CompiledQuery => q.compile(compilerFor("mssql"));
+
+export const tableRef = (schema: string, table: string) => sql.id(schema, table);
+
+/** Rows per MERGE so that rows × columns stays under the parameter limit (VALUES allows 1000 rows). */
+export function rowsPerMerge(columnCount: number): number {
+  return Math.max(1, Math.min(1000, Math.floor(MSSQL_MAX_PARAMS / columnCount)));
+}
+
+/**
+ * One MERGE upserting `rows` (values in spec.columns order, bound as @1…@n row by row). An
+ * existing row is updated only when the incoming versionnumber is not older; SinkCreatedOn is
+ * written on insert only. HOLDLOCK closes the race between the match and the insert.
+ */
+export function mergeSql(schema: string, spec: TargetTableSpec, rows: unknown[][]): CompiledQuery {
+  const cols = spec.columns.map((c) => c.name);
+  const t = (c: string) => sql`${sql.id("t")}.${sql.id(c)}`;
+  const s = (c: string) => sql`${sql.id("s")}.${sql.id(c)}`;
+  const updates = cols
+    .filter((c) => c !== SYSTEM_COLUMNS.id && c !== SYSTEM_COLUMNS.createdOn)
+    .map((c) => sql`${t(c)} = ${s(c)}`);
+  const values = rows.map((r) => sql`(${sql.join(r)})`);
+  const v = SYSTEM_COLUMNS.version;
+  return compile(sql`merge into ${tableRef(schema, spec.tableName)} with (holdlock) as ${sql.id("t")}
+using (values ${sql.join(values)}) as ${sql.id("s")} (${sql.join(cols.map((c) => sql.id(c)))})
+on ${t(SYSTEM_COLUMNS.id)} = ${s(SYSTEM_COLUMNS.id)}
+when matched and (${t(v)} is null or ${s(v)} >= ${t(v)}) then
+  update set ${sql.join(updates)}
+when not matched by target then
+  insert (${sql.join(cols.map((c) => sql.id(c)))}) values (${sql.join(cols.map((c) => s(c)))});`);
+}
+
+/** Widening keeps the column nullable; ALTER COLUMN would otherwise reset it to the session default. */
+export function widenColumnSql(schema: string, table: string, col: ColumnSpec, to: number): CompiledQuery {
+  const type = to === UNBOUNDED ? "nvarchar(max)" : sqlTypeFor("mssql", col, to);
+  return compile(sql`alter table ${tableRef(schema, table)} alter column ${sql.id(col.name)} ${sql.raw(type)} null`);
+}
+
+/** CREATE SCHEMA must be alone in its batch, hence EXEC; QUOTENAME quotes the name server-side. */
+export function createSchemaSql(schema: string): CompiledQuery {
+  return compile(sql`if schema_id(${schema}) is null exec(N'create schema ' + quotename(${schema}))`);
+}
+
+export function liveColumnsSql(schema: string, table: string): CompiledQuery {
+  return compile(sql`select COLUMN_NAME as name, DATA_TYPE as type, CHARACTER_MAXIMUM_LENGTH as len
+from INFORMATION_SCHEMA.COLUMNS where TABLE_SCHEMA = ${schema} and TABLE_NAME = ${table} order by ORDINAL_POSITION`);
+}
+
+/** Width of a bounded (n)varchar column from an INFORMATION_SCHEMA row; -1 there means max. */
+export function liveWidth(type: string, len: number | null): number | null {
+  return /^n?varchar$/i.test(type) && len !== null && len > 0 ? len : null;
+}
+
+/** What DES demanded of the target database user. */
+export const REQUIRED_PERMISSIONS = [
+  "CREATE TABLE",
+  "CREATE TYPE",
+  "CREATE VIEW",
+  "CREATE PROCEDURE",
+  "ALTER ANY USER",
+  "VIEW DATABASE STATE",
+] as const;
+
+export function permissionQuerySql(schema: string): CompiledQuery {
+  return compile(sql`select user_name() as ${sql.id("user")}, db_name() as ${sql.id("db")},
+  case when schema_id(${schema}) is null then 0 else 1 end as ${sql.id("schemaExists")},
+  isnull(has_perms_by_name(${schema}, 'SCHEMA', 'ALTER'), 0) as ${sql.id("alterSchema")}`);
+}
+
+/** Effective database permissions, role memberships included (db_owner yields them all). */
+export const MY_PERMISSIONS_SQL = "select permission_name from fn_my_permissions(null, 'DATABASE')";
+
+export function grantSql(permission: string, user: string, schema?: string): string {
+  const on = schema === undefined ? sql`` : sql` ON SCHEMA::${sql.id(schema)}`;
+  return compile(sql`GRANT ${sql.raw(permission)}${on} TO ${sql.id(user)};`).sql;
+}
+
+export interface PermissionFacts {
+  user: string;
+  schema: string;
+  schemaExists: boolean;
+  alterSchema: boolean;
+  /** permission_name values from fn_my_permissions(NULL, 'DATABASE'). */
+  granted: string[];
+}
+
+/** One check per DES permission plus the schema; each failure carries the GRANT that fixes it. */
+export function permissionChecks(f: PermissionFacts): ValidationCheck[] {
+  const have = new Set(f.granted.map((p) => p.trim().toUpperCase()));
+  const checks: ValidationCheck[] = REQUIRED_PERMISSIONS.map((perm) =>
+    have.has(perm)
+      ? { id: `permission:${perm}`, label: `${perm} permission`, ok: true }
+      : {
+          id: `permission:${perm}`,
+          label: `${perm} permission`,
+          ok: false,
+          message: `Database user ${f.user} does not have the ${perm} permission.`,
+          fix: grantSql(perm, f.user),
+        },
+  );
+  if (f.schemaExists) {
+    checks.push(
+      f.alterSchema
+        ? { id: "schema", label: `Tables can be created in schema [${f.schema}]`, ok: true }
+        : {
+            id: "schema",
+            label: `Tables can be created in schema [${f.schema}]`,
+            ok: false,
+            message: `Database user ${f.user} may not alter schema [${f.schema}], so it cannot create tables in it.`,
+            fix: grantSql("ALTER", f.user, f.schema),
+          },
+    );
+  } else {
+    const ok = have.has("CREATE SCHEMA");
+    checks.push(
+      ok
+        ? { id: "schema", label: `Schema [${f.schema}] can be created`, ok: true }
+        : {
+            id: "schema",
+            label: `Schema [${f.schema}] can be created`,
+            ok: false,
+            message: `Schema [${f.schema}] does not exist and ${f.user} may not create schemas.`,
+            fix: `${grantSql("CREATE SCHEMA", f.user)} -- or create it: ${compile(sql`CREATE SCHEMA ${sql.id(f.schema)} AUTHORIZATION ${sql.id(f.user)};`).sql}`,
+          },
+    );
+  }
+  return checks;
+}

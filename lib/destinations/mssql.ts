@@ -1,0 +1,177 @@
+// SQL Server / Azure SQL target (mssql + tedious). Objects live in [schema].[table]; upserts are
+// version-guarded MERGEs over multi-row VALUES, chunked under the 2100-parameter limit.
+import mssql from "mssql";
+import type { CompiledQuery } from "kysely";
+import { identityEncoder } from "./row-values";
+import {
+  createSchemaSql,
+  liveColumnsSql,
+  liveWidth,
+  mergeSql,
+  MSSQL_MAX_PARAMS,
+  MY_PERMISSIONS_SQL,
+  permissionChecks,
+  permissionQuerySql,
+  rowsPerMerge,
+  widenColumnSql,
+} from "./mssql-sql";
+import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
+import type { ColumnSpec, ColumnType, DestinationOptions, TargetTableSpec, ValidationCheck } from "./types";
+
+/** Declared parameter types for MERGE values, so VALUES columns get the target's types. */
+function paramType(c: ColumnSpec): mssql.ISqlType | (() => mssql.ISqlType) {
+  const t: Record<ColumnType, () => mssql.ISqlType> = {
+    guid: () => mssql.UniqueIdentifier(),
+    string: () => mssql.NVarChar(mssql.MAX),
+    text: () => mssql.NVarChar(mssql.MAX),
+    int: () => mssql.Int(),
+    bigint: () => mssql.BigInt(),
+    bool: () => mssql.Bit(),
+    datetime: () => mssql.DateTime2(7),
+    date: () => mssql.Date(),
+    decimal: () => mssql.Decimal(38, Math.min(Math.max(c.precision ?? 10, 0), 38)),
+    float: () => mssql.Float(),
+    money: () => mssql.Decimal(38, 4),
+  };
+  return t[c.type]();
+}
+
+type Requester = () => mssql.Request;
+
+export class MssqlDestination extends SqlDestination {
+  readonly kind = "mssql" as const;
+  protected readonly encoder = identityEncoder;
+  protected readonly maxParams = MSSQL_MAX_PARAMS;
+  protected readonly identityKeySql = "bigint identity(1,1) primary key";
+  protected override readonly addColumnSql = "add";
+  private pool: Promise<mssql.ConnectionPool> | null = null;
+
+  /** `display` is the redacted target (describeTarget) used in error messages. */
+  constructor(
+    private readonly config: mssql.config,
+    options: DestinationOptions,
+    private readonly display: string,
+  ) {
+    super(options);
+  }
+
+  private get schema(): string {
+    return this.options.schemaName || "dbo";
+  }
+
+  private connect(): Promise<mssql.ConnectionPool> {
+    if (!this.pool) {
+      const pool = new mssql.ConnectionPool(this.config);
+      pool.on("error", () => undefined);
+      this.pool = pool.connect().catch((err: Error) => {
+        this.pool = null;
+        throw new Error(`Cannot connect to SQL Server at ${this.display}: ${err.message}`);
+      });
+    }
+    return this.pool;
+  }
+
+  private static runner(request: Requester): Run {
+    return async (q) => {
+      const req = request();
+      q.parameters.forEach((v, i) => req.input(String(i + 1), v));
+      const r = await req.query(q.sql);
+      const affected = r.rowsAffected.reduce((a, b) => a + b, 0);
+      return { rows: (r.recordset ?? []) as Record<string, unknown>[], affected };
+    };
+  }
+
+  protected async run(q: CompiledQuery): Promise<RunResult> {
+    const pool = await this.connect();
+    return MssqlDestination.runner(() => pool.request())(q);
+  }
+
+  private requesters = new WeakMap<Run, Requester>();
+
+  protected async inTransaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+    const tx = new mssql.Transaction(await this.connect());
+    await tx.begin();
+    const request = () => new mssql.Request(tx);
+    const run = MssqlDestination.runner(request);
+    this.requesters.set(run, request);
+    try {
+      const out = await fn(run);
+      await tx.commit();
+      return out;
+    } catch (err) {
+      // The server may already have rolled back (XACT_ABORT); the original error is what matters.
+      await tx.rollback().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  protected async liveColumns(run: Run, table: string): Promise<LiveColumn[] | null> {
+    const { rows } = await run(liveColumnsSql(this.schema, table));
+    if (rows.length === 0) return null;
+    return rows.map((r) => ({ name: String(r.name), width: liveWidth(String(r.type), r.len === null ? null : Number(r.len)) }));
+  }
+
+  protected async createSchemaIfMissing(run: Run): Promise<void> {
+    await run(createSchemaSql(this.schema));
+  }
+
+  protected widenSql(table: string, col: ColumnSpec, to: number): CompiledQuery {
+    return widenColumnSql(this.schema, table, col, to);
+  }
+
+  protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    const request = this.requesters.get(run);
+    if (!request) throw new Error("writeRows must run inside inTransaction");
+    const types = spec.columns.map(paramType);
+    const n = types.length;
+    const per = rowsPerMerge(n);
+    let written = 0;
+    for (let start = 0; start < rows.length; start += per) {
+      const q = mergeSql(this.schema, spec, rows.slice(start, start + per));
+      const req = request();
+      q.parameters.forEach((v, i) => req.input(String(i + 1), types[i % n], v));
+      const r = await req.query(q.sql);
+      written += r.rowsAffected.reduce((a, b) => a + b, 0);
+    }
+    return written;
+  }
+
+  async validate(): Promise<ValidationCheck[]> {
+    let pool: mssql.ConnectionPool;
+    try {
+      pool = await this.connect();
+    } catch (err) {
+      return [{
+        id: "connect",
+        label: `Connect to ${this.display}`,
+        ok: false,
+        message: (err as Error).message,
+        fix: "Check server, port, database, user and password, the firewall (Azure SQL: allow this machine's IP), and the Encrypt/TrustServerCertificate settings.",
+      }];
+    }
+    const checks: ValidationCheck[] = [{ id: "connect", label: `Connect to ${this.display}`, ok: true }];
+    try {
+      const run = MssqlDestination.runner(() => pool.request());
+      const facts = (await run(permissionQuerySql(this.schema))).rows[0];
+      const granted = (await pool.request().query(MY_PERMISSIONS_SQL)).recordset.map((r: { permission_name: string }) => r.permission_name);
+      checks.push(
+        ...permissionChecks({
+          user: String(facts.user),
+          schema: this.schema,
+          schemaExists: Number(facts.schemaExists) === 1,
+          alterSchema: Number(facts.alterSchema) === 1,
+          granted,
+        }),
+      );
+    } catch (err) {
+      checks.push({ id: "query", label: "Read permissions", ok: false, message: (err as Error).message, fix: "Check that the user may query this database." });
+    }
+    return checks;
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = null;
+    if (p) await (await p.catch(() => null))?.close();
+  }
+}
