@@ -72,9 +72,11 @@ export class MssqlDestination extends SqlDestination {
   }
 
   private static runner(request: Requester): Run {
-    return async (q) => {
+    return async (q, types) => {
       const req = request();
-      q.parameters.forEach((v, i) => req.input(String(i + 1), v));
+      q.parameters.forEach((v, i) =>
+        types ? req.input(String(i + 1), types[i] as mssql.ISqlType, v) : req.input(String(i + 1), v),
+      );
       const r = await req.query(q.sql);
       const affected = r.rowsAffected.reduce((a, b) => a + b, 0);
       return { rows: (r.recordset ?? []) as Record<string, unknown>[], affected };
@@ -86,14 +88,11 @@ export class MssqlDestination extends SqlDestination {
     return MssqlDestination.runner(() => pool.request())(q);
   }
 
-  private requesters = new WeakMap<Run, Requester>();
-
   protected async inTransaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
     const tx = new mssql.Transaction(await this.connect());
     await tx.begin();
     const request = () => new mssql.Request(tx);
     const run = MssqlDestination.runner(request);
-    this.requesters.set(run, request);
     try {
       const out = await fn(run);
       await tx.commit();
@@ -120,18 +119,14 @@ export class MssqlDestination extends SqlDestination {
   }
 
   protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
-    const request = this.requesters.get(run);
-    if (!request) throw new Error("writeRows must run inside inTransaction");
     const types = spec.columns.map(paramType);
-    const n = types.length;
-    const per = rowsPerMerge(n);
+    const per = rowsPerMerge(types.length);
     let written = 0;
     for (let start = 0; start < rows.length; start += per) {
-      const q = mergeSql(this.schema, spec, rows.slice(start, start + per));
-      const req = request();
-      q.parameters.forEach((v, i) => req.input(String(i + 1), types[i % n], v));
-      const r = await req.query(q.sql);
-      written += r.rowsAffected.reduce((a, b) => a + b, 0);
+      const chunk = rows.slice(start, start + per);
+      // Parameters are bound row by row, so parameter i has column i % n's type.
+      const paramTypes = chunk.flatMap(() => types);
+      written += (await run(mergeSql(this.schema, spec, chunk), paramTypes)).affected;
     }
     return written;
   }

@@ -25,7 +25,8 @@ export interface RunResult {
   rows: Record<string, unknown>[];
   affected: number;
 }
-export type Run = (q: CompiledQuery) => Promise<RunResult>;
+/** Runs one statement; `paramTypes` are driver type hints per parameter (only mssql uses them). */
+export type Run = (q: CompiledQuery, paramTypes?: readonly unknown[]) => Promise<RunResult>;
 
 export interface LiveColumn {
   name: string;

@@ -1,0 +1,131 @@
+// The SQL Server destination's statements, recorded without a server: the shared base logic
+// (create/alter/widen/delete/DeleteLog/label tables) must come out as valid bracket-quoted T-SQL.
+import type { CompiledQuery } from "kysely";
+import mssql from "mssql";
+import { describe, expect, it } from "vitest";
+import { tableSpecFor } from "./columns";
+import { MssqlDestination } from "./mssql";
+import type { LiveColumn, Run, RunResult } from "./sql-destination";
+import { accountRecord, accountSchema, guid } from "./test-fixtures";
+
+interface Entry {
+  sql: string;
+  params: readonly unknown[];
+  types?: readonly unknown[];
+}
+
+class Recording extends MssqlDestination {
+  log: Entry[] = [];
+  tables = new Map<string, LiveColumn[]>();
+  selectRows: Record<string, unknown>[] = [];
+  constructor() {
+    super({ server: "unused" }, { schemaName: "dbo", prefix: "t" }, "mssql://test");
+  }
+  private async fake(q: CompiledQuery, types?: readonly unknown[]): Promise<RunResult> {
+    this.log.push({ sql: q.sql, params: q.parameters, types });
+    const rows = q.sql.startsWith("select") ? this.selectRows : [];
+    return { rows, affected: q.sql.startsWith("merge") ? q.parameters.length : rows.length };
+  }
+  protected override run(q: CompiledQuery) {
+    return this.fake(q);
+  }
+  protected override async inTransaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+    this.log.push({ sql: "BEGIN", params: [] });
+    const out = await fn((q, t) => this.fake(q, t));
+    this.log.push({ sql: "COMMIT", params: [] });
+    return out;
+  }
+  protected override async liveColumns(_run: Run, table: string) {
+    return this.tables.get(table) ?? null;
+  }
+  sqls() {
+    return this.log.map((e) => e.sql);
+  }
+}
+
+describe("mssql destination statements", () => {
+  it("prepare creates the schema via QUOTENAME and unprefixed label tables; DeleteLog gets an identity key", async () => {
+    const d = new Recording();
+    await d.prepare({ deleteLog: true });
+    const s = d.sqls();
+    expect(s[0]).toBe("if schema_id(@1) is null exec(N'create schema ' + quotename(@2))");
+    expect(s).toContain(
+      "create table [dbo].[OptionSetMetadata] ([EntityName] nvarchar(128) null, [OptionSetName] nvarchar(128) null, [Option] int null, [IsUserLocalizedLabel] bit null, [LocalizedLabelLanguageCode] int null, [LocalizedLabel] nvarchar(max) null)",
+    );
+    expect(s.at(-1)).toBe(
+      "create table [dbo].[DeleteLog] ([Id] bigint identity(1,1) primary key, [EntityName] nvarchar(128) null, [RecordId] uniqueidentifier not null, [SinkDeleteTime] datetime2 not null, [VersionNumber] bigint null)",
+    );
+    expect(s).toHaveLength(8);
+  });
+
+  it("creates a table with DES types, then only adds missing columns", async () => {
+    const d = new Recording();
+    const spec = tableSpecFor(accountSchema(`we"ird]name`), "t");
+    expect(await d.ensureTable(spec)).toEqual({ created: true, addedColumns: [] });
+    const create = d.log[0].sql;
+    expect(create.startsWith(`create table [dbo].[t_we"ird]]name] ([Id] uniqueidentifier not null, [SinkCreatedOn] datetime2 null, [SinkModifiedOn] datetime2 null, [versionnumber] bigint null, [name] nvarchar(20) null`)).toBe(true);
+    for (const part of ["[exchangerate] decimal(38,6) null", "[revenue] decimal(38,4) null", "[donotemail] bit null", "[latitude] float null", "[description] nvarchar(max) null", "[ownerid_entitytype] nvarchar(128) null"]) {
+      expect(create).toContain(part);
+    }
+    expect(create.endsWith("primary key ([Id]))")).toBe(true);
+    d.log = [];
+    d.tables.set(spec.tableName, spec.columns.filter((c) => c.name !== "name").map((c) => ({ name: c.name.toUpperCase(), width: null })));
+    expect(await d.ensureTable(spec)).toEqual({ created: false, addedColumns: ["name"] });
+    expect(d.sqls()).toEqual([`alter table [dbo].[t_we"ird]]name] add [name] nvarchar(20) null`]);
+  });
+
+  it("widens before the transaction, then MERGEs in chunks under 2100 parameters with typed parameters", async () => {
+    const d = new Recording();
+    const spec = tableSpecFor(accountSchema(), "t");
+    d.tables.set(spec.tableName, spec.columns.map((c) => ({ name: c.name, width: c.type === "string" ? (c.maxLength ?? null) : null })));
+    const records = Array.from({ length: 150 }, (_, i) => accountRecord(i, 1, i === 7 ? { name: "n".repeat(33) } : {}));
+    const res = await d.upsert(spec, records);
+    expect(res.widened).toEqual([{ column: "name", from: 20, to: 33 }]);
+    const s = d.sqls();
+    expect(s[0]).toBe("alter table [dbo].[t_account] alter column [name] nvarchar(33) null");
+    expect(s[1]).toBe("BEGIN");
+    expect(s.at(-1)).toBe("COMMIT");
+    const merges = d.log.filter((e) => e.sql.startsWith("merge"));
+    expect(merges.length).toBe(Math.ceil(150 / Math.floor(2000 / spec.columns.length)));
+    for (const m of merges) {
+      expect(m.params.length).toBeLessThanOrEqual(2100);
+      expect(m.types).toHaveLength(m.params.length);
+      expect(m.sql).toContain("when matched and ([t].[versionnumber] is null or [s].[versionnumber] >= [t].[versionnumber])");
+    }
+    const types = merges[0].types as mssql.ISqlType[];
+    expect((types[0] as { type: unknown }).type).toBe(mssql.UniqueIdentifier);
+    expect(merges[0].params[0]).toBe(guid(0));
+    expect(res.written).toBe(merges.reduce((a, m) => a + m.params.length, 0));
+    // The catalog width is remembered: the same value needs no second ALTER.
+    d.log = [];
+    expect((await d.upsert(spec, [accountRecord(7, 2, { name: "n".repeat(33) })])).widened).toEqual([]);
+    expect(d.sqls()[0]).toBe("BEGIN");
+  });
+
+  it("deletes by Id and logs the deleted rows to DeleteLog in the same transaction", async () => {
+    const d = new Recording();
+    const spec = tableSpecFor(accountSchema(), "t");
+    d.selectRows = [{ id: guid(1).toUpperCase(), v: "17" }];
+    await d.delete(spec, [guid(1).toUpperCase(), guid(1), guid(2)], true);
+    expect(d.sqls()).toEqual([
+      "BEGIN",
+      "select [Id] as [id], [versionnumber] as [v] from [dbo].[t_account] where [Id] in (@1, @2)",
+      "delete from [dbo].[t_account] where [Id] in (@1, @2)",
+      "insert into [dbo].[DeleteLog] ([EntityName], [RecordId], [SinkDeleteTime], [VersionNumber]) values (@1, @2, @3, @4)",
+      "COMMIT",
+    ]);
+    expect(d.log[1].params).toEqual([guid(1), guid(2)]);
+    expect(d.log[3].params).toEqual(["account", guid(1), expect.stringMatching(/Z$/), "17"]);
+  });
+
+  it("replaces label rows with delete + insert per label table inside one transaction", async () => {
+    const d = new Recording();
+    await d.writeTableMetadata(accountSchema(), tableSpecFor(accountSchema(), "t"));
+    const s = d.sqls();
+    expect(s[0]).toBe("BEGIN");
+    expect(s[1]).toBe("delete from [dbo].[OptionSetMetadata] where [EntityName] = @1");
+    expect(s.filter((x) => x.startsWith("delete"))).toHaveLength(6);
+    expect(s.filter((x) => x.startsWith("insert into [dbo].[StatusMetadata]"))).toHaveLength(1);
+    expect(s.at(-1)).toBe("COMMIT");
+  });
+});
