@@ -1,0 +1,243 @@
+// Entity sets: queries (with or without change tracking), single records, create/update/delete,
+// and N:N associate/disassociate through `$ref`.
+import { tableBySet, type AttrDef, type Value } from "./demo-org.ts";
+import { MAX_PAGE_SIZE, countChanges, tokenVersion, trackedPage } from "./change-tracking.ts";
+import { ODataError, badRequest, compileFilter, decodeToken, encodeToken, notFoundSegment, recordNotFound, type Prefer } from "./odata.ts";
+import type { Rec } from "./record-gen.ts";
+import { readable, type Row, type Store, type TableState } from "./store.ts";
+import { compileSelect, isLookup, propertyName, propertyValue, recordJson } from "./wire.ts";
+
+export interface DataRequest {
+  method: string;
+  base: string;
+  path: string;
+  query: URLSearchParams;
+  prefer: Prefer;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface Reply {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const PATH = new RegExp(`^([A-Za-z0-9_]+)(?:\\((${GUID})\\))?(?:/(\\$count|[A-Za-z0-9_]+)(?:\\((${GUID})\\))?(?:/(\\$ref))?)?$`);
+const COUNT_LIMIT = 5000;
+const json = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({ status, body, headers: { "content-type": "application/json; odata.metadata=minimal", ...headers } });
+
+function table(store: Store, set: string): TableState {
+  const def = tableBySet(set);
+  const t = def && store.table(def.logicalName);
+  if (!t) throw notFoundSegment(set);
+  return t;
+}
+
+export function handleData(store: Store, req: DataRequest): Reply {
+  const m = PATH.exec(req.path);
+  if (!m) throw notFoundSegment(req.path.split("/")[0]);
+  const [, set, id, nav, navId, ref] = m;
+  const t = table(store, set);
+  if (nav === "$count" && !id) return countReply(store, t, req.query);
+  if (nav) {
+    if (!id || !ref) throw notFoundSegment(nav);
+    return refRoute(store, t, id.toLowerCase(), nav, navId?.toLowerCase(), req);
+  }
+  switch (req.method) {
+    case "GET":
+      return id ? getOne(store, t, id, req) : json(200, query(store, t, req));
+    case "POST":
+      if (id) throw new ODataError(405, "0x80060888", "POST is not supported on a single record.");
+      return create(store, t, req, undefined);
+    case "PATCH":
+      if (!id) throw new ODataError(405, "0x80060888", "PATCH needs a record id.");
+      return patch(store, t, id, req);
+    case "DELETE":
+      if (!id) throw new ODataError(405, "0x80060888", "DELETE needs a record id.");
+      if (!store.delete(t, id)) throw recordNotFound(t.def.logicalName, id);
+      return { status: 204 };
+    default:
+      throw new ODataError(405, "0x80060888", `The HTTP method '${req.method}' is not allowed.`);
+  }
+}
+
+function countReply(store: Store, t: TableState, q: URLSearchParams): Reply {
+  const token = q.get("$deltatoken");
+  const n = token !== null ? countChanges(store, t, tokenVersion(store, token)) : Math.min(store.count(t), COUNT_LIMIT);
+  return { status: 200, body: String(n), headers: { "content-type": "text/plain" } };
+}
+
+function query(store: Store, t: TableState, req: DataRequest): string {
+  const q = req.query;
+  const pageSize = Math.min(req.prefer.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+  const wantCount = q.get("$count") === "true";
+  if (req.prefer.trackChanges || q.has("$deltatoken")) {
+    for (const opt of ["$filter", "$orderby", "$expand", "$top"]) {
+      if (q.has(opt)) throw badRequest(`The query option '${opt}' is not supported with change tracking.`, "0x80060888");
+    }
+    return trackedPage(store, {
+      base: req.base, t, select: q.get("$select"), deltaToken: q.get("$deltatoken"), skipToken: q.get("$skiptoken"), pageSize, count: wantCount,
+    });
+  }
+  if (q.has("$expand")) throw badRequest("$expand is not supported by the emulator.");
+  const sel = compileSelect(t, q.get("$select"));
+  const known = new Set(t.attributes.filter(readable).map(propertyName));
+  const filterText = q.get("$filter");
+  const filter = filterText ? compileFilter(filterText, (rec, p) => propertyValue(t, rec, p, (rec as Rec & { __v: number }).__v), (p) => known.has(p)) : null;
+  const top = q.has("$top") ? Number(q.get("$top")) : Infinity;
+  if (!(top >= 0)) throw badRequest("The $top value must be a non-negative integer.");
+  let pos = 0;
+  const skip = q.get("$skiptoken");
+  if (skip) {
+    const tok = decodeToken(skip);
+    if (!tok || tok[0] !== "q") throw badRequest("The $skiptoken is not valid.");
+    pos = Number(tok[1]);
+  }
+  const limit = Math.min(pageSize, top);
+  const parts: string[] = [];
+  const end = store.positions(t);
+  const matches = (row: Row) => !filter || filter(Object.assign({ __v: row.version }, row.values));
+  while (pos < end && parts.length < limit) {
+    const row = store.rowAt(t, pos++);
+    if (row && matches(row)) parts.push(recordJson(row, sel));
+  }
+  let countPart = "";
+  if (wantCount) {
+    let n = 0;
+    for (let p = 0; p < end && n <= COUNT_LIMIT; p++) {
+      const row = store.rowAt(t, p);
+      if (row && matches(row)) n++;
+    }
+    countPart = `,"@odata.count":${Math.min(n, COUNT_LIMIT)}` + (n > COUNT_LIMIT ? `,"@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded":true` : "");
+  }
+  let next = "";
+  if (pos < end && top === Infinity) {
+    const params = new URLSearchParams(q);
+    params.set("$skiptoken", encodeToken(["q", pos]));
+    next = `,"@odata.nextLink":${JSON.stringify(`${req.base}${t.def.entitySetName}?${decodeURIComponent(params.toString())}`)}`;
+  }
+  const ctx = `${req.base}$metadata#${t.def.entitySetName}(${sel.names.join(",")})`;
+  return `{"@odata.context":${JSON.stringify(ctx)}${countPart},"value":[${parts.join(",")}]${next}}`;
+}
+
+function getOne(store: Store, t: TableState, id: string, req: DataRequest): Reply {
+  const row = store.get(t, id);
+  if (!row) throw recordNotFound(t.def.logicalName, id);
+  const sel = compileSelect(t, req.query.get("$select"));
+  const ctx = `${req.base}$metadata#${t.def.entitySetName}(${sel.names.join(",")})/$entity`;
+  return json(200, `{"@odata.context":${JSON.stringify(ctx)},${recordJson(row, sel).slice(1)}`, { etag: `W/"${row.version}"` });
+}
+
+/** Turns a request body in Web API form (incl. `nav@odata.bind`) into stored values. */
+function toValues(store: Store, t: TableState, body: unknown, allowOverflow: boolean): Rec {
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("The request body must be a JSON object.");
+  const out: Rec = {};
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (key.startsWith("@odata.")) continue;
+    if (key.endsWith("@odata.bind")) {
+      const nav = key.slice(0, -"@odata.bind".length);
+      const attr = t.attributes.find((a) => isLookup(a) && (a.name === nav || nav.startsWith(`${a.name}_`)));
+      if (!attr) throw badRequest(`An undeclared property '${nav}' which only has property annotations in the payload but no property value was found in the payload.`);
+      out[attr.name] = value === null ? null : bindTarget(store, String(value));
+      continue;
+    }
+    const attr = t.attributes.find((a) => a.name === key && readable(a) && !isLookup(a));
+    if (!attr || attr.name === "versionnumber") throw badRequest(`Invalid property '${key}' was found in entity 'Microsoft.Dynamics.CRM.${t.def.logicalName}'.`);
+    out[key] = checkValue(t, attr, value, allowOverflow);
+  }
+  return out;
+}
+
+function bindTarget(store: Store, ref: string): { id: string; type: string } {
+  const m = new RegExp(`([A-Za-z0-9_]+)\\((${GUID})\\)$`).exec(ref);
+  const def = m && tableBySet(m[1]);
+  if (!m || !def) throw badRequest(`The URI '${ref}' in @odata.bind is not valid.`);
+  const target = store.table(def.logicalName)!;
+  if (!store.get(target, m[2])) throw recordNotFound(def.logicalName, m[2]);
+  return { id: m[2].toLowerCase(), type: def.logicalName };
+}
+
+function checkValue(t: TableState, a: AttrDef, v: unknown, allowOverflow: boolean): Value {
+  if (v === null) return null;
+  const bad = () => badRequest(`Cannot convert the literal '${String(v)}' to the expected type of '${a.name}' (${a.kind}).`);
+  switch (a.kind) {
+    case "String": case "Memo": case "DateTime": case "Uniqueidentifier": case "MultiSelectPicklist": case "EntityName":
+      if (typeof v !== "string") throw bad();
+      if (a.maxLength && v.length > a.maxLength && !allowOverflow) {
+        throw new ODataError(400, "0x80044331", `A validation error occurred. The length of the '${a.name}' attribute of the '${t.def.logicalName}' entity exceeded the maximum allowed length of '${a.maxLength}'.`);
+      }
+      return v;
+    case "Boolean":
+      if (typeof v !== "boolean") throw bad();
+      return v;
+    default:
+      if (typeof v !== "number") throw bad();
+      return v;
+  }
+}
+
+function allowOverflow(req: DataRequest): boolean {
+  return req.method === "PATCH" && req.headers["x-emulator-allow-overflow"] === "1";
+}
+
+function entityIdHeader(req: DataRequest, t: TableState, id: string): Record<string, string> {
+  return { "OData-EntityId": `${req.base}${t.def.entitySetName}(${id})` };
+}
+
+function create(store: Store, t: TableState, req: DataRequest, id: string | undefined): Reply {
+  const values = toValues(store, t, req.body, allowOverflow(req));
+  const given = (values[t.def.primaryId] as string | undefined) ?? id;
+  if (given && store.get(t, given)) throw new ODataError(412, "0x80040237", "A record with matching key values already exists.");
+  const row = store.create(t, values, given);
+  return represent(req, t, row, 201);
+}
+
+function represent(req: DataRequest, t: TableState, row: Row, status: number): Reply {
+  const headers = entityIdHeader(req, t, row.id);
+  if (!req.prefer.returnRepresentation) return { status: 204, headers };
+  const sel = compileSelect(t, req.query.get("$select"));
+  const ctx = `${req.base}$metadata#${t.def.entitySetName}/$entity`;
+  return json(status, `{"@odata.context":${JSON.stringify(ctx)},${recordJson(row, sel).slice(1)}`, { ...headers, etag: `W/"${row.version}"` });
+}
+
+function patch(store: Store, t: TableState, id: string, req: DataRequest): Reply {
+  const exists = store.get(t, id);
+  // PATCH is an upsert unless If-Match: * asks for update-only (and If-None-Match: * for create-only).
+  if (!exists && req.headers["if-match"] === "*") throw recordNotFound(t.def.logicalName, id);
+  if (exists && req.headers["if-none-match"] === "*") throw new ODataError(412, "0x80040237", "A record with matching key values already exists.");
+  if (!exists) return create(store, t, req, id.toLowerCase());
+  const row = store.update(t, id, toValues(store, t, req.body, allowOverflow(req)))!;
+  return represent(req, t, row, 200);
+}
+
+function refRoute(store: Store, t: TableState, id: string, nav: string, navId: string | undefined, req: DataRequest): Reply {
+  const rel = store.relationship(nav);
+  if (!rel || (rel.entity1 !== t.def.logicalName && rel.entity2 !== t.def.logicalName)) throw notFoundSegment(nav);
+  if (!store.get(t, id)) throw recordNotFound(t.def.logicalName, id);
+  const otherName = rel.entity1 === t.def.logicalName ? rel.entity2 : rel.entity1;
+  const other = store.table(otherName)!;
+  let otherId = navId;
+  if (!otherId) {
+    const ref = req.method === "POST" ? (req.body as Record<string, unknown> | null)?.["@odata.id"] : req.query.get("$id");
+    const m = typeof ref === "string" ? new RegExp(`${other.def.entitySetName}\\((${GUID})\\)$`).exec(ref) : null;
+    if (!m) throw badRequest(`Expected an @odata.id pointing at ${other.def.entitySetName}(<id>).`);
+    otherId = m[1].toLowerCase();
+  }
+  if (!store.get(other, otherId)) throw recordNotFound(otherName, otherId);
+  const [id1, id2] = rel.entity1 === t.def.logicalName ? [id, otherId] : [otherId, id];
+  const it = store.table(rel.intersect)!;
+  const existing = store.findPair(rel, id1, id2);
+  if (req.method === "POST") {
+    if (existing) throw new ODataError(400, "0x80040237", "Cannot insert duplicate key.");
+    store.create(it, { [rel.entity1Attr]: id1, [rel.entity2Attr]: id2 });
+    return { status: 204 };
+  }
+  if (req.method === "DELETE") {
+    if (!existing) throw new ODataError(404, "0x80040217", `The ${rel.schemaName} association between ${id1} and ${id2} does not exist.`);
+    store.delete(it, existing.id);
+    return { status: 204 };
+  }
+  throw new ODataError(405, "0x80060888", `The HTTP method '${req.method}' is not allowed on $ref.`);
+}

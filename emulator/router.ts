@@ -1,0 +1,85 @@
+// One request: bearer check, control endpoints, injected faults and delays, then the Web API.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleControl, type Controls } from "./control-routes.ts";
+import { handleData, type Reply } from "./data-routes.ts";
+import { metadataGet } from "./metadata-routes.ts";
+import { ODataError, errorBody, parsePrefer } from "./odata.ts";
+
+export const API_ROOT = "/api/data/v9.2/";
+export const CONTROL_ROOT = "/_emulator/";
+
+const COMMON = { "OData-Version": "4.0" };
+
+function send(res: ServerResponse, r: Reply): void {
+  const headers: Record<string, string> = { ...COMMON, ...r.headers };
+  if (r.body !== undefined) headers["content-length"] = String(Buffer.byteLength(r.body));
+  res.writeHead(r.status, headers);
+  res.end(r.body);
+}
+
+function sendError(res: ServerResponse, err: ODataError): void {
+  send(res, { status: err.status, body: errorBody(err.code, err.message), headers: { "content-type": "application/json; odata.metadata=minimal", ...err.headers } });
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  if (req.method === "GET" || req.method === "HEAD") return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ODataError(400, "0x80040216", "The request body is not valid JSON.");
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createHandler(c: Controls, token: string) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const path = url.pathname;
+      const method = req.method ?? "GET";
+      if (path === "/" && method === "GET") {
+        return send(res, { status: 200, body: "Dataverse emulator: Web API at /api/data/v9.2/, controls at /_emulator/\n", headers: { "content-type": "text/plain" } });
+      }
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        // The service answers 401 with an empty body and a WWW-Authenticate challenge.
+        return send(res, { status: 401, headers: { "WWW-Authenticate": `Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize, resource_id=http://${req.headers.host}/` } });
+      }
+      if (path.startsWith(CONTROL_ROOT)) {
+        const result = handleControl(c, method, path.slice(CONTROL_ROOT.length), await readBody(req));
+        return send(res, { status: 200, body: JSON.stringify(result), headers: { "content-type": "application/json" } });
+      }
+      if (!path.startsWith(API_ROOT)) throw new ODataError(404, "0x80060888", `Resource not found for the segment '${path.split("/")[1] ?? ""}'.`);
+      c.requests++;
+      if (c.fault && c.fault.remaining > 0) {
+        const f = c.fault;
+        if (--f.remaining === 0) c.fault = null;
+        if (f.status === 0) {
+          res.socket?.destroy();
+          return;
+        }
+        if (f.status === 429) {
+          throw new ODataError(429, "0x80072322", "Number of requests exceeded the limit of 6000 over time window of 300 seconds.", { "Retry-After": String(f.retryAfterSeconds) });
+        }
+        throw new ODataError(f.status, "0x80040216", "The service is temporarily unavailable. Try again later.");
+      }
+      if (c.slowMs > 0) await sleep(c.slowMs);
+      const body = await readBody(req);
+      const rel = decodeURIComponent(path.slice(API_ROOT.length));
+      const base = `http://${req.headers.host}${API_ROOT}`;
+      if (method === "GET") {
+        const meta = metadataGet(c.store, base, rel, url.searchParams);
+        if (meta) return send(res, { status: 200, body: JSON.stringify(meta), headers: { "content-type": "application/json; odata.metadata=minimal" } });
+      }
+      send(res, handleData(c.store, { method, base, path: rel, query: url.searchParams, prefer: parsePrefer(req.headers.prefer), headers: req.headers, body }));
+    } catch (err) {
+      if (err instanceof ODataError) return sendError(res, err);
+      console.error("[emulator]", err);
+      sendError(res, new ODataError(500, "0x80040216", `Unexpected error in the emulator: ${(err as Error).message}`));
+    }
+  };
+}

@@ -1,0 +1,91 @@
+// Deterministic value helpers: every base record is a pure function of (seed, table, index),
+// so a million-row table costs no memory and a restart with the same seed serves the same data.
+
+export type Rng = () => number;
+
+/** FNV-1a, enough to spread (seed, table) into distinct streams. */
+export function hash32(text: string, seed = 0): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: tiny, fast and good enough for demo data. */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const int = (r: Rng, min: number, max: number): number => min + Math.floor(r() * (max - min + 1));
+export const pick = <T>(r: Rng, list: readonly T[]): T => list[Math.floor(r() * list.length)];
+export const chance = (r: Rng, p: number): boolean => r() < p;
+
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0");
+
+/**
+ * Base ids carry the row index in their last 12 hex digits and a per-table prefix, so a
+ * GET/PATCH by id finds the generated row without any index in memory.
+ */
+export function tablePrefix(seed: number, table: string): string {
+  const h1 = hash32(table, seed);
+  const h2 = hash32(`${table}#`, seed ^ 0x5bd1e995);
+  return `${hex(h1, 8)}-${hex(h2 >>> 16, 4)}-4${hex(h2 & 0xfff, 3)}-a${hex((h1 ^ h2) & 0xfff, 3)}-`;
+}
+
+export function baseId(prefix: string, index: number): string {
+  return prefix + hex(index, 12);
+}
+
+/** Index of a base id for this prefix, or -1. */
+export function baseIndex(prefix: string, id: string): number {
+  if (id.length !== 36 || !id.startsWith(prefix)) return -1;
+  const n = Number.parseInt(id.slice(24), 16);
+  return Number.isFinite(n) ? n : -1;
+}
+
+const FIRST = ["Ana", "Ben", "Chloe", "Diego", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor", "Wen", "Yara", "Zoe"];
+const LAST = ["Abbott", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Haddad", "Ito", "Jensen", "Kowalski", "López", "Müller", "Nakamura", "O'Brien", "Petrov", "Rossi", "Silva", "Tanaka", "Urban", "Vargas", "Weber", "Xu", "Yilmaz", "Zhang"];
+const ADJ = ["Blue", "Northern", "Bright", "Global", "Swift", "Green", "Silver", "Urban", "Prime", "Coastal", "Alpine", "Golden"];
+const NOUN = ["Bicycles", "Logistics", "Dynamics", "Foods", "Energy", "Textiles", "Robotics", "Pharma", "Media", "Builders", "Farms", "Labs"];
+const SUFFIX = ["Ltd", "Inc.", "GmbH", "S.A.", "AB", "LLC", "& Co", "Group"];
+const WORDS = ["renewal", "pilot", "expansion", "upgrade", "support", "migration", "rollout", "audit", "training", "integration", "review", "launch"];
+
+export const firstName = (r: Rng): string => pick(r, FIRST);
+export const lastName = (r: Rng): string => pick(r, LAST);
+export const companyName = (r: Rng): string => `${pick(r, ADJ)} ${pick(r, NOUN)} ${pick(r, SUFFIX)}`;
+export const phrase = (r: Rng, words: number): string =>
+  Array.from({ length: words }, () => pick(r, WORDS)).join(" ");
+
+/** A string exactly `length` characters long, so destinations see values at the column limit. */
+export function exactLength(base: string, length: number): string {
+  const filler = base + " ";
+  return filler.repeat(Math.ceil(length / filler.length)).slice(0, length);
+}
+
+const EPOCH = Date.UTC(2019, 0, 1);
+const DAY = 86_400_000;
+
+export function dateTime(r: Rng, spanDays = 2000): string {
+  return new Date(EPOCH + Math.floor(r() * spanDays * DAY / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+export function dateOnly(r: Rng, fromYear = 1950, years = 50): string {
+  return new Date(Date.UTC(fromYear, 0, 1) + Math.floor(r() * years * 365) * DAY).toISOString().slice(0, 10);
+}
+
+export const money = (r: Rng, max: number): number => Math.round(r() * max * 100) / 100;
+
+/** A deterministic GUID from a random stream (Uniqueidentifier columns). */
+export function guidFrom(r: Rng): string {
+  const h = () => hex(Math.floor(r() * 0x10000), 4);
+  return `${h()}${h()}-${h()}-4${h().slice(1)}-8${h().slice(1)}-${h()}${h()}${h()}`;
+}

@@ -1,0 +1,94 @@
+// Records in the Web API's JSON shape, built as strings: serving pages is the hot path.
+import type { AttrDef, LookupRef } from "./demo-org.ts";
+import type { Row, TableState } from "./store.ts";
+import { noProperty } from "./odata.ts";
+import type { Rec } from "./record-gen.ts";
+import { readable } from "./store.ts";
+
+const LOOKUP_KINDS = new Set(["Lookup", "Owner", "Customer"]);
+export const isLookup = (a: AttrDef): boolean => LOOKUP_KINDS.has(a.kind);
+/** The property name the Web API uses for an attribute. */
+export const propertyName = (a: AttrDef): string => (isLookup(a) ? `_${a.name}_value` : a.name);
+
+interface Field {
+  attr: string;
+  lookup: boolean;
+  /** `,"name":` prebuilt. */
+  key: string;
+  annotationKey: string;
+  version: boolean;
+}
+
+export interface Selection {
+  fields: Field[];
+  /** Property names, for @odata.context. */
+  names: string[];
+}
+
+/** Resolves $select (Web API property names) against the table; no $select means every readable column. */
+export function compileSelect(t: TableState, select: string | null): Selection {
+  const props = new Map<string, AttrDef>();
+  for (const a of t.attributes) if (readable(a)) props.set(propertyName(a), a);
+  let chosen: AttrDef[];
+  if (select) {
+    chosen = [];
+    for (const raw of select.split(",")) {
+      const name = raw.trim();
+      const a = props.get(name);
+      if (!a) throw noProperty(name, t.def.logicalName);
+      if (!chosen.includes(a)) chosen.push(a);
+    }
+    // The service always returns the primary key.
+    const pk = props.get(t.def.primaryId)!;
+    if (!chosen.includes(pk)) chosen.push(pk);
+  } else {
+    chosen = [...props.values()];
+  }
+  return {
+    names: chosen.map(propertyName),
+    fields: chosen.map((a) => {
+      const p = propertyName(a);
+      return {
+        attr: a.name, lookup: isLookup(a), key: `,${JSON.stringify(p)}:`,
+        annotationKey: `,${JSON.stringify(`${p}@Microsoft.Dynamics.CRM.lookuplogicalname`)}:`,
+        version: a.name === "versionnumber",
+      };
+    }),
+  };
+}
+
+function scalar(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return JSON.stringify(v);
+  return String(v);
+}
+
+export function recordJson(row: Row, sel: Selection): string {
+  let out = `{"@odata.etag":"W/\\"${row.version}\\""`;
+  const values = row.values;
+  for (const f of sel.fields) {
+    if (f.version) {
+      out += f.key + row.version;
+    } else if (f.lookup) {
+      const ref = values[f.attr] as LookupRef | null | undefined;
+      // The annotation comes before the value, as the service orders it.
+      if (ref) out += f.annotationKey + JSON.stringify(ref.type) + f.key + JSON.stringify(ref.id);
+      else out += f.key + "null";
+    } else {
+      out += f.key + scalar(values[f.attr]);
+    }
+  }
+  return out + "}";
+}
+
+/** Value of a Web API property on a stored record (for $filter). */
+export function propertyValue(t: TableState, rec: Rec, prop: string, version: number): unknown {
+  if (prop === "versionnumber") return version;
+  const m = /^_(.+)_value$/.exec(prop);
+  if (m) return (rec[m[1]] as LookupRef | null)?.id ?? null;
+  return rec[prop];
+}
+
+export function deletedJson(base: string, set: string, id: string): string {
+  return `{"@odata.context":"${base}$metadata#${set}/$deletedEntity","id":"${id}","reason":"deleted"}`;
+}
