@@ -186,3 +186,22 @@ describe("a million records", () => {
     }
   });
 });
+
+describe("serializer", () => {
+  it("the compiled serializer writes exactly what the reference one does", async () => {
+    const { Store } = await import("./store.ts");
+    const { compileSelect, recordJson, recordJsonSlow } = await import("./wire.ts");
+    const s = new Store(9, 50);
+    for (const t of s.tables.values()) {
+      const sel = compileSelect(t, null);
+      for (let i = 0; i < Math.min(t.baseCount, 20); i++) {
+        const row = s.rowAt(t, i)!;
+        expect(recordJson(row, sel)).toBe(recordJsonSlow(row, sel));
+        expect(JSON.parse(recordJson(row, sel))["@odata.etag"]).toBe(`W/"${row.version}"`);
+      }
+    }
+    const t = s.table("account")!;
+    const row = s.update(t, s.rowAt(t, 0)!.id, { name: 'quote " backslash \\ newline \n', parentaccountid: null })!;
+    expect(JSON.parse(recordJson(row, compileSelect(t, "name,_parentaccountid_value"))).name).toBe('quote " backslash \\ newline \n');
+  });
+});

@@ -18,6 +18,8 @@ export interface TableRuntime {
 export class Generator {
   readonly tables = new Map<string, TableRuntime>();
   readonly baseMax: number;
+  /** Reused for every row: generation is synchronous and allocation showed up in profiles. */
+  private readonly ctx: GenContext;
 
   constructor(readonly seed: number, readonly records: number) {
     let offset = 1000;
@@ -31,6 +33,7 @@ export class Generator {
       offset += baseCount;
     }
     this.baseMax = offset;
+    this.ctx = { index: 0, ref: (table, r) => this.ref(table, r) };
   }
 
   table(name: string): TableRuntime | undefined {
@@ -52,7 +55,8 @@ export class Generator {
     const rec: Rec = { [t.def.primaryId]: baseId(t.prefix, index) };
     if (t.def.isIntersect) return this.intersectRow(t, index, rec);
     const r = rng((t.streamSeed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
-    const ctx: GenContext = { index, ref: (table, rr) => this.ref(table, rr) };
+    const ctx = this.ctx;
+    ctx.index = index;
     for (const a of t.attributes) {
       if (a.gen) rec[a.name] = a.gen(r, ctx);
       else if (a.name !== t.def.primaryId && a.name !== "versionnumber" && !a.attributeOf && a.kind !== "Virtual") rec[a.name] = null;

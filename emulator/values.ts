@@ -74,8 +74,16 @@ export function exactLength(base: string, length: number): string {
 const EPOCH = Date.UTC(2019, 0, 1);
 const DAY = 86_400_000;
 
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+const dayPrefix: string[] = [];
+
+/** Formats without Date.toISOString: it was the single biggest cost of generating a row. */
 export function dateTime(r: Rng, spanDays = 2000): string {
-  return new Date(EPOCH + Math.floor(r() * spanDays * DAY / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const secs = Math.floor(r() * spanDays * 86_400);
+  const day = Math.floor(secs / 86_400);
+  const prefix = (dayPrefix[day] ??= new Date(EPOCH + day * DAY).toISOString().slice(0, 11));
+  const s = secs - day * 86_400;
+  return `${prefix}${TWO[Math.floor(s / 3600)]}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}Z`;
 }
 
 export function dateOnly(r: Rng, fromYear = 1950, years = 50): string {
