@@ -77,7 +77,7 @@ export class DataverseClient implements ChangeSource {
   async countRecords(table: TableInfo | string): Promise<number> {
     const logicalName = typeof table === "string" ? await this.logicalNameOf(table) : table.logicalName;
     const r = await this.http.json<{ EntityRecordCountCollection: { Keys: string[]; Values: number[] } }>(
-      `RetrieveTotalRecordCount(EntityNames=@p1)?@p1=${encodeURIComponent(JSON.stringify([logicalName]))}`,
+      `RetrieveTotalRecordCount(EntityNames=@p1)?@p1=${encodeURIComponent(`['${logicalName}']`)}`,
     );
     const i = r.EntityRecordCountCollection.Keys.indexOf(logicalName);
     return i >= 0 ? r.EntityRecordCountCollection.Values[i] : 0;
