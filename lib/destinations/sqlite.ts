@@ -11,6 +11,7 @@ import type { ColumnSpec, DestinationOptions, TargetTableSpec, ValidationCheck }
 
 const SQLITE_HEADER = "SQLite format 3\0";
 
+
 const sqliteEncoder: Encoder = {
   bool: (v) => (v ? 1 : 0),
   datetime: (v) => v,
@@ -47,6 +48,11 @@ export class SqliteDestination extends SqlDestination {
       // WAL + NORMAL: durable at checkpoints, several times faster for bulk upserts.
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
+      // Random GUID keys dirty a new index page per row; checkpointing (and its fsync) after
+      // every ~4 MB of WAL dominated bulk loads (24k vs 37k rows/s at 1M rows). A 256 MB WAL lets
+      // pages rewritten by many batches reach the database file once; it is cut back to 64 MB after.
+      db.pragma("wal_autocheckpoint = 65536");
+      db.pragma("journal_size_limit = 67108864");
     } catch (err) {
       throw new Error(`Cannot open SQLite target ${this.file}: ${(err as Error).message}`);
     }
@@ -89,6 +95,7 @@ export class SqliteDestination extends SqlDestination {
     throw new Error(`SQLite enforces no string widths; column ${col.name} never needs widening`);
   }
 
+  /** One prepared upsert per table and column list, reused for every row of every batch. */
   private upsertStatement(spec: TargetTableSpec): Database.Statement {
     const key = `${spec.tableName}\0${spec.columns.map((c) => c.name).join("\0")}`;
     let stmt = this.upserts.get(key);
@@ -99,8 +106,9 @@ export class SqliteDestination extends SqlDestination {
       .filter((c) => c !== SYSTEM_COLUMNS.id && c !== SYSTEM_COLUMNS.createdOn)
       .map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`);
     const version = sql.id(t, SYSTEM_COLUMNS.version);
+    // Multi-row VALUES measured no faster than this single-row statement in better-sqlite3.
     const q = this.compile(sql`insert into ${sql.id(t)} (${sql.join(cols.map((c) => sql.id(c)))})
-      values (${sql.join(cols.map(() => sql`?`), sql`, `)})
+      values (${sql.join(cols.map(() => sql`?`))})
       on conflict (${sql.id(SYSTEM_COLUMNS.id)}) do update set ${sql.join(updates)}
       where ${version} is null or excluded.${sql.id(SYSTEM_COLUMNS.version)} >= ${version}`);
     stmt = this.db3().prepare(q.sql);
