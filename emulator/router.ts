@@ -12,9 +12,11 @@ const COMMON = { "OData-Version": "4.0" };
 
 function send(res: ServerResponse, r: Reply): void {
   const headers: Record<string, string> = { ...COMMON, ...r.headers };
-  if (r.body !== undefined) headers["content-length"] = String(Buffer.byteLength(r.body));
+  // Encode once: byteLength + end(string) would walk a multi-megabyte page twice.
+  const body = r.body === undefined ? undefined : Buffer.from(r.body, "utf8");
+  if (body) headers["content-length"] = String(body.length);
   res.writeHead(r.status, headers);
-  res.end(r.body);
+  res.end(body);
 }
 
 function sendError(res: ServerResponse, err: ODataError): void {
