@@ -71,7 +71,19 @@ describe("sqlite: validate() on bad targets", () => {
     expect(fs.readFileSync(f, "utf8")).toBe("these are my notes, not a database\n");
   });
 
-  it("accepts a new file in a writable folder without creating anything but the database", async () => {
+  it("accepts a new file in a writable folder without creating it", async () => {
     expect(await failed(path.join(dir, "fresh.db"))).toEqual([]);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith("fresh") || f.startsWith(".dataverse"))).toEqual([]);
+  });
+
+  it("accepts an existing SQLite database and proves it writable", async () => {
+    const f = path.join(dir, "existing.db");
+    new Database(f).exec("create table x (a)").close();
+    const d = new SqliteDestination(f, { schemaName: "dbo", prefix: "" });
+    try {
+      expect((await d.validate()).map((c) => [c.id, c.ok])).toEqual([["folder", true], ["format", true], ["connect", true]]);
+    } finally {
+      await d.close();
+    }
   });
 });

@@ -183,7 +183,10 @@ export class SqliteDestination extends SqlDestination {
           },
     );
 
-    if (folderOk && formatOk) {
+    if (folderOk && !fs.existsSync(file)) {
+      // Validation must not leave an empty database behind if the user picks another path.
+      checks.push({ id: "connect", label: `${file} will be created on the first sync`, ok: true });
+    } else if (folderOk && formatOk) {
       try {
         const db = this.db3();
         // BEGIN IMMEDIATE takes the write lock: proves the file itself is writable.
