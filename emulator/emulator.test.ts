@@ -205,3 +205,26 @@ describe("serializer", () => {
     expect(JSON.parse(recordJson(row, compileSelect(t, "name,_parentaccountid_value"))).name).toBe('quote " backslash \\ newline \n');
   });
 });
+
+describe("store", () => {
+  it("re-creating a deleted id does not duplicate it in exports or counts", async () => {
+    const { Store } = await import("./store.ts");
+    const s = new Store(5, 40);
+    const t = s.table("team")!;
+    const baseRow = s.rowAt(t, 2)!;
+    s.delete(t, baseRow.id);
+    s.create(t, { name: "back" }, baseRow.id);
+    const extra = s.create(t, { name: "extra" });
+    s.delete(t, extra.id);
+    s.create(t, { name: "extra again" }, extra.id);
+    const ids: string[] = [];
+    for (let p = 0; p < s.positions(t); p++) {
+      const r = s.rowAt(t, p);
+      if (r) ids.push(r.id);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(t.baseCount + 1);
+    expect(s.count(t)).toBe(t.baseCount + 1);
+    expect(s.get(t, baseRow.id)!.values.name).toBe("back");
+  });
+});

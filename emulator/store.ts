@@ -81,7 +81,7 @@ export class Store {
   private stamp(t: TableState, id: string, values: Rec | null, createdPos?: number): Entry {
     const v = ++this.version;
     const prev = t.overlay.get(id);
-    const e: Entry = { id, version: v, values, createdPos: prev ? prev.createdPos : createdPos };
+    const e: Entry = { id, version: v, values, createdPos: createdPos ?? prev?.createdPos };
     t.overlay.set(id, e);
     t.log.push({ v, id });
     return e;
@@ -90,8 +90,13 @@ export class Store {
   create(t: TableState, values: Rec, id: string = randomUUID()): Row {
     const key = id.toLowerCase();
     const rec: Rec = { ...this.blank(t), ...values, [t.def.primaryId]: key };
-    const pos = t.created.length;
-    t.created.push(key);
+    // A re-created id keeps its paging position (base index or earlier created slot): no duplicates.
+    const bi = baseIndex(t.prefix, key);
+    let pos = t.overlay.get(key)?.createdPos;
+    if (pos === undefined && !(bi >= 0 && bi < t.baseCount)) {
+      pos = t.created.length;
+      t.created.push(key);
+    }
     const e = this.stamp(t, key, rec, pos);
     return { id: key, version: e.version, values: rec };
   }
