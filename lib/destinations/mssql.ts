@@ -2,6 +2,7 @@
 // version-guarded MERGEs over multi-row VALUES, chunked under the 2100-parameter limit.
 import mssql from "mssql";
 import type { CompiledQuery } from "kysely";
+import { DestinationConnectError } from "./errors";
 import { identityEncoder } from "./row-values";
 import {
   createSchemaSql,
@@ -65,7 +66,7 @@ export class MssqlDestination extends SqlDestination {
       pool.on("error", () => undefined);
       this.pool = pool.connect().catch((err: Error) => {
         this.pool = null;
-        throw new Error(`Cannot connect to SQL Server at ${this.display}: ${err.message}`);
+        throw new DestinationConnectError(`Cannot connect to SQL Server at ${this.display}: ${err.message}`, err, "ESOCKET");
       });
     }
     return this.pool;

@@ -4,6 +4,7 @@
 import pg from "pg";
 import { sql, type CompiledQuery } from "kysely";
 import { SYSTEM_COLUMNS } from "./columns";
+import { DestinationConnectError } from "./errors";
 import { identityEncoder, UNBOUNDED } from "./row-values";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import { sqlTypeFor } from "./sql-types";
@@ -51,7 +52,7 @@ export class PostgresDestination extends SqlDestination {
     try {
       return await this.getPool().connect();
     } catch (err) {
-      throw new Error(`Cannot connect to PostgreSQL at ${this.display}: ${(err as Error).message}`);
+      throw new DestinationConnectError(`Cannot connect to PostgreSQL at ${this.display}: ${(err as Error).message}`, err, "ECONNREFUSED");
     }
   }
 

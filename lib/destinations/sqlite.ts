@@ -5,6 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { sql, type CompiledQuery, type RawBuilder } from "kysely";
 import { SYSTEM_COLUMNS } from "./columns";
+import { DestinationConnectError } from "./errors";
 import type { Encoder } from "./row-values";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import type { ColumnSpec, DestinationOptions, TargetTableSpec, ValidationCheck } from "./types";
@@ -40,7 +41,7 @@ export class SqliteDestination extends SqlDestination {
     if (this.conn) return this.conn;
     const dir = path.dirname(path.resolve(this.file));
     if (this.file !== ":memory:" && !fs.existsSync(dir)) {
-      throw new Error(`SQLite target ${this.file}: folder ${dir} does not exist`);
+      throw new DestinationConnectError(`SQLite target ${this.file}: folder ${dir} does not exist`, undefined, "SQLITE_CANTOPEN");
     }
     let db: Database.Database;
     try {
@@ -54,7 +55,7 @@ export class SqliteDestination extends SqlDestination {
       db.pragma("wal_autocheckpoint = 65536");
       db.pragma("journal_size_limit = 67108864");
     } catch (err) {
-      throw new Error(`Cannot open SQLite target ${this.file}: ${(err as Error).message}`);
+      throw new DestinationConnectError(`Cannot open SQLite target ${this.file}: ${(err as Error).message}`, err, "SQLITE_CANTOPEN");
     }
     this.conn = db;
     return db;

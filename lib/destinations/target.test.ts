@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkNames, describeTarget, openDestination, parseTarget, TargetFormatError } from "./index";
+import { checkNames, describeTarget, DestinationConnectError, openDestination, parseTarget, TargetFormatError } from "./index";
 
 describe("parseTarget", () => {
   it("reads sqlite: paths, relative and absolute", () => {
@@ -75,12 +75,16 @@ describe("openDestination", () => {
     const err = await d.prepare({ deleteLog: false }).then(() => null, (e: Error) => e);
     expect(err?.message).toContain("127.0.0.1:1");
     expect(err?.message).not.toContain("topsecret");
+    // Classifiable as "target down", not as a bad record.
+    expect(err).toBeInstanceOf(DestinationConnectError);
+    expect(err).toMatchObject({ name: "ConnectionError", code: "ECONNREFUSED" });
     await d.close();
   });
 
   it("names the file of an SQLite target whose folder is missing", async () => {
     const d = await openDestination("sqlite:/nonexistent-dvx/x.db", { schemaName: "dbo", prefix: "" });
     await expect(d.prepare({ deleteLog: false })).rejects.toThrow("/nonexistent-dvx");
+    await expect(d.prepare({ deleteLog: false })).rejects.toMatchObject({ code: "SQLITE_CANTOPEN" });
     await d.close();
   });
 });
