@@ -50,6 +50,17 @@ describe.skipIf(!pg.available)("postgres", () => {
     }
   });
 
+  it("refuses a name PostgreSQL would silently truncate", async () => {
+    const d = open(pg.url);
+    try {
+      const spec = tableSpecFor(accountSchema("x".repeat(62)), "t");
+      await expect(d.ensureTable(spec)).rejects.toThrow(/longer than 63 bytes/);
+      expect(await pg.admin("select count(*)::int as n from information_schema.tables where table_name like 't_xxxx%'")).toEqual([{ n: 0 }]);
+    } finally {
+      await d.close();
+    }
+  });
+
   it("refuses, with the exact GRANT, a role that may not create the schema", async () => {
     const role = await pg.createRole("dvx_nocreate");
     const d = open(role.url, "newschema");
