@@ -18,3 +18,24 @@ export class DestinationConnectError extends Error {
     if (typeof c?.number === "number") this.number = c.number;
   }
 }
+
+/**
+ * A string column could not be widened (e.g. a view depends on it). Keeps the driver's code and
+ * names the column, the widths and the table, so an admin knows what blocks the write.
+ */
+export class WidenColumnError extends Error {
+  readonly code?: string;
+  readonly number?: number;
+  constructor(table: string, column: string, from: number, to: number, cause: unknown) {
+    const target = to < 0 ? "unbounded" : `${to} characters`;
+    super(
+      `Cannot widen column ${column} of table ${table} from ${from} to ${target}: ${(cause as Error)?.message ?? cause}. ` +
+        "Drop or change what depends on the column (a view, an index), or widen it by hand.",
+      { cause },
+    );
+    this.name = "WidenColumnError";
+    const c = cause as { code?: unknown; number?: unknown } | undefined;
+    if (typeof c?.code === "string") this.code = c.code;
+    if (typeof c?.number === "number") this.number = c.number;
+  }
+}

@@ -30,7 +30,7 @@ export async function openDestination(target: string, options: DestinationOption
 export { tableNameFor, tableSpecFor, columnsForAttribute, SYSTEM_COLUMNS } from "./columns";
 export { makeRowBuilder, RecordValueError, UNBOUNDED } from "./row-values";
 export { checkNames, NAME_LIMITS } from "./names";
-export { DestinationConnectError } from "./errors";
+export { DestinationConnectError, WidenColumnError } from "./errors";
 export { describeTarget, parseTarget, TargetFormatError, TARGET_FORMS, type ParsedTarget } from "./target";
 export { LABEL_TABLES, DELETE_LOG } from "./label-tables";
 export * from "./types";

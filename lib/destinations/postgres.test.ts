@@ -4,6 +4,7 @@ import { destinationSuite } from "./conformance";
 import { PostgresDestination } from "./postgres";
 import { accountRecord, accountSchema } from "./test-fixtures";
 import { tableSpecFor } from "./columns";
+import { WidenColumnError } from "./errors";
 
 const pg = await usePostgres();
 afterAll(() => pg.cleanup());
@@ -45,6 +46,21 @@ describe.skipIf(!pg.available)("postgres", () => {
       await d.upsert(spec, [accountRecord(1, 1)]);
       expect(await pg.admin(`select count(*)::int as n from "Export Schema"."Hatest_account"`)).toEqual([{ n: 1 }]);
       expect(await pg.admin(`select to_regclass('"Export Schema"."DeleteLog"') as t`)).toEqual([{ t: null }]);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("explains a widening blocked by a dependent view", async () => {
+    const d = open(pg.url);
+    try {
+      const spec = tableSpecFor(accountSchema("viewed"), "t");
+      await d.ensureTable(spec);
+      await pg.admin(`create view dbo.viewed_names as select "name" from "dbo"."t_viewed"`);
+      const err = await d.upsert(spec, [accountRecord(1, 1, { name: "z".repeat(40) })]).then(() => null, (e: Error) => e);
+      expect(err).toBeInstanceOf(WidenColumnError);
+      expect(err?.message).toMatch(/Cannot widen column name of table t_viewed from 20 to 40 characters: .*view/);
+      expect(await pg.admin(`select count(*)::int as n from "dbo"."t_viewed"`)).toEqual([{ n: 0 }]);
     } finally {
       await d.close();
     }

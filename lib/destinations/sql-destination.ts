@@ -6,6 +6,7 @@ import type { TableSchema } from "../dataverse/types";
 import { SYSTEM_COLUMNS } from "./columns";
 import { compilerFor, type Compiler } from "./compilers";
 import { DELETE_LOG, LABEL_TABLES, labelRowsFor, type FixedTable } from "./label-tables";
+import { WidenColumnError } from "./errors";
 import { assertNameFits } from "./names";
 import { latestById, makeRowBuilder, planWidening, type Encoder } from "./row-values";
 import { sqlTypeFor } from "./sql-types";
@@ -190,7 +191,9 @@ export abstract class SqlDestination implements Destination {
       for (const w of widened) {
         const col = spec.columns.find((c) => c.name === w.column)!;
         // Outside the data transaction on purpose: a wider column is harmless if the batch fails.
-        await this.run(this.widenSql(spec.tableName, col, w.to));
+        await this.run(this.widenSql(spec.tableName, col, w.to)).catch((err: unknown) => {
+          throw new WidenColumnError(spec.tableName, w.column, w.from, w.to, err);
+        });
         if (w.to < 0) widths.delete(this.colKey(w.column));
         else widths.set(this.colKey(w.column), w.to);
       }
