@@ -70,7 +70,11 @@ when not matched by target then
 
   it("creates a missing schema through QUOTENAME with the name as a parameter", () => {
     const q = createSchemaSql("sch]ema");
-    expect(q.sql).toBe(`if schema_id(@1) is null exec(N'create schema ' + quotename(@2))`);
+    expect(q.sql).toBe(`if schema_id(@1) is null
+begin
+  declare @ddl nvarchar(max) = N'create schema ' + quotename(@2);
+  exec sp_executesql @ddl;
+end`);
     expect(q.parameters).toEqual(["sch]ema", "sch]ema"]);
   });
 

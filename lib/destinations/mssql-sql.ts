@@ -49,9 +49,16 @@ export function widenColumnSql(schema: string, table: string, col: ColumnSpec, t
   return compile(sql`alter table ${tableRef(schema, table)} alter column ${sql.id(col.name)} ${sql.raw(type)} null`);
 }
 
-/** CREATE SCHEMA must be alone in its batch, hence EXEC; QUOTENAME quotes the name server-side. */
+/**
+ * CREATE SCHEMA must be alone in its batch, hence dynamic SQL; QUOTENAME quotes the name
+ * server-side (EXEC() accepts only variables and literals, so the text goes through a variable).
+ */
 export function createSchemaSql(schema: string): CompiledQuery {
-  return compile(sql`if schema_id(${schema}) is null exec(N'create schema ' + quotename(${schema}))`);
+  return compile(sql`if schema_id(${schema}) is null
+begin
+  declare @ddl nvarchar(max) = N'create schema ' + quotename(${schema});
+  exec sp_executesql @ddl;
+end`);
 }
 
 export function liveColumnsSql(schema: string, table: string): CompiledQuery {

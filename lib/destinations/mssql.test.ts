@@ -48,7 +48,7 @@ describe("mssql destination statements", () => {
     const d = new Recording();
     await d.prepare({ deleteLog: true });
     const s = d.sqls();
-    expect(s[0]).toBe("if schema_id(@1) is null exec(N'create schema ' + quotename(@2))");
+    expect(s[0]).toMatch(/^if schema_id\(@1\) is null\nbegin\n  declare @ddl nvarchar\(max\) = N'create schema ' \+ quotename\(@2\);/);
     expect(s).toContain(
       "create table [dbo].[OptionSetMetadata] ([EntityName] nvarchar(128) null, [OptionSetName] nvarchar(128) null, [Option] int null, [IsUserLocalizedLabel] bit null, [LocalizedLabelLanguageCode] int null, [LocalizedLabel] nvarchar(max) null)",
     );
@@ -116,6 +116,8 @@ describe("mssql destination statements", () => {
     ]);
     expect(d.log[1].params).toEqual([guid(1), guid(2)]);
     expect(d.log[3].params).toEqual(["account", guid(1), expect.stringMatching(/Z$/), "17"]);
+    // Typed like the columns, so no implicit string conversion decides how a date is read.
+    expect((d.log[3].types as { type: unknown }[]).map((t) => t.type)).toEqual([mssql.NVarChar, mssql.UniqueIdentifier, mssql.DateTime2, mssql.BigInt]);
   });
 
   it("replaces label rows with delete + insert per label table inside one transaction", async () => {

@@ -119,6 +119,10 @@ export class MssqlDestination extends SqlDestination {
     return widenColumnSql(this.schema, table, col, to);
   }
 
+  protected override paramTypes(columns: ColumnSpec[]): unknown[] {
+    return columns.map(paramType);
+  }
+
   protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
     const types = spec.columns.map(paramType);
     const per = rowsPerMerge(types.length);

@@ -71,6 +71,11 @@ export abstract class SqlDestination implements Destination {
   /** ALTER statement giving `col` the width `to` (UNBOUNDED = max). */
   protected abstract widenSql(table: string, col: ColumnSpec, to: number): CompiledQuery;
 
+  /** Driver type hints for a row of these columns (SQL Server only). */
+  protected paramTypes(_columns: ColumnSpec[]): unknown[] | undefined {
+    return undefined;
+  }
+
   /** How the target compares identifiers: SQL Server and SQLite ignore case. */
   protected colKey(name: string): string {
     return name.toLowerCase();
@@ -167,7 +172,9 @@ export abstract class SqlDestination implements Destination {
     const cols = sql.join(t.columns.map((c) => sql.id(c.name)));
     for (let i = 0; i < rows.length; i += chunk) {
       const values = rows.slice(i, i + chunk).map((r) => sql`(${sql.join(t.columns.map((c) => this.encodeValue(c, r[c.name])))})`);
-      await run(this.compile(sql`insert into ${this.table(t.name)} (${cols}) values ${sql.join(values)}`));
+      const types = this.paramTypes(t.columns);
+      const q = this.compile(sql`insert into ${this.table(t.name)} (${cols}) values ${sql.join(values)}`);
+      await run(q, types && values.flatMap(() => types));
     }
   }
 
