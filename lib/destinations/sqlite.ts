@@ -207,9 +207,12 @@ export class SqliteDestination extends SqlDestination {
     return checks;
   }
 
-  async close(): Promise<void> {
-    this.upserts.clear();
-    this.conn?.close();
-    this.conn = null;
+  /** Waits for queued operations, so a close never cuts a transaction short. */
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      this.upserts.clear();
+      this.conn?.close();
+      this.conn = null;
+    });
   }
 }
