@@ -46,9 +46,11 @@ export class SqliteDestination extends SqlDestination {
     let db: Database.Database;
     try {
       db = new Database(this.file);
-      // WAL + NORMAL: durable at checkpoints, several times faster for bulk upserts.
+      // WAL lets readers query while we write. FULL, not NORMAL: the engine saves its checkpoint
+      // right after a batch commits, so a commit must survive a power cut too (NORMAL was ~15%
+      // faster at 1M rows, but could lose committed batches the checkpoint already covers).
       db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
+      db.pragma("synchronous = FULL");
       // Random GUID keys dirty a new index page per row; checkpointing (and its fsync) after
       // every ~4 MB of WAL dominated bulk loads (24k vs 37k rows/s at 1M rows). A 256 MB WAL lets
       // pages rewritten by many batches reach the database file once; it is cut back to 64 MB after.
