@@ -10,7 +10,7 @@ import { DataverseClient } from "../lib/dataverse/client.ts";
 
 const { values } = parseArgs({ options: { records: { type: "string" }, rounds: { type: "string" } } });
 const records = Number(values.records ?? 200_000);
-const rounds = Number(values.rounds ?? 2);
+const rounds = Number(values.rounds ?? 3);
 const PAGE = 5000;
 const SELECT = ["name", "accountnumber", "revenue", "numberofemployees", "statecode", "statuscode", "parentaccountid", "primarycontactid", "ownerid", "createdon", "modifiedon", "versionnumber", "cr0a1_region", "creditonhold"];
 
@@ -29,6 +29,7 @@ const token = "emulator-token";
 
 try {
   const client = new DataverseClient({ url, token });
+  const serialClient = new DataverseClient({ url, token, prefetch: false });
   const account = (await client.getTableSchema("account")).table;
   const webSelect = SELECT.map((s) => (["parentaccountid", "primarycontactid", "ownerid"].includes(s) ? `_${s}_value` : s)).concat("accountid").join(",");
   const headers = {
@@ -36,9 +37,9 @@ try {
     Prefer: `odata.track-changes,odata.maxpagesize=${PAGE},odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"`,
   };
 
-  async function viaClient(): Promise<number> {
+  async function viaClient(c: DataverseClient): Promise<number> {
     let n = 0;
-    for await (const p of client.readChanges(account, { select: SELECT, pageSize: PAGE })) n += p.upserts.length;
+    for await (const p of c.readChanges(account, { select: SELECT, pageSize: PAGE })) n += p.upserts.length;
     return n;
   }
   async function viaFetch(parse: boolean): Promise<number> {
@@ -59,25 +60,28 @@ try {
     }
     return parse ? n : Math.min(n, records);
   }
-  async function time(label: string, fn: () => Promise<number>): Promise<number> {
-    let best = 0;
-    for (let r = 0; r < rounds; r++) {
+  // Interleaved rounds, best of each: the machine is shared, so one slow moment should not decide.
+  const runs: [string, () => Promise<number>][] = [
+    ["emulator raw serving (no parse)", () => viaFetch(false)],
+    ["plain fetch + JSON.parse", () => viaFetch(true)],
+    ["client, no read-ahead", () => viaClient(serialClient)],
+    ["DataverseClient.readChanges", () => viaClient(client)],
+  ];
+  const best = new Map<string, number>();
+  await viaFetch(true); // warm-up: JIT on both sides
+  for (let r = 0; r < rounds; r++) {
+    for (const [label, fn] of runs) {
       const t0 = performance.now();
       const n = await fn();
       const rate = n / ((performance.now() - t0) / 1000);
       if (n !== records) throw new Error(`${label}: read ${n} records, expected ${records}`);
-      best = Math.max(best, rate);
+      best.set(label, Math.max(best.get(label) ?? 0, rate));
     }
-    console.log(`${label.padEnd(34)} ${Math.round(best).toLocaleString("en-US").padStart(10)} records/s`);
-    return best;
   }
-
-  await viaFetch(true); // warm-up: JIT on both sides
-  console.log(`reading ${records.toLocaleString("en-US")} accounts, ${SELECT.length} columns, pages of ${PAGE}, best of ${rounds}`);
-  const raw = await time("emulator raw serving (no parse)", () => viaFetch(false));
-  const plain = await time("plain fetch + JSON.parse", () => viaFetch(true));
-  const viaC = await time("DataverseClient.readChanges", viaClient);
-  console.log(`ratio client / plain: ${(viaC / plain).toFixed(2)} (target >= 0.8); emulator: ${raw >= 50_000 ? "meets" : "BELOW"} 50,000 records/s`);
+  console.log(`reading ${records.toLocaleString("en-US")} accounts, ${SELECT.length} columns, pages of ${PAGE}, best of ${rounds} interleaved rounds`);
+  for (const [label, rate] of best) console.log(`${label.padEnd(34)} ${Math.round(rate).toLocaleString("en-US").padStart(10)} records/s`);
+  const [raw, plain, serial, viaC] = runs.map(([label]) => best.get(label)!);
+  console.log(`ratio client / plain: ${(viaC / plain).toFixed(2)} (target >= 0.8; without read-ahead ${(serial / plain).toFixed(2)}); emulator: ${raw >= 50_000 ? "meets" : "BELOW"} 50,000 records/s`);
 } finally {
   child.kill("SIGTERM");
 }

@@ -89,7 +89,7 @@ export function trackedPage(store: Store, q: PageRequest): string {
     }
     const end = store.positions(t);
     while (pos < end && parts.length < q.pageSize) {
-      const row = store.rowAt(t, pos++);
+      const row = store.rowAt(t, pos++, sel.attrs);
       if (row) parts.push(recordJson(row, sel));
     }
     more = pos < end;

@@ -100,7 +100,7 @@ function query(store: Store, t: TableState, req: DataRequest): string {
   const end = store.positions(t);
   const matches = (row: Row) => !filter || filter(Object.assign({ __v: row.version }, row.values));
   while (pos < end && parts.length < limit) {
-    const row = store.rowAt(t, pos++);
+    const row = store.rowAt(t, pos++, filter ? undefined : sel.attrs);
     if (row && matches(row)) parts.push(recordJson(row, sel));
   }
   let countPart = "";

@@ -31,6 +31,8 @@ export interface AttrDef {
   optionSet?: OptionSetDef;
   /** Set for the read-only "name" companions of lookups; the Web API cannot $select them. */
   attributeOf?: string;
+  /** Values come from a stream per (row, attribute); this names another attribute's stream to share. */
+  seedFrom?: string;
   gen?: (r: Rng, ctx: GenContext) => Value;
 }
 
@@ -80,11 +82,11 @@ function stateStatus(table: string, states: [string, number, [number, string][]]
     name: `${table}_statuscode`, isGlobal: false, type: "Status",
     options: states.flatMap(([, value, statuses]) => statuses.map(([v, label]) => ({ value: v, label, state: value }))),
   };
-  // statuscode is derived from statecode of the same record, so both come from one draw.
-  let last = 0;
+  // statuscode replays statecode's stream (seedFrom) so the pair agrees even when only one is selected.
+  const drawState = (r: Rng) => (r() < 0.85 ? states[0] : pick(r, states));
   return [
-    { name: "statecode", kind: "State", display: "Status", optionSet: state, gen: (r) => { last = r() < 0.85 ? 0 : pick(r, states)[1]; return last; } },
-    { name: "statuscode", kind: "Status", display: "Status Reason", optionSet: status, gen: (r) => pick(r, states.find((s) => s[1] === last)![2])[0] },
+    { name: "statecode", kind: "State", display: "Status", optionSet: state, gen: (r) => drawState(r)[1] },
+    { name: "statuscode", kind: "Status", display: "Status Reason", optionSet: status, seedFrom: "statecode", gen: (r) => pick(r, drawState(r)[2])[0] },
   ];
 }
 const ACTIVE_INACTIVE: [string, number, [number, string][]][] = [["Active", 0, [[1, "Active"]]], ["Inactive", 1, [[2, "Inactive"]]]];

@@ -1,8 +1,15 @@
 // Base records are generated on demand from (seed, table, index); nothing is stored per row.
 import { MANY_TO_MANY, TABLES, type AttrDef, type GenContext, type LookupRef, type TableDef, type Value } from "./demo-org.ts";
-import { baseId, hash32, int, rng, tablePrefix, type Rng } from "./values.ts";
+import { Stream, baseId, hash32, int, tablePrefix, type Rng } from "./values.ts";
 
 export type Rec = Record<string, Value>;
+
+const attrSeeds = new WeakMap<AttrDef, number>();
+function attrSeed(a: AttrDef): number {
+  let v = attrSeeds.get(a);
+  if (v === undefined) attrSeeds.set(a, (v = hash32(a.seedFrom ?? a.name)));
+  return v;
+}
 
 export interface TableRuntime {
   def: TableDef;
@@ -20,6 +27,7 @@ export class Generator {
   readonly baseMax: number;
   /** Reused for every row: generation is synchronous and allocation showed up in profiles. */
   private readonly ctx: GenContext;
+  private readonly stream = new Stream();
 
   constructor(readonly seed: number, readonly records: number) {
     let offset = 1000;
@@ -50,16 +58,25 @@ export class Generator {
     return { id: baseId(t.prefix, int(r, 0, t.baseCount - 1)), type: tableName };
   }
 
-  /** The generated state of base row `index` (primary id included, versionnumber not). */
-  generate(t: TableRuntime, index: number): Rec {
+  /**
+   * The generated state of base row `index` (primary id included, versionnumber not). With `only`,
+   * just those attributes: each attribute has its own stream, so a page of 5 columns does not pay
+   * for 20 (serving pages is the hot path).
+   */
+  generate(t: TableRuntime, index: number, only?: readonly AttrDef[]): Rec {
     const rec: Rec = { [t.def.primaryId]: baseId(t.prefix, index) };
     if (t.def.isIntersect) return this.intersectRow(t, index, rec);
-    const r = rng((t.streamSeed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+    const rowSeed = (t.streamSeed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
     const ctx = this.ctx;
     ctx.index = index;
-    for (const a of t.attributes) {
-      if (a.gen) rec[a.name] = a.gen(r, ctx);
-      else if (a.name !== t.def.primaryId && a.name !== "versionnumber" && !a.attributeOf && a.kind !== "Virtual") rec[a.name] = null;
+    const s = this.stream;
+    for (const a of only ?? t.attributes) {
+      if (a.gen) {
+        s.seed(Math.imul(rowSeed ^ attrSeed(a), 0x85ebca6b));
+        rec[a.name] = a.gen(s.next, ctx);
+      } else if (a.name !== t.def.primaryId && a.name !== "versionnumber" && !a.attributeOf && a.kind !== "Virtual") {
+        rec[a.name] = null;
+      }
     }
     return rec;
   }

@@ -43,13 +43,13 @@ export class Store {
     return this.tables.get(name);
   }
 
-  /** Row `index` of the paging order (base rows, then created rows); null if deleted/absent. */
-  rowAt(t: TableState, pos: number): Row | null {
+  /** Row `pos` of the paging order (base rows, then created rows); null if deleted/absent. `only` limits generated columns. */
+  rowAt(t: TableState, pos: number, only?: readonly AttrDef[]): Row | null {
     if (pos < t.baseCount) {
       const id = this.gen.baseId(t, pos);
       const e = t.overlay.size ? t.overlay.get(id) : undefined;
       if (e) return e.values ? { id, version: e.version, values: e.values } : null;
-      return { id, version: t.versionOffset + pos + 1, values: this.gen.generate(t, pos) };
+      return { id, version: t.versionOffset + pos + 1, values: this.gen.generate(t, pos, only) };
     }
     const id = t.created[pos - t.baseCount];
     const e = id ? t.overlay.get(id) : undefined;

@@ -13,6 +13,21 @@ export function hash32(text: string, seed = 0): number {
   return h >>> 0;
 }
 
+/** A mulberry32 stream that can be re-seeded: one per generator, no allocation per row. */
+export class Stream {
+  private a = 0;
+  readonly next: Rng = () => {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  seed(s: number): void {
+    this.a = s >>> 0;
+  }
+}
+
 /** mulberry32: tiny, fast and good enough for demo data. */
 export function rng(seed: number): Rng {
   let a = seed >>> 0;

@@ -23,6 +23,8 @@ export interface Selection {
   fields: Field[];
   /** Property names, for @odata.context. */
   names: string[];
+  /** The selected attributes (to generate only those). */
+  attrs: AttrDef[];
   /** Compiled serializer for this selection (see compileSerializer). */
   write: (row: Row) => string;
 }
@@ -77,7 +79,7 @@ export function compileSelect(t: TableState, select: string | null): Selection {
         version: a.name === "versionnumber",
       };
   });
-  return { names: chosen.map(propertyName), fields, write: compileSerializer(fields) };
+  return { names: chosen.map(propertyName), attrs: chosen, fields, write: compileSerializer(fields) };
 }
 
 function scalar(v: unknown): string {

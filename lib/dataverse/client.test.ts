@@ -127,7 +127,8 @@ describe("change tracking", () => {
     const [a, b] = initial[0].upserts;
     const h = { Authorization: `Bearer ${emu.token}`, "Content-Type": "application/json" };
     const api = `${emu.url}/api/data/v9.2/`;
-    const created = await fetch(`${api}contacts`, { method: "POST", headers: h, body: JSON.stringify({ firstname: "New", lastname: "Person", "parentcustomerid_account@odata.bind": `/accounts(${(initial[0].upserts[0].values.parentcustomerid as LookupValue | null)?.id ?? "00000000-0000-0000-0000-000000000000"})` }) });
+    const someAccount = (await (await fetch(`${api}accounts?$top=1&$select=name`, { headers: h })).json()).value[0].accountid;
+    const created = await fetch(`${api}contacts`, { method: "POST", headers: h, body: JSON.stringify({ firstname: "New", lastname: "Person", "parentcustomerid_account@odata.bind": `/accounts(${someAccount})` }) });
     const createdId = /\(([^)]+)\)$/.exec(created.headers.get("OData-EntityId") ?? "")?.[1];
     expect(created.status === 204 && createdId, await created.clone().text()).toBeTruthy();
     const updated = await fetch(`${api}contacts(${a.id})`, { method: "PATCH", headers: h, body: JSON.stringify({ lastname: "Changed" }) });
@@ -142,6 +143,7 @@ describe("change tracking", () => {
     const dels = delta.flatMap((p) => p.deletes).map((d) => d.id);
     expect(ups.map((u) => u.id).sort()).toEqual([a.id, createdId].sort());
     expect(ups.find((u) => u.id === a.id)!.values.lastname).toBe("Changed");
+    expect(ups.find((u) => u.id === createdId)!.values.parentcustomerid).toEqual({ id: someAccount, entityType: "account" });
     expect(Number(ups.find((u) => u.id === a.id)!.version)).toBeGreaterThan(Number(a.version));
     expect(dels.sort()).toEqual([b.id, tempId].sort());
     // Nothing changed since: an empty delta with a new link.

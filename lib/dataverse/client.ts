@@ -21,6 +21,8 @@ export interface DataverseClientOptions extends RetryOptions {
   /** Any other token source (tests, managed identity). Takes precedence over token/credentials. */
   tokenProvider?: TokenProvider;
   fetch?: typeof fetch;
+  /** Request the next change-tracking page while the current one is consumed (default true). */
+  prefetch?: boolean;
 }
 
 const LOOKUP_KINDS = new Set(["Lookup", "Owner", "Customer"]);
@@ -31,12 +33,14 @@ export class DataverseClient implements ChangeSource {
   readonly url: string;
   private readonly schemas = new Map<string, TableSchema>();
   private tables: TableInfo[] | null = null;
+  private readonly prefetch: boolean;
 
   constructor(opts: DataverseClientOptions) {
     const origin = normaliseEnvironmentUrl(opts.url);
     const tokens = opts.tokenProvider ?? tokenProviderFor({ ...opts, url: origin });
     this.http = new HttpClient({ ...opts, environmentUrl: opts.url, tokens });
     this.url = this.http.origin;
+    this.prefetch = opts.prefetch !== false;
   }
 
   async whoAmI(): Promise<WhoAmI> {
@@ -98,7 +102,7 @@ export class DataverseClient implements ChangeSource {
     const self = this;
     return (async function* () {
       const select = opts.from ? [] : await self.webApiSelect(table, opts.select);
-      yield* readChanges(self.http, table, select, opts);
+      yield* readChanges(self.http, table, select, { ...opts, prefetch: self.prefetch });
     })();
   }
 
