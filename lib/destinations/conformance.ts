@@ -210,6 +210,15 @@ export function destinationSuite(name: string, open: (o: DestinationOptions) => 
       expect([...rows.keys()].sort()).toEqual([guid(1), guid(2), guid(4)]);
     });
 
+    it("writes a batch larger than one statement", async () => {
+      const s = spec(accountSchema("bulk"));
+      await dest.ensureTable(s);
+      const many = Array.from({ length: 5003 }, (_, i) => accountRecord(i, 1));
+      expect(await dest.upsert(s, many)).toEqual({ written: 5003, widened: [] });
+      expect((await p.rows(s.tableName)).length).toBe(5003);
+      expect((await dest.upsert(s, many)).written).toBe(5003);
+    });
+
     it("validates a good target", async () => {
       const checks = await dest.validate();
       expect(checks.filter((c) => !c.ok)).toEqual([]);
