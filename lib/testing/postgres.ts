@@ -82,6 +82,19 @@ function unavailable(reason: string): TestPostgres {
   return { url: "", database: "", available: false, reason, createRole: fail, admin: fail, cleanup: async () => {} };
 }
 
+const STALE_MS = 6 * 3600_000;
+
+/** Databases left by killed test runs (their names start with the creation time, base 36). */
+async function dropStale(server: pgLib.Client): Promise<void> {
+  const { rows } = await server.query<{ datname: string }>("select datname from pg_database where datname like 'dvx\\_test\\_%'");
+  for (const { datname } of rows) {
+    const born = parseInt(datname.split("_")[2] ?? "", 36);
+    if (Number.isFinite(born) && Date.now() - born > STALE_MS) {
+      await server.query(`drop database if exists "${datname.replace(/"/g, '""')}" with (force)`).catch(() => undefined);
+    }
+  }
+}
+
 export async function usePostgres(): Promise<TestPostgres> {
   const found = await findServer();
   if ("reason" in found) return unavailable(found.reason);
@@ -90,6 +103,7 @@ export async function usePostgres(): Promise<TestPostgres> {
   const server = new pgLib.Client({ connectionString: found.url });
   try {
     await server.connect();
+    await dropStale(server);
     await server.query(`create database "${database}"`);
   } catch (err) {
     await server.end().catch(() => undefined);
