@@ -183,6 +183,17 @@ describe("change tracking", () => {
     expect(delta.flatMap((p) => p.upserts).map((u) => [u.id, u.values.name])).toEqual([[target, "changed mid-export"]]);
   });
 
+  it("stops cleanly when the consumer stops early (read-ahead is cancelled)", async () => {
+    const account = await table("account");
+    const before = (await control.status()).requests;
+    for await (const p of client.readChanges(account, { select: ["name"], pageSize: 100 })) {
+      expect(p.upserts).toHaveLength(100);
+      break;
+    }
+    // The first page plus at most the one read ahead.
+    expect((await control.status()).requests - before).toBeLessThanOrEqual(2);
+  });
+
   it("resumes an initial export from a saved nextLink", async () => {
     const t = await table("cr0a1_project");
     const all = (await readAll(t, ["cr0a1_name"], undefined, 20)).flatMap((p) => p.upserts.map((u) => u.id));
