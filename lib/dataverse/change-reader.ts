@@ -1,5 +1,6 @@
 // Change-tracking reads: pages stream one at a time; records come out keyed by attribute logical
 // name with lookups as { id, entityType }, deletes separately.
+import { ChangeTrackingNotEnabledError } from "./errors.ts";
 import type { HttpClient } from "./http.ts";
 import type { ChangePage, DeletedRecord, FieldValue, SourceRecord, TableInfo } from "./types.ts";
 
@@ -79,6 +80,8 @@ export async function* readChanges(
       const out: ChangePage = { upserts, deletes };
       if (next) out.nextLink = next;
       else if (page["@odata.deltaLink"]) out.deltaLink = page["@odata.deltaLink"];
+      // Without a delta link the service ignored odata.track-changes: there is nothing to resume from.
+      else throw new ChangeTrackingNotEnabledError(table.logicalName);
       yield out;
       if (next && !pending) pending = request(next);
     }

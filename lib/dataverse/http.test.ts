@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulatorControl, type EmulatorControl } from "../../emulator/control.ts";
 import { startEmulator, type RunningEmulator } from "../../emulator/server.ts";
 import { DataverseClient, type DataverseClientOptions } from "./client.ts";
-import { AuthenticationError, DataverseUnavailableError, InvalidUrlError, ThrottledError } from "./errors.ts";
+import { AuthenticationError, ChangeTrackingNotEnabledError, DataverseUnavailableError, InvalidUrlError, ThrottledError } from "./errors.ts";
 import type { TokenProvider } from "./auth.ts";
 
 let emu: RunningEmulator;
@@ -160,6 +160,14 @@ describe("authentication and URLs", () => {
     } finally {
       await new Promise<void>((r) => srv.close(() => r()));
     }
+  });
+
+  it("a last page without a delta link means change tracking was not applied", async () => {
+    const fake: typeof fetch = async () => new Response(JSON.stringify({ value: [{ "@odata.etag": 'W/"5"', thingid: "a" }] }), { status: 200 });
+    const client = new DataverseClient({ url: "https://org.crm.dynamics.com", token: "x", fetch: fake });
+    const t = { logicalName: "thing", schemaName: "Thing", entitySetName: "things", primaryIdAttribute: "thingid", displayName: "Thing", changeTrackingEnabled: true, isIntersect: false };
+    const it = client.readChanges(t, { select: [], from: "https://org.crm.dynamics.com/api/data/v9.2/things?$select=thingid" });
+    await expect(it[Symbol.asyncIterator]().next()).rejects.toThrow(ChangeTrackingNotEnabledError);
   });
 
   it("never sends the token to another host", async () => {
