@@ -1,0 +1,107 @@
+// The write-only failure log: entries are appended, never edited or removed (DES semantics), and
+// printed in the old product's line format, as CSV or as JSON lines.
+import type { Db } from "../db";
+
+export type ChangeType = "New" | "Update" | "Delete" | "Trigger Initial Export";
+
+export interface FailureEntry {
+  id: number;
+  entity: string;
+  /** "N/A" for table-level failures. */
+  recordId: string;
+  notificationTime: Date;
+  changeType: ChangeType | string;
+  reason: string;
+}
+
+export const NA = "N/A";
+
+/** Appends one entry. The only write the engine ever makes to Failure. */
+export async function appendFailure(
+  db: Db,
+  profileId: string,
+  e: { entity: string; recordId?: string | null; changeType: ChangeType; reason: string; at?: Date },
+): Promise<void> {
+  await db.failure.create({
+    data: {
+      profileId,
+      entity: e.entity,
+      recordId: e.recordId || NA,
+      changeType: e.changeType,
+      reason: oneLine(e.reason),
+      notificationTime: e.at ?? new Date(),
+    },
+  });
+}
+
+function oneLine(s: string): string {
+  const flat = s.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  return flat.length > 4000 ? `${flat.slice(0, 3997)}...` : flat;
+}
+
+/** DES NotificationTime: `M/D/YYYY h:mm:ss AM/PM` in UTC, e.g. `8/31/2016 6:50:38 PM`. */
+export function formatNotificationTime(d: Date): string {
+  const h24 = d.getUTCHours();
+  const h12 = h24 % 12 === 0 ? 12 : h24 % 12;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h24 < 12 ? "AM" : "PM"}`;
+}
+
+/** One line exactly as the Data Export Service wrote it. */
+export function formatDes(e: Omit<FailureEntry, "id">): string {
+  return `Entity: ${e.entity}, RecordId: ${e.recordId}, NotificationTime: ${formatNotificationTime(e.notificationTime)}, ChangeType: ${e.changeType}, FailureReason: ${e.reason}`;
+}
+
+export const CSV_HEADER = "Entity,RecordId,NotificationTime,ChangeType,FailureReason";
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function formatCsv(e: Omit<FailureEntry, "id">): string {
+  return [e.entity, e.recordId, e.notificationTime.toISOString(), e.changeType, e.reason].map(csvField).join(",");
+}
+
+export function formatJson(e: FailureEntry): string {
+  return JSON.stringify({
+    id: e.id,
+    entity: e.entity,
+    recordId: e.recordId,
+    notificationTime: e.notificationTime.toISOString(),
+    changeType: e.changeType,
+    reason: e.reason,
+  });
+}
+
+export type FailureFormat = "des" | "csv" | "json";
+
+/**
+ * Keyset paging over one profile's log, oldest first: pass the last `id` seen as `after`.
+ * `entity` narrows to one table.
+ */
+export async function listFailures(
+  db: Db,
+  profileId: string,
+  opts: { after?: number; limit?: number; entity?: string } = {},
+): Promise<{ entries: FailureEntry[]; nextAfter: number | null }> {
+  const limit = Math.max(1, Math.min(opts.limit ?? 100, 5000));
+  const rows = await db.failure.findMany({
+    where: { profileId, ...(opts.entity ? { entity: opts.entity } : {}), ...(opts.after ? { id: { gt: opts.after } } : {}) },
+    orderBy: { id: "asc" },
+    take: limit,
+    select: { id: true, entity: true, recordId: true, notificationTime: true, changeType: true, reason: true },
+  });
+  return { entries: rows, nextAfter: rows.length === limit ? rows[rows.length - 1].id : null };
+}
+
+/** Streams the whole log in a format, page by page (for downloads and the CLI). */
+export async function* exportFailures(db: Db, profileId: string, format: FailureFormat): AsyncGenerator<string> {
+  if (format === "csv") yield CSV_HEADER;
+  let after: number | undefined;
+  for (;;) {
+    const { entries, nextAfter } = await listFailures(db, profileId, { after, limit: 1000 });
+    for (const e of entries) yield format === "des" ? formatDes(e) : format === "csv" ? formatCsv(e) : formatJson(e);
+    if (nextAfter === null) return;
+    after = nextAfter;
+  }
+}

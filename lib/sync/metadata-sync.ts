@@ -1,0 +1,123 @@
+// "Activate metadata": prepare the target (schema, label tables, DeleteLog), then create or extend
+// one table per exported table and N:N relationship (its intersect entity). New source attributes
+// become new columns; nothing is ever dropped.
+import type { Db } from "../db";
+import type { ChangeSource, ManyToManyInfo, TableSchema } from "../dataverse/types";
+import { tableSpecFor } from "../destinations/columns";
+import type { Destination, TargetTableSpec } from "../destinations/types";
+import { updateTable, type TableRow } from "./profile-store";
+import { classifyError, errorText } from "./retry-policy";
+import { failTable, type Logger, type TableTarget } from "./table-pipeline";
+
+export interface MetadataContext {
+  db: Db;
+  profileId: string;
+  source: ChangeSource;
+  dest: Destination;
+  prefix: string;
+  deleteLog: boolean;
+  log: Logger;
+}
+
+export interface PreparedTable {
+  row: TableRow;
+  schema: TableSchema;
+  target: TableTarget;
+}
+
+export interface MetadataResult {
+  ready: PreparedTable[];
+  failed: { row: TableRow; reason: string }[];
+}
+
+/** Attributes read from the source: every attribute a column is filled from. */
+export function selectFor(spec: TargetTableSpec): string[] {
+  const out = new Set<string>();
+  for (const c of spec.columns) if (c.attribute) out.add(c.attribute);
+  return [...out];
+}
+
+function targetFor(row: TableRow, schema: TableSchema, prefix: string): TableTarget {
+  const spec = tableSpecFor(schema, prefix);
+  return { tableId: row.id, info: schema.table, spec, select: selectFor(spec) };
+}
+
+async function resolveSchema(ctx: MetadataContext, row: TableRow, relationships: () => Promise<ManyToManyInfo[]>): Promise<TableSchema> {
+  if (row.kind === "entity") return ctx.source.getTableSchema(row.logicalName);
+  const rel = (await relationships()).find((r) => r.schemaName.toLowerCase() === row.logicalName.toLowerCase());
+  if (!rel) throw new RelationshipNotFoundError(row.logicalName);
+  if (row.sourceName !== rel.intersectEntityName) await updateTable(ctx.db, row.id, { sourceName: rel.intersectEntityName });
+  return ctx.source.getTableSchema(rel.intersectEntityName);
+}
+
+export class RelationshipNotFoundError extends Error {
+  constructor(readonly relationship: string) {
+    super(`N:N relationship '${relationship}' does not exist in this environment (or touches none of the exported tables).`);
+    this.name = "RelationshipNotFoundError";
+  }
+}
+
+export class NotChangeTrackedError extends Error {
+  constructor(readonly table: string) {
+    super(`Table '${table}' is not enabled for change tracking, so it cannot be exported. Enable change tracking for it in the Power Apps maker portal (Table properties → Advanced options → Track changes), or remove it from the profile.`);
+    this.name = "NotChangeTrackedError";
+  }
+}
+
+/**
+ * Prepares the target and every enabled table. A table that cannot be exported (missing, not
+ * change-tracked, cannot be created) gets one `N/A` failure entry — only when its state changes,
+ * so restarts do not repeat it — and is left out; transient errors propagate.
+ */
+export async function activateMetadata(ctx: MetadataContext, rows: TableRow[]): Promise<MetadataResult> {
+  await ctx.dest.prepare({ deleteLog: ctx.deleteLog });
+  let rels: ManyToManyInfo[] | null = null;
+  const relationships = async () => (rels ??= await ctx.source.listManyToMany());
+  const result: MetadataResult = { ready: [], failed: [] };
+  for (const row of rows.filter((r) => r.enabled)) {
+    try {
+      const schema = await resolveSchema(ctx, row, relationships);
+      if (!schema.table.changeTrackingEnabled) throw new NotChangeTrackedError(schema.table.logicalName);
+      const target = targetFor(row, schema, ctx.prefix);
+      const ensured = await ctx.dest.ensureTable(target.spec);
+      await ctx.dest.writeTableMetadata(schema, target.spec);
+      if (ensured.created) ctx.log.info(`created table ${target.spec.tableName}`);
+      else if (ensured.addedColumns.length) ctx.log.info(`${target.spec.tableName}: added ${ensured.addedColumns.join(", ")}`);
+      if (row.metadataState !== "Created" || row.initialSyncState === "Failed") {
+        await updateTable(ctx.db, row.id, {
+          metadataState: "Created",
+          lastError: null,
+          ...(row.initialSyncState === "Failed" ? { initialSyncState: "NotStarted", resumeLink: null, deltaLink: null } : {}),
+        });
+      }
+      result.ready.push({ row, schema, target });
+    } catch (err) {
+      const cls = classifyError(err);
+      const tableLevel = err instanceof NotChangeTrackedError || err instanceof RelationshipNotFoundError || cls === "table" || cls === "record";
+      if (!tableLevel) throw err;
+      const reason = errorText(err);
+      if (!(row.metadataState === "Failed" && row.lastError === reason)) {
+        await failTable(ctx.db, ctx.profileId, row.id, row.kind === "relationship" ? row.logicalName : row.logicalName, err, "metadata");
+      }
+      ctx.log.error(`${row.logicalName}: ${reason}`);
+      result.failed.push({ row, reason });
+    }
+  }
+  return result;
+}
+
+/**
+ * Re-reads a table's schema; when the source gained attributes, adds the columns (and refreshes
+ * the label rows) and returns the new target. Null when nothing changed.
+ */
+export async function refreshSchema(ctx: MetadataContext, t: PreparedTable): Promise<PreparedTable | null> {
+  const schema = await ctx.source.getTableSchema(t.schema.table.logicalName);
+  const next = targetFor(t.row, schema, ctx.prefix);
+  const known = new Set(t.target.spec.columns.map((c) => c.name.toLowerCase()));
+  const added = next.spec.columns.filter((c) => !known.has(c.name.toLowerCase()));
+  if (added.length === 0) return null;
+  await ctx.dest.ensureTable(next.spec);
+  await ctx.dest.writeTableMetadata(schema, next.spec);
+  ctx.log.info(`${next.spec.tableName}: schema change, added ${added.map((c) => c.name).join(", ")}`);
+  return { row: t.row, schema, target: next };
+}

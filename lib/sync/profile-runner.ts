@@ -1,0 +1,216 @@
+// Runs one profile: activate metadata, then initial exports and the delta loop every
+// `syncIntervalSeconds`, tables in parallel within a limit, until the AbortSignal fires.
+// Also serves the admin requests the portal stores: re-export one table, re-sync failed records.
+import type { Db } from "../db";
+import { openDestination } from "../destinations";
+import type { Destination } from "../destinations/types";
+import { decryptSecret } from "../secrets";
+import { activateMetadata, refreshSchema, type MetadataContext, type PreparedTable } from "./metadata-sync";
+import { listFailedRecords, loadProfile, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
+import { classifyError, errorText, isAbort, sleep } from "./retry-policy";
+import { createSource, type SourceFactory } from "./source-factory";
+import { TablePipeline, failTable, silentLog, type Logger, type RunSummary } from "./table-pipeline";
+
+export interface RunnerDeps {
+  db: Db;
+  log?: Logger;
+  sourceFactory?: SourceFactory;
+  /** Opens the profile's target; default: decrypt the stored connection and openDestination. */
+  openTarget?: (p: ProfileRow) => Promise<Destination>;
+  /** Records per source page (default 5000). */
+  pageSize?: number;
+  /** Tables synced at the same time (default 4). */
+  tableConcurrency?: number;
+  /** Overrides the profile's syncIntervalSeconds (sub-second for benchmarks/tests). */
+  intervalMs?: number;
+  /** Re-read table schemas every N delta cycles (default 12). */
+  schemaCheckEvery?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface TableResult {
+  logicalName: string;
+  tableName: string | null;
+  state: string;
+  upserts: number;
+  deletes: number;
+  failed: number;
+  skipped: number;
+  error: string | null;
+}
+
+export interface ProfileRunResult {
+  tables: TableResult[];
+  /** True when a table could not be exported at all. */
+  anyTableFailed: boolean;
+}
+
+export async function openProfileTarget(p: ProfileRow): Promise<Destination> {
+  if (!p.destinationEnc) throw new Error(`Profile '${p.name}' has no target connection.`);
+  return openDestination(decryptSecret(p.destinationEnc), { schemaName: p.schemaName, prefix: p.prefix });
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; every item runs, the first error is rethrown. */
+async function eachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length) throw errors.find((e) => !isAbort(e)) ?? errors[0];
+}
+
+/**
+ * Runs a profile. With `once`: metadata, then every table brought up to date with the source
+ * (initial export where needed, then a delta pass), and returns. Otherwise loops until `signal`.
+ * Transient errors propagate: the caller (supervisor / CLI) restarts with fresh connections.
+ */
+export async function runProfile(profileId: string, deps: RunnerDeps, opts: { signal: AbortSignal; once?: boolean }): Promise<ProfileRunResult> {
+  const { db } = deps;
+  const log = deps.log ?? silentLog;
+  const profile = await loadProfile(db, profileId);
+  if (!profile) throw new Error(`Profile ${profileId} does not exist.`);
+  const source = (deps.sourceFactory ?? createSource)(profile.organization);
+  const dest = await (deps.openTarget ?? openProfileTarget)(profile);
+  const totals = new Map<string, RunSummary>();
+  const wait = deps.sleep ?? sleep;
+  try {
+    if (profile.state !== "active") await setProfileState(db, profileId, "activating");
+    const mctx: MetadataContext = { db, profileId, source, dest, prefix: profile.prefix, deleteLog: profile.writeDeleteLog, log };
+    const meta = await activateMetadata(mctx, profile.tables);
+    const failedTables = new Map(meta.failed.map((f) => [f.row.logicalName, f.reason]));
+    const pipelines = new Map<string, { prepared: PreparedTable; pipeline: TablePipeline }>();
+    const makePipeline = (prepared: PreparedTable) =>
+      new TablePipeline(
+        {
+          db, profileId, source, dest, log, signal: opts.signal, pageSize: deps.pageSize, sleep: deps.sleep,
+          deleteLog: profile.writeDeleteLog,
+          retry: { retryCount: profile.retryCount, retryIntervalMs: profile.retryIntervalSeconds * 1000 },
+        },
+        prepared.target,
+      );
+    for (const prepared of meta.ready) pipelines.set(prepared.row.logicalName, { prepared, pipeline: makePipeline(prepared) });
+
+    if (!profile.dataActive) {
+      await touchProfile(db, profileId, { state: "active", lastError: null });
+      if (!opts.once) await wait(2 ** 31 - 1, opts.signal).catch((e) => { if (!isAbort(e)) throw e; });
+      return await result(db, profileId, pipelines, failedTables, totals);
+    }
+
+    const intervalMs = deps.intervalMs ?? profile.syncIntervalSeconds * 1000;
+    const schemaEvery = Math.max(1, deps.schemaCheckEvery ?? 12);
+    let cycle = 0;
+    let ranInitial = false;
+    for (;;) {
+      cycle++;
+      const fresh = await loadProfile(db, profileId);
+      if (!fresh) throw new Error(`Profile ${profileId} was deleted.`);
+      ranInitial = false;
+      const rows = fresh.tables.filter((t) => t.enabled && pipelines.has(t.logicalName));
+      await eachLimit(rows, deps.tableConcurrency ?? 4, async (row) => {
+        let entry = pipelines.get(row.logicalName)!;
+        let r = row;
+        if (cycle > 1 && cycle % schemaEvery === 0 && r.deltaLink) {
+          const changed = await refreshSchema(mctx, entry.prepared);
+          if (changed) {
+            entry = { prepared: changed, pipeline: makePipeline(changed) };
+            pipelines.set(row.logicalName, entry);
+            // The saved delta link reads the old column list: re-export so the new columns fill.
+            r = { ...r, resyncRequested: true };
+          }
+        }
+        if (r.resyncRequested) {
+          log.info(`${r.logicalName}: re-exporting this table`);
+          await updateTable(db, r.id, { resyncRequested: false, resumeLink: null, deltaLink: null, initialSyncState: "NotStarted" });
+          r = { ...r, resumeLink: null, deltaLink: null };
+        }
+        if (!r.deltaLink || r.resumeLink) ranInitial = true;
+        try {
+          const s = await entry.pipeline.sync(r);
+          if (s.reexported) ranInitial = true;
+          accumulate(totals, r.logicalName, s);
+        } catch (err) {
+          if (classifyError(err) !== "table") throw err;
+          await failTable(db, profileId, r.id, entry.pipeline.entity, err, "data");
+          failedTables.set(r.logicalName, errorText(err));
+          pipelines.delete(r.logicalName);
+          log.error(`${r.logicalName}: ${errorText(err)}`);
+        }
+      });
+      if (fresh.resyncFailedRequested) await resyncFailed(db, profileId, pipelines, log);
+      await touchProfile(db, profileId, { state: "active", lastError: null });
+      // --once: after an initial export, one more pass picks up what changed meanwhile.
+      if (opts.once && !ranInitial) break;
+      if (opts.signal.aborted) break;
+      if (!opts.once) {
+        try {
+          await wait(intervalMs, opts.signal);
+        } catch (err) {
+          if (isAbort(err)) break;
+          throw err;
+        }
+      }
+    }
+    return await result(db, profileId, pipelines, failedTables, totals);
+  } finally {
+    await dest.close().catch(() => undefined);
+  }
+}
+
+async function resyncFailed(db: Db, profileId: string, pipelines: Map<string, { pipeline: TablePipeline }>, log: Logger): Promise<void> {
+  const failed = await listFailedRecords(db, profileId);
+  const byEntity = new Map<string, string[]>();
+  for (const f of failed) byEntity.set(f.entity, [...(byEntity.get(f.entity) ?? []), f.recordId]);
+  for (const { pipeline } of pipelines.values()) {
+    const ids = byEntity.get(pipeline.entity);
+    if (!ids?.length) continue;
+    const r = await pipeline.resyncRecords(ids);
+    log.info(`${pipeline.entity}: re-synced failed records: ${r.written.length} written, ${r.gone.length} gone, ${r.failed.length} still failing`);
+  }
+  await db.profile.update({ where: { id: profileId }, data: { resyncFailedRequested: false } });
+}
+
+function accumulate(totals: Map<string, RunSummary>, name: string, s: RunSummary): void {
+  const t = totals.get(name);
+  if (!t) totals.set(name, { ...s });
+  else {
+    t.upserts += s.upserts;
+    t.deletes += s.deletes;
+    t.failed += s.failed;
+    t.skipped += s.skipped;
+    t.pages += s.pages;
+    t.reexported ||= s.reexported;
+  }
+}
+
+async function result(
+  db: Db,
+  profileId: string,
+  pipelines: Map<string, { prepared: PreparedTable }>,
+  failedTables: Map<string, string>,
+  totals: Map<string, RunSummary>,
+): Promise<ProfileRunResult> {
+  const p = await loadProfile(db, profileId);
+  const tables: TableResult[] = (p?.tables ?? []).filter((t) => t.enabled).map((t) => {
+    const s = totals.get(t.logicalName);
+    return {
+      logicalName: t.logicalName,
+      tableName: pipelines.get(t.logicalName)?.prepared.target.spec.tableName ?? null,
+      state: failedTables.has(t.logicalName) ? "Failed" : t.initialSyncState,
+      upserts: s?.upserts ?? 0,
+      deletes: s?.deletes ?? 0,
+      failed: s?.failed ?? 0,
+      skipped: s?.skipped ?? 0,
+      error: failedTables.get(t.logicalName) ?? null,
+    };
+  });
+  return { tables, anyTableFailed: tables.some((t) => t.state === "Failed") };
+}

@@ -1,0 +1,372 @@
+// One table: read change pages (one ahead), write each page, then save the checkpoint that
+// covers it — never the other way round. A batch the target refuses is split to find the poison
+// records; each is retried `retryCount` times `retryInterval` apart, then logged once and marked
+// (FailedRecord + version) so it is skipped until it changes at the source.
+import type { Db } from "../db";
+import type { ChangePage, ChangeSource, SourceRecord, TableInfo } from "../dataverse/types";
+import type { Destination, TargetTableSpec } from "../destinations/types";
+import { appendFailure, type ChangeType } from "./failure-log";
+import { prefetchOne } from "./prefetch";
+import {
+  clearFailedRecords, loadFailedMarkers, loadTable, markFailedRecord, recordStat, saveCheckpoint, updateTable,
+  type TableRow,
+} from "./profile-store";
+import { classifyError, errorText, sleep, type RecordRetryPolicy } from "./retry-policy";
+import { DeltaTokenExpiredError } from "../dataverse/errors";
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export const silentLog: Logger = { info() {}, warn() {}, error() {} };
+
+export interface PipelineContext {
+  db: Db;
+  profileId: string;
+  source: ChangeSource;
+  dest: Destination;
+  retry: RecordRetryPolicy;
+  deleteLog: boolean;
+  signal: AbortSignal;
+  log: Logger;
+  /** Records per page asked of the source (max 5000). */
+  pageSize?: number;
+  /** Injectable for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** What one table exports: its source table, target table and the attributes read. */
+export interface TableTarget {
+  /** ProfileTable.id */
+  tableId: string;
+  info: TableInfo;
+  spec: TargetTableSpec;
+  select: string[];
+}
+
+export interface RunSummary {
+  upserts: number;
+  deletes: number;
+  failed: number;
+  skipped: number;
+  pages: number;
+  reexported: boolean;
+}
+
+const emptySummary = (): RunSummary => ({ upserts: 0, deletes: 0, failed: 0, skipped: 0, pages: 0, reexported: false });
+
+interface PageOutcome {
+  ok: number;
+  deleted: number;
+  failed: number;
+  skipped: number;
+  lastChangeAt: Date | null;
+}
+
+export class TablePipeline {
+  private markers: Map<string, string> | null = null;
+
+  constructor(
+    private readonly ctx: PipelineContext,
+    readonly target: TableTarget,
+  ) {}
+
+  /** The name used in the failure log and FailedRecord: the source (or intersect) table. */
+  get entity(): string {
+    return this.target.spec.entity;
+  }
+
+  /** Continue where the table stands: an unfinished initial export, a delta, or a fresh export. */
+  async sync(row?: TableRow): Promise<RunSummary> {
+    const r = row ?? (await loadTable(this.ctx.db, this.target.tableId));
+    if (!r) throw new Error(`profile table ${this.target.tableId} disappeared`);
+    if (r.deltaLink && !r.resumeLink) {
+      try {
+        return await this.delta(r.deltaLink);
+      } catch (err) {
+        if (!(err instanceof DeltaTokenExpiredError)) throw err;
+        this.ctx.log.warn(`${this.entity}: ${errorText(err)} Re-exporting this table.`);
+        const s = await this.initialExport(null);
+        return { ...s, reexported: true };
+      }
+    }
+    try {
+      return await this.initialExport(r.resumeLink);
+    } catch (err) {
+      // A paging link that is no longer accepted: start this table's export over.
+      if (!(err instanceof DeltaTokenExpiredError) || !r.resumeLink) throw err;
+      this.ctx.log.warn(`${this.entity}: the saved paging link expired; restarting its initial export.`);
+      return { ...(await this.initialExport(null)), reexported: true };
+    }
+  }
+
+  /** Initial export from the beginning (`from` null) or from a saved nextLink. */
+  async initialExport(from: string | null): Promise<RunSummary> {
+    const { db, source } = this.ctx;
+    const id = this.target.tableId;
+    if (!from) {
+      let total: number | null = null;
+      const counter = source as { countRecords?: (t: TableInfo) => Promise<number> };
+      if (typeof counter.countRecords === "function") {
+        total = await counter.countRecords(this.target.info).catch(() => null);
+      }
+      await updateTable(db, id, {
+        initialSyncState: "InProgress", initialDone: 0, initialTotal: total, resumeLink: null, deltaLink: null, lastError: null,
+      });
+    } else {
+      await updateTable(db, id, { initialSyncState: "InProgress" });
+    }
+    const summary = emptySummary();
+    const pages = source.readChanges(this.target.info, {
+      select: this.target.select, from: from ?? undefined, pageSize: this.ctx.pageSize, signal: this.ctx.signal,
+    });
+    for await (const page of prefetchOne(pages)) {
+      this.throwIfAborted();
+      const out = await this.applyPage(page, "initial");
+      add(summary, out, page);
+      const done = !page.nextLink;
+      const finalState = done ? await this.finalInitialState() : undefined;
+      await saveCheckpoint(db, id, {
+        resumeLink: page.nextLink ?? null,
+        deltaLink: page.deltaLink ?? null,
+        initialDoneInc: page.upserts.length,
+        total: out.ok + out.deleted + out.failed,
+        success: out.ok + out.deleted,
+        failure: out.failed,
+        lastChangeAt: out.lastChangeAt ?? undefined,
+        initialSyncState: finalState,
+        lastExportDate: done ? new Date() : undefined,
+        lastError: done ? null : undefined,
+      });
+      await recordStat(db, this.ctx.profileId, this.entity, out.ok + out.deleted, out.failed);
+    }
+    return summary;
+  }
+
+  /** Reads the changes since `from` (a delta link or a delta continuation link). */
+  async delta(from: string): Promise<RunSummary> {
+    const { db } = this.ctx;
+    const summary = emptySummary();
+    const pages = this.ctx.source.readChanges(this.target.info, { select: this.target.select, from, pageSize: this.ctx.pageSize, signal: this.ctx.signal });
+    let link = from;
+    for await (const page of prefetchOne(pages)) {
+      this.throwIfAborted();
+      const out = await this.applyPage(page, "delta");
+      add(summary, out, page);
+      const next = page.deltaLink ?? page.nextLink ?? link;
+      const changed = out.ok + out.deleted + out.failed > 0;
+      if (next !== link || changed) {
+        await saveCheckpoint(db, this.target.tableId, {
+          deltaLink: next,
+          total: out.ok + out.deleted + out.failed,
+          success: out.ok + out.deleted,
+          failure: out.failed,
+          lastChangeAt: out.lastChangeAt ?? undefined,
+          lastExportDate: changed ? new Date() : undefined,
+        });
+      }
+      link = next;
+      if (changed) await recordStat(db, this.ctx.profileId, this.entity, out.ok + out.deleted, out.failed);
+    }
+    return summary;
+  }
+
+  /** Re-writes records by id (admin re-sync of failed records). Returns ids written. */
+  async resyncRecords(ids: string[]): Promise<{ written: string[]; failed: string[]; gone: string[] }> {
+    const written: string[] = [];
+    const failed: string[] = [];
+    const gone: string[] = [];
+    const records: SourceRecord[] = [];
+    for (const id of ids) {
+      this.throwIfAborted();
+      const rec = await this.ctx.source.fetchRecord(this.target.info, id, this.target.select);
+      if (rec) records.push(rec);
+      else gone.push(id);
+    }
+    // Gone at the source: the row must go too (a missed delete), and the marker with it.
+    if (gone.length) await this.ctx.dest.delete(this.target.spec, gone, this.ctx.deleteLog);
+    await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, gone.map((g) => g.toLowerCase()));
+    const markers = await this.loadMarkers();
+    for (const id of gone) markers.delete(id.toLowerCase());
+    const result = await this.writeUpserts(records, () => "Update");
+    for (const r of records) (result.failedIds.has(r.id.toLowerCase()) ? failed : written).push(r.id.toLowerCase());
+    await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, written);
+    for (const id of written) markers.delete(id.toLowerCase());
+    await recordStat(this.ctx.db, this.ctx.profileId, this.entity, written.length + gone.length, failed.length);
+    return { written, failed, gone };
+  }
+
+  private throwIfAborted(): void {
+    if (this.ctx.signal.aborted) throw this.ctx.signal.reason ?? new DOMException("Aborted", "AbortError");
+  }
+
+  private async finalInitialState(): Promise<"Completed" | "CompletedWithFailures"> {
+    const n = await this.ctx.db.failedRecord.count({ where: { profileId: this.ctx.profileId, entity: this.entity } });
+    return n > 0 ? "CompletedWithFailures" : "Completed";
+  }
+
+  private async loadMarkers(): Promise<Map<string, string>> {
+    if (!this.markers) {
+      const raw = await loadFailedMarkers(this.ctx.db, this.ctx.profileId, this.entity);
+      this.markers = new Map([...raw].map(([k, v]) => [k.toLowerCase(), v]));
+    }
+    return this.markers;
+  }
+
+  private async applyPage(page: ChangePage, mode: "initial" | "delta"): Promise<PageOutcome> {
+    const markers = await this.loadMarkers();
+    const toWrite: SourceRecord[] = [];
+    const retried: string[] = [];
+    let skipped = 0;
+    let lastChange = 0;
+    for (const r of page.upserts) {
+      const key = r.id.toLowerCase();
+      const failedVersion = markers.get(key);
+      if (failedVersion !== undefined) {
+        // Not tried again until it changes at the source.
+        if (failedVersion === r.version) {
+          skipped++;
+          continue;
+        }
+        retried.push(key);
+      }
+      toWrite.push(r);
+      const m = r.values.modifiedon;
+      if (typeof m === "string") {
+        const t = Date.parse(m);
+        if (t > lastChange) lastChange = t;
+      }
+    }
+    const changeType = (r: SourceRecord): ChangeType => {
+      if (mode === "initial") return "New";
+      const c = r.values.createdon;
+      return typeof c === "string" && c === r.values.modifiedon ? "New" : "Update";
+    };
+    const up = await this.writeUpserts(toWrite, changeType);
+    const del = await this.writeDeletes(page.deletes.map((d) => d.id));
+    // Records that had failed before and now went through (or were deleted) lose their marker.
+    const cleared = retried.filter((id) => !up.failedIds.has(id));
+    for (const d of page.deletes) if (markers.has(d.id.toLowerCase()) && !del.failedIds.has(d.id.toLowerCase())) cleared.push(d.id.toLowerCase());
+    if (cleared.length) {
+      await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, cleared);
+      for (const id of cleared) markers.delete(id);
+    }
+    const any = toWrite.length + page.deletes.length > 0;
+    return {
+      ok: toWrite.length - up.failedIds.size,
+      deleted: page.deletes.length - del.failedIds.size,
+      failed: up.failedIds.size + del.failedIds.size,
+      skipped,
+      lastChangeAt: lastChange ? new Date(lastChange) : any ? new Date() : null,
+    };
+  }
+
+  private async writeUpserts(records: SourceRecord[], changeType: (r: SourceRecord) => ChangeType): Promise<{ failedIds: Set<string> }> {
+    const { dest } = this.ctx;
+    const spec = this.target.spec;
+    return this.isolate(
+      records,
+      (batch) => dest.upsert(spec, batch),
+      (r) => ({ id: r.id, version: r.version, changeType: changeType(r) }),
+    );
+  }
+
+  private async writeDeletes(ids: string[]): Promise<{ failedIds: Set<string> }> {
+    const { dest, deleteLog } = this.ctx;
+    return this.isolate(
+      ids,
+      (batch) => dest.delete(this.target.spec, batch, deleteLog),
+      (id) => ({ id, version: "deleted", changeType: "Delete" as const }),
+    );
+  }
+
+  /**
+   * Writes `items` as one batch; when the target refuses it for a record-level reason, splits it
+   * in halves to find the poison items, retries those per the profile's policy, then logs each
+   * once. Transient and table-level errors propagate (nothing of this page is checkpointed).
+   */
+  private async isolate<T>(
+    items: T[],
+    write: (batch: T[]) => Promise<unknown>,
+    describe: (item: T) => { id: string; version: string; changeType: ChangeType },
+  ): Promise<{ failedIds: Set<string> }> {
+    const failedIds = new Set<string>();
+    if (items.length === 0) return { failedIds };
+    const poison: { item: T; err: unknown }[] = [];
+    const bisect = async (batch: T[]): Promise<void> => {
+      try {
+        await write(batch);
+      } catch (err) {
+        if (classifyError(err) !== "record") throw err;
+        if (batch.length === 1) {
+          poison.push({ item: batch[0], err });
+          return;
+        }
+        const mid = batch.length >> 1;
+        await bisect(batch.slice(0, mid));
+        await bisect(batch.slice(mid));
+      }
+    };
+    await bisect(items);
+    if (poison.length === 0) return { failedIds };
+
+    const { retryCount, retryIntervalMs } = this.ctx.retry;
+    const wait = this.ctx.sleep ?? sleep;
+    let pending = poison;
+    for (let attempt = 1; attempt <= retryCount && pending.length; attempt++) {
+      await wait(retryIntervalMs, this.ctx.signal);
+      const still: typeof pending = [];
+      for (const p of pending) {
+        try {
+          await write([p.item]);
+        } catch (err) {
+          if (classifyError(err) !== "record") throw err;
+          still.push({ item: p.item, err });
+        }
+      }
+      pending = still;
+    }
+    for (const p of pending) {
+      const d = describe(p.item);
+      failedIds.add(d.id.toLowerCase());
+      const reason = errorText(p.err);
+      this.ctx.log.warn(`${this.entity} ${d.id}: ${reason} (gave up after ${retryCount} retries)`);
+      await this.logRecordFailure(d, reason);
+    }
+    return { failedIds };
+  }
+
+  /** Marker and log entry together: a crash between them can neither lose nor repeat the entry. */
+  private async logRecordFailure(d: { id: string; version: string; changeType: ChangeType }, reason: string): Promise<void> {
+    const { db, profileId } = this.ctx;
+    const entity = this.entity;
+    await db.$transaction(async (tx) => {
+      const txDb = tx as unknown as Db;
+      if (d.changeType !== "Delete") await markFailedRecord(txDb, profileId, { entity, recordId: d.id.toLowerCase(), version: d.version, changeType: d.changeType, reason });
+      await appendFailure(txDb, profileId, { entity, recordId: d.id, changeType: d.changeType, reason });
+    });
+    if (d.changeType !== "Delete") (await this.loadMarkers()).set(d.id.toLowerCase(), d.version);
+  }
+}
+
+function add(s: RunSummary, out: PageOutcome, page: ChangePage): void {
+  s.upserts += out.ok;
+  s.deletes += out.deleted;
+  s.failed += out.failed;
+  s.skipped += out.skipped;
+  s.pages += 1;
+  void page;
+}
+
+/** Table-level failure: one `N/A` entry, the table marked Failed with the reason. */
+export async function failTable(db: Db, profileId: string, tableId: string, entity: string, err: unknown, what: "metadata" | "data"): Promise<void> {
+  const reason = errorText(err);
+  await appendFailure(db, profileId, { entity, recordId: null, changeType: "Trigger Initial Export", reason });
+  await updateTable(db, tableId, {
+    lastError: reason,
+    initialSyncState: "Failed",
+    ...(what === "metadata" ? { metadataState: "Failed" } : {}),
+  });
+}
