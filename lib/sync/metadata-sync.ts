@@ -74,7 +74,7 @@ export async function activateMetadata(ctx: MetadataContext, rows: TableRow[]): 
   let rels: ManyToManyInfo[] | null = null;
   const relationships = async () => (rels ??= await ctx.source.listManyToMany());
   const result: MetadataResult = { ready: [], failed: [] };
-  for (const row of rows.filter((r) => r.enabled)) {
+  for (let row of rows.filter((r) => r.enabled)) {
     try {
       const schema = await resolveSchema(ctx, row, relationships);
       if (!schema.table.changeTrackingEnabled) throw new NotChangeTrackedError(schema.table.logicalName);
@@ -82,7 +82,14 @@ export async function activateMetadata(ctx: MetadataContext, rows: TableRow[]): 
       const ensured = await ctx.dest.ensureTable(target.spec);
       await ctx.dest.writeTableMetadata(schema, target.spec);
       if (ensured.created) ctx.log.info(`created table ${target.spec.tableName}`);
-      else if (ensured.addedColumns.length) ctx.log.info(`${target.spec.tableName}: added ${ensured.addedColumns.join(", ")}`);
+      else if (ensured.addedColumns.length) {
+        ctx.log.info(`${target.spec.tableName}: schema change, added ${ensured.addedColumns.join(", ")}`);
+        // The saved delta link reads the old column list: re-export so the new columns fill.
+        if (row.deltaLink || row.resumeLink) {
+          await updateTable(ctx.db, row.id, { resyncRequested: true });
+          row = { ...row, resyncRequested: true };
+        }
+      }
       if (row.metadataState !== "Created" || row.initialSyncState === "Failed") {
         await updateTable(ctx.db, row.id, {
           metadataState: "Created",
