@@ -182,12 +182,15 @@ export async function listFailedRecords(db: Db, profileId: string): Promise<{ en
 
 // ---- profile state (the portal calls these) ---------------------------------------------
 
+/** Only while the profile is still active: a runner that is being stopped never undoes a deactivation. */
+const STILL_ACTIVE = { OR: [{ metadataActive: true }, { dataActive: true }] };
+
 export async function setProfileState(db: Db, profileId: string, state: ProfileState, lastError?: string | null): Promise<void> {
-  await db.profile.update({ where: { id: profileId }, data: { state, ...(lastError !== undefined ? { lastError } : {}) } });
+  await db.profile.updateMany({ where: { id: profileId, ...STILL_ACTIVE }, data: { state, ...(lastError !== undefined ? { lastError } : {}) } });
 }
 
 export async function touchProfile(db: Db, profileId: string, data: { state?: ProfileState; lastError?: string | null } = {}): Promise<void> {
-  await db.profile.update({ where: { id: profileId }, data: { lastSyncAt: new Date(), ...data } });
+  await db.profile.updateMany({ where: { id: profileId, ...STILL_ACTIVE }, data: { lastSyncAt: new Date(), ...data } });
 }
 
 /** DES "activate": metadata + data. The worker picks the change up on its next poll. */

@@ -84,7 +84,13 @@ interface Running {
  * whose metadata or data is active, restarts a runner when its profile's version changes, stops
  * it when the profile is deactivated.
  */
-export function startWorker(opts: WorkerOptions): { stop(): Promise<void> } {
+export interface Worker {
+  /** Ids of the profiles being run now. */
+  running(): string[];
+  stop(): Promise<void>;
+}
+
+export function startWorker(opts: WorkerOptions): Worker {
   const { db, pollMs = 2000, ...deps } = opts;
   const log = opts.log ?? silentLog;
   const running = new Map<string, Running>();
@@ -141,6 +147,7 @@ export function startWorker(opts: WorkerOptions): { stop(): Promise<void> } {
   loop();
 
   return {
+    running: () => [...running.keys()],
     async stop() {
       stopAll.abort();
       if (timer) clearTimeout(timer);
