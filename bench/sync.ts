@@ -1,0 +1,189 @@
+// Sync engine benchmark (prints figures; not a timed test).
+//  1. Initial export of N accounts from the emulator into SQLite through the engine (records/s,
+//     peak RSS), then in the same run reading alone and writing alone, and the ratio
+//     export / min(read, write). Targets: ratio >= 0.8, peak RSS <= 300 MB.
+//  2. Delta latency: the emulator churns R changes/s on account for S seconds while the engine
+//     runs its delta loop; latency = row visible in the target − change made at the source.
+//     Target: p99 <= 2 s.
+// The emulator runs in child processes, so server and engine do not share one event loop.
+//
+//   npx tsx bench/sync.ts [--records 1000000] [--rate 200] [--seconds 60] [--interval 0.25]
+//                         [--latency-records 20000] [--skip-export] [--skip-latency]
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { DataverseClient } from "../lib/dataverse/client.ts";
+import type { SourceRecord } from "../lib/dataverse/types.ts";
+import { tableSpecFor } from "../lib/destinations/columns.ts";
+import { SqliteDestination } from "../lib/destinations/sqlite.ts";
+import { selectFor } from "../lib/sync/metadata-sync.ts";
+import { runProfile } from "../lib/sync/profile-runner.ts";
+import { emulatorControl } from "../emulator/control.ts";
+import { makeStore, createProfile } from "../lib/sync/test-support.ts";
+import { spawnEmulator } from "./emulator-child.ts";
+
+const { values } = parseArgs({
+  options: {
+    records: { type: "string" }, rate: { type: "string" }, seconds: { type: "string" }, interval: { type: "string" },
+    "latency-records": { type: "string" }, "skip-export": { type: "boolean" }, "skip-latency": { type: "boolean" },
+  },
+});
+const N = Number(values.records ?? 1_000_000);
+const RATE = Number(values.rate ?? 200);
+const SECONDS = Number(values.seconds ?? 60);
+const INTERVAL_S = Number(values.interval ?? 0.25);
+const LAT_RECORDS = Number(values["latency-records"] ?? 20_000);
+const PAGE = 5000;
+const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+const { dir, db } = makeStore();
+console.log(`bench/sync: DATA_DIR ${dir}; ${os.cpus().length} CPUs; node ${process.version}`);
+
+async function exportBench(): Promise<void> {
+  const emu = await spawnEmulator(N);
+  try {
+    const target = path.join(dir, "export.db");
+    const id = await createProfile(db, { name: "bench-export", source: emu.url, target: `sqlite:${target}`, tables: ["account"], pageSize: PAGE });
+    // Peak RSS during the export: sampled, and the kernel's high-water mark (export runs first).
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const t0 = performance.now();
+    const result = await runProfile(id, { db, pageSize: PAGE }, { signal: new AbortController().signal, once: true });
+    const exportS = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    const written = result.tables[0].upserts;
+    const rows = (new Database(target, { readonly: true }).prepare("select count(*) n from account").get() as { n: number }).n;
+    if (rows !== N) throw new Error(`export wrote ${rows} rows, expected ${N}`);
+
+    // Reading alone: the same read the engine does (same select, page size, client).
+    const client = new DataverseClient({ url: emu.url, token: emu.token });
+    const schema = await client.getTableSchema("account");
+    const spec = tableSpecFor(schema, "");
+    const select = selectFor(spec);
+    const r0 = performance.now();
+    let read = 0;
+    let template: SourceRecord[] = [];
+    for await (const p of client.readChanges(schema.table, { select, pageSize: PAGE })) {
+      read += p.upserts.length;
+      if (template.length === 0) template = p.upserts;
+    }
+    const readS = (performance.now() - r0) / 1000;
+
+    // Writing alone: real records of one page, re-keyed, written page by page into a fresh file.
+    const dest = new SqliteDestination(path.join(dir, "write-only.db"), { schemaName: "dbo", prefix: "" });
+    await dest.prepare({ deleteLog: false });
+    await dest.ensureTable(spec);
+    const pages = Math.ceil(N / PAGE);
+    const w0 = performance.now();
+    for (let p = 0; p < pages; p++) {
+      const batch = template.slice(0, Math.min(PAGE, N - p * PAGE)).map((r, i) => {
+        const n = (p * PAGE + i).toString(16).padStart(12, "0");
+        return { ...r, id: `${r.id.slice(0, 24)}${n}` };
+      });
+      await dest.upsert(spec, batch);
+    }
+    const writeS = (performance.now() - w0) / 1000;
+    await dest.close();
+
+    const exportRate = written / exportS;
+    const readRate = read / readS;
+    const writeRate = N / writeS;
+    const ratio = exportRate / Math.min(readRate, writeRate);
+    console.log(`\n== initial export: ${fmt(N)} accounts (${select.length} attributes, ${spec.columns.length} columns), pages of ${PAGE}, SQLite`);
+    console.log(`export (engine)   ${fmt(exportRate).padStart(9)} records/s   ${exportS.toFixed(1)} s`);
+    console.log(`read alone        ${fmt(readRate).padStart(9)} records/s   ${readS.toFixed(1)} s`);
+    console.log(`write alone       ${fmt(writeRate).padStart(9)} records/s   ${writeS.toFixed(1)} s`);
+    console.log(`ratio export / min(read, write) = ${ratio.toFixed(2)}  (target >= 0.8: ${ratio >= 0.8 ? "met" : "NOT met"})`);
+    console.log(`peak RSS during export: sampled ${mb(peak)}, process high-water mark ${mb(maxRss)}  (target <= 300 MB: ${Math.max(peak, maxRss) <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
+  } finally {
+    await emu.close();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function latencyBench(): Promise<void> {
+  const emu = await spawnEmulator(LAT_RECORDS);
+  const control = emulatorControl(emu.url, emu.token);
+  const target = path.join(dir, "latency.db");
+  const id = await createProfile(db, { name: "bench-latency", source: emu.url, target: `sqlite:${target}`, tables: ["account"], pageSize: PAGE });
+  await runProfile(id, { db, pageSize: PAGE }, { signal: new AbortController().signal, once: true });
+  const stop = new AbortController();
+  const runner = runProfile(id, { db, pageSize: PAGE, intervalMs: INTERVAL_S * 1000 }, { signal: stop.signal });
+  const reader = new Database(target, { readonly: true });
+  const maxV = reader.prepare("select max(versionnumber) v from account");
+  const newer = reader.prepare("select versionnumber v from account where versionnumber > ?");
+  let seen = Number((maxV.get() as { v: number }).v);
+  const baseVersion = (await control.status()).version;
+  // Source clock: (time, org version) samples; a change with version v happened between the
+  // last sample below v and the first sample at or above it — take the midpoint.
+  const samples: [number, number][] = [[performance.now(), baseVersion]];
+  const visible = new Map<number, number>();
+  let sampling = true;
+  const sourceClock = (async () => {
+    while (sampling) {
+      const v = (await control.status()).version;
+      samples.push([performance.now(), v]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const targetClock = setInterval(() => {
+    const now = performance.now();
+    for (const r of newer.all(seen) as { v: number }[]) {
+      visible.set(Number(r.v), now);
+      seen = Math.max(seen, Number(r.v));
+    }
+  }, 20);
+  await control.startChurn({ ratePerSecond: RATE, tables: ["account"] });
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const ops = (await control.stopChurn())?.operations ?? 0;
+  const lastVersion = (await control.status()).version;
+  // Drain: wait until the target stops changing for 3 intervals (bounded by 30 s).
+  const drainUntil = Date.now() + 30_000;
+  let quietSince = Date.now();
+  let lastSeen = seen;
+  while (Date.now() < drainUntil && Date.now() - quietSince < Math.max(1500, 3 * INTERVAL_S * 1000)) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (seen !== lastSeen) {
+      lastSeen = seen;
+      quietSince = Date.now();
+    }
+  }
+  sampling = false;
+  await sourceClock;
+  clearInterval(targetClock);
+  stop.abort();
+  await runner.catch(() => undefined);
+  reader.close();
+  await emu.close();
+
+  const lat: number[] = [];
+  for (const [v, seenAt] of visible) {
+    if (v <= baseVersion || v > lastVersion) continue;
+    let i = samples.findIndex(([, sv]) => sv >= v);
+    if (i < 0) continue;
+    const changedAt = i === 0 ? samples[0][0] : (samples[i - 1][0] + samples[i][0]) / 2;
+    lat.push(seenAt - changedAt);
+  }
+  lat.sort((a, b) => a - b);
+  const p50 = percentile(lat, 50);
+  const p99 = percentile(lat, 99);
+  console.log(`\n== delta latency: ${RATE} changes/s on account for ${SECONDS} s (${fmt(ops)} operations; ${LAT_RECORDS} base rows), delta interval ${INTERVAL_S} s`);
+  console.log(`measured ${fmt(lat.length)} creates/updates (deletes leave no row to observe)`);
+  console.log(`p50 ${(p50 / 1000).toFixed(3)} s   p99 ${(p99 / 1000).toFixed(3)} s   max ${(lat[lat.length - 1] / 1000).toFixed(3)} s  (target p99 <= 2 s: ${p99 <= 2000 ? "met" : "NOT met"})`);
+}
+
+try {
+  if (!values["skip-export"]) await exportBench();
+  if (!values["skip-latency"]) await latencyBench();
+} finally {
+  await db.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
