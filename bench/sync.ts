@@ -28,6 +28,7 @@ const { values } = parseArgs({
   options: {
     records: { type: "string" }, rate: { type: "string" }, seconds: { type: "string" }, interval: { type: "string" },
     "latency-records": { type: "string" }, "skip-export": { type: "boolean" }, "skip-latency": { type: "boolean" },
+    "engine-read-ahead": { type: "boolean" }, page: { type: "string" },
   },
 });
 const N = Number(values.records ?? 1_000_000);
@@ -35,7 +36,7 @@ const RATE = Number(values.rate ?? 200);
 const SECONDS = Number(values.seconds ?? 60);
 const INTERVAL_S = Number(values.interval ?? 0.25);
 const LAT_RECORDS = Number(values["latency-records"] ?? 20_000);
-const PAGE = 5000;
+const PAGE = Number(values.page ?? 2000);
 const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
@@ -49,9 +50,15 @@ async function exportBench(): Promise<void> {
     const id = await createProfile(db, { name: "bench-export", source: emu.url, target: `sqlite:${target}`, tables: ["account"], pageSize: PAGE });
     // Peak RSS during the export: sampled, and the kernel's high-water mark (export runs first).
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    let peakMem = process.memoryUsage();
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      if (m.rss > peak) [peak, peakMem] = [m.rss, m];
+    }, 100);
+    const before = process.memoryUsage();
+    console.log(`before export: rss ${mb(before.rss)}, heapUsed ${mb(before.heapUsed)}`);
     const t0 = performance.now();
-    const result = await runProfile(id, { db, pageSize: PAGE }, { signal: new AbortController().signal, once: true });
+    const result = await runProfile(id, { db, pageSize: PAGE, readAhead: values["engine-read-ahead"] ? true : undefined }, { signal: new AbortController().signal, once: true });
     const exportS = (performance.now() - t0) / 1000;
     clearInterval(sampler);
     const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -98,6 +105,7 @@ async function exportBench(): Promise<void> {
     console.log(`read alone        ${fmt(readRate).padStart(9)} records/s   ${readS.toFixed(1)} s`);
     console.log(`write alone       ${fmt(writeRate).padStart(9)} records/s   ${writeS.toFixed(1)} s`);
     console.log(`ratio export / min(read, write) = ${ratio.toFixed(2)}  (target >= 0.8: ${ratio >= 0.8 ? "met" : "NOT met"})`);
+    console.log(`at peak: heapUsed ${mb(peakMem.heapUsed)}, heapTotal ${mb(peakMem.heapTotal)}, external ${mb(peakMem.external)}, arrayBuffers ${mb(peakMem.arrayBuffers)}`);
     console.log(`peak RSS during export: sampled ${mb(peak)}, process high-water mark ${mb(maxRss)}  (target <= 300 MB: ${Math.max(peak, maxRss) <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
   } finally {
     await emu.close();

@@ -68,7 +68,7 @@ describe("kill -9 during the initial export", () => {
       expect(res.signal).toBe("SIGKILL");
       const after = (await progress("account"))!;
       // Never restarted from zero: the saved progress only grows across restarts.
-      expect(after.initialDone).toBeGreaterThanOrEqual(seen.initialDone);
+      expect(after.initialDone).toBeGreaterThanOrEqual(seen!.initialDone);
       expect(after.initialDone).toBeGreaterThan(floor);
       last = after.initialDone;
       // The source keeps changing between crashes.

@@ -33,6 +33,11 @@ export interface PipelineContext {
   log: Logger;
   /** Records per page asked of the source (max 5000). */
   pageSize?: number;
+  /**
+   * Read the next page while writing this one (default true). Off when the source already reads
+   * one page ahead itself (DataverseClient does): a second buffered page only costs memory.
+   */
+  readAhead?: boolean;
   /** Injectable for tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -65,8 +70,36 @@ interface PageOutcome {
   lastChangeAt: Date | null;
 }
 
+/** Throughput for the chart, flushed at most every few seconds: one store write per page is too dear. */
+class StatBuffer {
+  private written = 0;
+  private failed = 0;
+  private minute = 0;
+  private lastFlush = Date.now();
+  constructor(private readonly flushFn: (written: number, failed: number, at: Date) => Promise<void>, private readonly everyMs = 5000) {}
+
+  async add(written: number, failed: number): Promise<void> {
+    const now = Date.now();
+    const minute = Math.floor(now / 60_000);
+    if (minute !== this.minute) await this.flush();
+    this.minute = minute;
+    this.written += written;
+    this.failed += failed;
+    if (now - this.lastFlush >= this.everyMs) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    this.lastFlush = Date.now();
+    if (!this.written && !this.failed) return;
+    const [w, f] = [this.written, this.failed];
+    this.written = this.failed = 0;
+    await this.flushFn(w, f, new Date(this.minute ? this.minute * 60_000 : Date.now()));
+  }
+}
+
 export class TablePipeline {
   private markers: Map<string, string> | null = null;
+  private readonly stats = new StatBuffer((w, f, at) => recordStat(this.ctx.db, this.ctx.profileId, this.entity, w, f, at));
 
   constructor(
     private readonly ctx: PipelineContext,
@@ -122,7 +155,7 @@ export class TablePipeline {
     const pages = source.readChanges(this.target.info, {
       select: this.target.select, from: from ?? undefined, pageSize: this.ctx.pageSize, signal: this.ctx.signal,
     });
-    for await (const page of prefetchOne(pages)) {
+    for await (const page of this.pages(pages)) {
       this.throwIfAborted();
       const out = await this.applyPage(page, "initial");
       add(summary, out, page);
@@ -140,8 +173,9 @@ export class TablePipeline {
         lastExportDate: done ? new Date() : undefined,
         lastError: done ? null : undefined,
       });
-      await recordStat(db, this.ctx.profileId, this.entity, out.ok + out.deleted, out.failed);
+      await this.stats.add(out.ok + out.deleted, out.failed);
     }
+    await this.stats.flush();
     return summary;
   }
 
@@ -151,7 +185,7 @@ export class TablePipeline {
     const summary = emptySummary();
     const pages = this.ctx.source.readChanges(this.target.info, { select: this.target.select, from, pageSize: this.ctx.pageSize, signal: this.ctx.signal });
     let link = from;
-    for await (const page of prefetchOne(pages)) {
+    for await (const page of this.pages(pages)) {
       this.throwIfAborted();
       const out = await this.applyPage(page, "delta");
       add(summary, out, page);
@@ -168,8 +202,9 @@ export class TablePipeline {
         });
       }
       link = next;
-      if (changed) await recordStat(db, this.ctx.profileId, this.entity, out.ok + out.deleted, out.failed);
+      if (changed) await this.stats.add(out.ok + out.deleted, out.failed);
     }
+    await this.stats.flush();
     return summary;
   }
 
@@ -196,6 +231,10 @@ export class TablePipeline {
     for (const id of written) markers.delete(id.toLowerCase());
     await recordStat(this.ctx.db, this.ctx.profileId, this.entity, written.length + gone.length, failed.length);
     return { written, failed, gone };
+  }
+
+  private pages<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+    return this.ctx.readAhead === false ? source : prefetchOne(source);
   }
 
   private throwIfAborted(): void {

@@ -6,7 +6,9 @@ import { z } from "zod";
 import { createDb, type Db } from "../../db";
 import { DataverseClient } from "../../dataverse/client";
 import { NotFoundError } from "../../dataverse/errors";
-import { checkNames, describeTarget, openDestination, parseTarget, tableNameFor } from "../../destinations";
+import { tableNameFor } from "../../destinations/columns";
+import { checkNames } from "../../destinations/names";
+import { describeTargetText, openTarget, targetKind } from "../../sync/open-target";
 import { decryptSecret, encryptSecret } from "../../secrets";
 import { migrateStore } from "../../store/migrate";
 import { runProfile, type ProfileRunResult } from "../../sync/profile-runner";
@@ -95,7 +97,7 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
     clientSecret: s("client-secret"), target: s("target") ?? "", tables: list(s("tables")).map((t) => t.toLowerCase()),
     relationships: list(s("relationships")), prefix: s("prefix") ?? "", schema: s("schema") ?? "dbo",
     retryCount: num(s("retry-count"), 12, "--retry-count"), retryInterval: num(s("retry-interval"), 5, "--retry-interval"),
-    interval: num(s("interval"), 5, "--interval"), pageSize: num(s("page-size"), 5000, "--page-size"),
+    interval: num(s("interval"), 5, "--interval"), pageSize: num(s("page-size"), 2000, "--page-size"),
     deleteLog: Boolean(values["delete-log"]), once: Boolean(values.once), quiet: Boolean(values.quiet),
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
@@ -113,7 +115,12 @@ function stderrLog(quiet: boolean): Logger {
 
 /** Source, tables, relationships and target checked; throws a one-line Error when anything is off. */
 async function preflight(f: TSyncFlags): Promise<void> {
-  const target = parseTarget(f.target);
+  let kind: Awaited<ReturnType<typeof targetKind>>;
+  try {
+    kind = await targetKind(f.target);
+  } catch (err) {
+    throw new Error(`target: ${errorText(err)}`);
+  }
   const client = new DataverseClient({
     url: f.source, token: f.token, tenantId: f.tenantId, clientId: f.clientId, clientSecret: f.clientSecret,
     maxRetries: 2, maxThrottleWaitSeconds: 120,
@@ -142,12 +149,12 @@ async function preflight(f: TSyncFlags): Promise<void> {
       intersects.push(rel.intersectEntityName);
     }
   }
-  const names = checkNames(target.kind, [...f.tables, ...intersects].map((t) => tableNameFor(t, f.prefix)));
+  const names = checkNames(kind, [...f.tables, ...intersects].map((t) => tableNameFor(t, f.prefix)));
   if (!names.ok) throw new Error(`${names.message} ${names.fix ?? ""}`.trim());
-  const dest = await openDestination(f.target, { schemaName: f.schema, prefix: f.prefix });
+  const dest = await openTarget(f.target, { schemaName: f.schema, prefix: f.prefix });
   try {
     const bad = (await dest.validate()).find((c) => !c.ok);
-    if (bad) throw new Error(`target ${describeTarget(f.target)}: ${bad.message ?? bad.label}${bad.fix ? ` — ${bad.fix}` : ""}`);
+    if (bad) throw new Error(`target ${await describeTargetText(f.target)}: ${bad.message ?? bad.label}${bad.fix ? ` — ${bad.fix}` : ""}`);
   } finally {
     await dest.close();
   }
@@ -165,7 +172,7 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
     update: creds,
     select: { id: true },
   });
-  const kind = parseTarget(f.target).kind;
+  const kind = await targetKind(f.target);
   const existing = await db.profile.findUnique({
     where: { name: f.name },
     select: { id: true, organizationId: true, destinationEnc: true, schemaName: true, prefix: true },

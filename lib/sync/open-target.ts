@@ -1,0 +1,39 @@
+// Opens a target like `openDestination` (lib/destinations) but loads only the driver it needs:
+// the PostgreSQL and SQL Server drivers (and mssql's connection-string parser, which target.ts
+// loads) cost ~30 MB of RSS that a SQLite export should not pay.
+import path from "node:path";
+import type { Destination, DestinationKind, DestinationOptions } from "../destinations/types";
+
+/** The SQLite file of a `sqlite:PATH` target (same rules as lib/destinations/target.ts), else null. */
+function sqliteFile(text: string): string | null {
+  const t = text.trim();
+  if (!/^sqlite:/i.test(t)) return null;
+  let file = t.slice("sqlite:".length);
+  if (file.startsWith("//")) file = file.slice(2);
+  if (!file) return null;
+  return file === ":memory:" ? file : path.resolve(file);
+}
+
+export async function targetKind(text: string): Promise<DestinationKind> {
+  if (sqliteFile(text)) return "sqlite";
+  const { parseTarget } = await import("../destinations/target");
+  return parseTarget(text).kind;
+}
+
+/** The target without its password, for messages. */
+export async function describeTargetText(text: string): Promise<string> {
+  const file = sqliteFile(text);
+  if (file) return `sqlite:${file}`;
+  const { describeTarget } = await import("../destinations/target");
+  return describeTarget(text);
+}
+
+export async function openTarget(text: string, options: DestinationOptions): Promise<Destination> {
+  const file = sqliteFile(text);
+  if (file) {
+    const { SqliteDestination } = await import("../destinations/sqlite");
+    return new SqliteDestination(file, options);
+  }
+  const { openDestination } = await import("../destinations/index");
+  return openDestination(text, options);
+}
