@@ -62,6 +62,11 @@ async function exportBench(): Promise<void> {
     const exportS = (performance.now() - t0) / 1000;
     clearInterval(sampler);
     const maxRss = process.resourceUsage().maxRSS * 1024;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      console.log(`after export + full GC: heapUsed ${mb(process.memoryUsage().heapUsed)}, rss ${mb(process.memoryUsage().rss)}`);
+    }
     const written = result.tables[0].upserts;
     const rows = (new Database(target, { readonly: true }).prepare("select count(*) n from account").get() as { n: number }).n;
     if (rows !== N) throw new Error(`export wrote ${rows} rows, expected ${N}`);
