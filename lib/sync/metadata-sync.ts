@@ -84,6 +84,8 @@ export async function activateMetadata(ctx: MetadataContext, rows: TableRow[]): 
       if (ensured.created) ctx.log.info(`created table ${target.spec.tableName}`);
       else if (ensured.addedColumns.length) {
         ctx.log.info(`${target.spec.tableName}: schema change, added ${ensured.addedColumns.join(", ")}`);
+        // DES: a failed record is tried again when the schema changes.
+        await forgetFailedRecords(ctx, target.spec.entity);
         // The saved delta link reads the old column list: re-export so the new columns fill.
         if (row.deltaLink || row.resumeLink) {
           await updateTable(ctx.db, row.id, { resyncRequested: true });
@@ -125,6 +127,12 @@ export async function refreshSchema(ctx: MetadataContext, t: PreparedTable): Pro
   if (added.length === 0) return null;
   await ctx.dest.ensureTable(next.spec);
   await ctx.dest.writeTableMetadata(schema, next.spec);
+  await forgetFailedRecords(ctx, next.spec.entity);
   ctx.log.info(`${next.spec.tableName}: schema change, added ${added.map((c) => c.name).join(", ")}`);
   return { row: t.row, schema, target: next };
+}
+
+/** Schema changed: failed records get another chance (their Failure entries stay). */
+async function forgetFailedRecords(ctx: MetadataContext, entity: string): Promise<void> {
+  await ctx.db.failedRecord.deleteMany({ where: { profileId: ctx.profileId, entity } });
 }
