@@ -232,6 +232,24 @@ describe("sync engine → SQLite", () => {
     expect((await control.status()).fault).toBeNull();
   });
 
+  it("a table that cannot be exported gets one N/A entry and fails alone; others go on", async () => {
+    // The portal could store a table the CLI's pre-flight check would refuse.
+    await db.profileTable.create({ data: { profileId, logicalName: "activitypointer" } });
+    const before = await db.failure.count({ where: { profileId } });
+    const r = await once();
+    expect(r.anyTableFailed).toBe(true);
+    expect(r.tables.find((t) => t.logicalName === "activitypointer")).toMatchObject({ state: "Failed" });
+    expect(r.tables.filter((t) => t.state === "Completed").length).toBe(6);
+    const entry = await db.failure.findFirstOrThrow({ where: { profileId }, orderBy: { id: "desc" } });
+    expect(entry).toMatchObject({ entity: "activitypointer", recordId: "N/A", changeType: "Trigger Initial Export" });
+    expect(entry.reason).toMatch(/not enabled for change tracking/);
+    await once();
+    expect(await db.failure.count({ where: { profileId } })).toBe(before + 1);
+    const t = (await getProfileStatus(db, profileId))!.tables.find((x) => x.logicalName === "activitypointer")!;
+    expect(t).toMatchObject({ metadataState: "Failed", initialSyncState: "Failed" });
+    await db.profileTable.update({ where: { profileId_logicalName: { profileId, logicalName: "activitypointer" } }, data: { enabled: false } });
+  });
+
   it("ends equal to the source, row for row", async () => {
     for (const [table, tname] of [["account", "dx_account"], ["contact", "dx_contact"], ["accountleads", "dx_accountleads"]] as const) {
       const src = await sourceRows(emu.url, table, ["versionnumber"]);
