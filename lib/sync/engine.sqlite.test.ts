@@ -195,6 +195,31 @@ describe("sync engine → SQLite", () => {
     expect((await db.profile.findUnique({ where: { id: profileId } }))!.resyncFailedRequested).toBe(false);
   });
 
+  it("a failed record is tried again when its table's schema changes", async () => {
+    const t = new Database(target);
+    t.exec(`create trigger poison_u2 before update on dx_account when new.name like 'TOXIC%' begin select raise(abort, 'still rejected'); end;`);
+    t.close();
+    const [, , , , , bad] = await api.firstIds("accounts", "accountid", 6);
+    await api.update("accounts", bad, { name: "TOXIC" });
+    const before = await db.failure.count({ where: { profileId } });
+    await once();
+    expect(await db.failure.count({ where: { profileId } })).toBe(before + 1);
+    await once();
+    expect(await db.failure.count({ where: { profileId } })).toBe(before + 1);
+    await control.addAttribute("account", { logicalName: "cr0a1_extra", kind: "String", maxLength: 10 });
+    await once();
+    // Retried (same version, new schema), still rejected: exactly one more entry, marker back.
+    expect(await db.failure.count({ where: { profileId } })).toBe(before + 2);
+    expect((await listFailedRecords(db, profileId)).map((f) => f.recordId)).toEqual([bad]);
+    const fix = new Database(target);
+    fix.exec("drop trigger poison_u2;");
+    fix.close();
+    await requestFailedRecordResync(db, profileId);
+    await once();
+    expect(byId("dx_account").get(bad)!.name).toBe("TOXIC");
+    expect(await listFailedRecords(db, profileId)).toEqual([]);
+  });
+
   it("an expired delta token re-exports that table alone", async () => {
     const [a, b] = await api.firstIds("accounts", "accountid", 2);
     await control.expireDeltaTokens();
