@@ -6,3 +6,6 @@ export { appendFailure, listFailures, exportFailures, formatDes, formatCsv, form
 export { classifyError, backoffDelayMs, DEFAULT_RETRY, type ErrorClass, type RecordRetryPolicy } from "./retry-policy";
 export { createSource, type SourceFactory } from "./source-factory";
 export type { Logger } from "./table-pipeline";
+export { openTarget, targetKind, describeTargetText } from "./open-target";
+export { DEFAULT_PAGE_SIZE } from "./profile-runner";
+export type { Worker, WorkerOptions } from "./supervisor";
