@@ -175,6 +175,22 @@ describe("table pipeline", () => {
     expect(got.get(gid(2))).toMatchObject({ name: "other" });
   });
 
+  it("re-syncing failed records writes the ones still at the source and removes the ones gone", async () => {
+    const pages = new Map<string, ChangePage>([["start", { upserts: [rec(1, 1), rec(2, 2)], deletes: [], deltaLink: "d" }]]);
+    const poison = new Set([gid(1), gid(2)]);
+    const { pipeline, file, entity } = await setup(new FakeSource(pages), { poison }, { retryCount: 0, retryIntervalMs: 0 });
+    expect((await pipeline.sync()).failed).toBe(2);
+    expect(await db.failedRecord.count({ where: { profileId, entity } })).toBe(2);
+    // gid(2) was deleted at the source meanwhile; the target is fixed.
+    pages.set("start", { upserts: [rec(1, 1)], deletes: [], deltaLink: "d" });
+    poison.clear();
+    const r = await pipeline.resyncRecords([gid(1), gid(2)]);
+    expect(r).toEqual({ written: [gid(1)], failed: [], gone: [gid(2)] });
+    expect(sqliteRows(file, "widget").map((x) => x.Id)).toEqual([gid(1)]);
+    expect(await db.failedRecord.count({ where: { profileId, entity } })).toBe(0);
+    expect(await db.failure.count({ where: { profileId, entity } })).toBe(2);
+  });
+
   it("a transient target error propagates untouched (no record failures logged)", async () => {
     const pages = new Map<string, ChangePage>([["start", { upserts: [rec(1, 1)], deletes: [], deltaLink: "d" }]]);
     const { pipeline, entity } = await setup(new FakeSource(pages), { failBatchesFrom: 1 });
