@@ -53,7 +53,8 @@ export function classifyError(err: unknown): ErrorClass {
   if (err instanceof ChangeTrackingNotEnabledError || err instanceof NotFoundError) return "table";
   if (err instanceof AuthenticationError || err instanceof InvalidUrlError) return "config";
   if (err instanceof ThrottledError || err instanceof DataverseUnavailableError) return "transient";
-  if (err instanceof RecordValueError) return "record";
+  // By name too: errors from the writer thread arrive as plain Errors with the original name.
+  if (err instanceof RecordValueError || prop(err, "name") === "RecordValueError") return "record";
   if (isAbort(err)) return "transient";
   const code = prop(err, "code");
   if (typeof code === "string") {

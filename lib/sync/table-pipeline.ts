@@ -7,6 +7,7 @@ import type { ChangePage, ChangeSource, SourceRecord, TableInfo } from "../datav
 import type { Destination, TargetTableSpec } from "../destinations/types";
 import { appendFailure, type ChangeType } from "./failure-log";
 import { prefetchOne } from "./prefetch";
+import { StatBuffer } from "./stat-buffer";
 import {
   clearFailedRecords, loadFailedMarkers, loadTable, markFailedRecord, recordStat, saveCheckpoint, updateTable,
   type TableRow,
@@ -68,33 +69,6 @@ interface PageOutcome {
   failed: number;
   skipped: number;
   lastChangeAt: Date | null;
-}
-
-/** Throughput for the chart, flushed at most every few seconds: one store write per page is too dear. */
-class StatBuffer {
-  private written = 0;
-  private failed = 0;
-  private minute = 0;
-  private lastFlush = Date.now();
-  constructor(private readonly flushFn: (written: number, failed: number, at: Date) => Promise<void>, private readonly everyMs = 5000) {}
-
-  async add(written: number, failed: number): Promise<void> {
-    const now = Date.now();
-    const minute = Math.floor(now / 60_000);
-    if (minute !== this.minute) await this.flush();
-    this.minute = minute;
-    this.written += written;
-    this.failed += failed;
-    if (now - this.lastFlush >= this.everyMs) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    this.lastFlush = Date.now();
-    if (!this.written && !this.failed) return;
-    const [w, f] = [this.written, this.failed];
-    this.written = this.failed = 0;
-    await this.flushFn(w, f, new Date(this.minute ? this.minute * 60_000 : Date.now()));
-  }
 }
 
 export class TablePipeline {
@@ -259,7 +233,8 @@ export class TablePipeline {
     const toWrite: SourceRecord[] = [];
     const retried: string[] = [];
     let skipped = 0;
-    let lastChange = 0;
+    // ISO-8601 UTC strings sort like their instants: keep the largest, parse once.
+    let lastChange = "";
     for (const r of page.upserts) {
       const key = r.id.toLowerCase();
       const failedVersion = markers.get(key);
@@ -273,10 +248,7 @@ export class TablePipeline {
       }
       toWrite.push(r);
       const m = r.values.modifiedon;
-      if (typeof m === "string") {
-        const t = Date.parse(m);
-        if (t > lastChange) lastChange = t;
-      }
+      if (typeof m === "string" && m > lastChange) lastChange = m;
     }
     const changeType = (r: SourceRecord): ChangeType => {
       if (mode === "initial") return "New";
@@ -298,7 +270,7 @@ export class TablePipeline {
       deleted: page.deletes.length - del.failedIds.size,
       failed: up.failedIds.size + del.failedIds.size,
       skipped,
-      lastChangeAt: lastChange ? new Date(lastChange) : any ? new Date() : null,
+      lastChangeAt: lastChange && !Number.isNaN(Date.parse(lastChange)) ? new Date(lastChange) : any ? new Date() : null,
     };
   }
 
