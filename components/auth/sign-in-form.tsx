@@ -1,0 +1,69 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { ZSignIn } from "@/lib/users/schemas";
+import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
+import { Field } from "../ui/field";
+
+const ERROR_MESSAGES: Record<string, string> = {
+  CredentialsSignin: "Incorrect email or password.",
+  AccessDenied: "This account may not sign in here.",
+  OAuthSignin: "Microsoft Entra ID sign-in could not start. Check the Entra ID settings.",
+  OAuthCallback: "Microsoft Entra ID sign-in did not complete. Try again.",
+};
+
+export function SignInForm({ callbackUrl, entraEnabled, initialError }: { callbackUrl: string; entraEnabled: boolean; initialError?: string }) {
+  const router = useRouter();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState(initialError ? (ERROR_MESSAGES[initialError] ?? "Sign-in failed. Try again.") : "");
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const parsed = ZSignIn.safeParse({ email: form.get("email"), password: form.get("password") });
+    setError("");
+    if (!parsed.success) {
+      const errs: Record<string, string> = {};
+      for (const issue of parsed.error.issues) errs[String(issue.path[0])] ??= issue.message;
+      setFieldErrors(errs);
+      return;
+    }
+    setFieldErrors({});
+    setPending(true);
+    try {
+      const result = await signIn("credentials", { ...parsed.data, redirect: false });
+      if (!result || result.error) {
+        setError(result?.error && result.error !== "CredentialsSignin" ? result.error : ERROR_MESSAGES.CredentialsSignin);
+        return;
+      }
+      router.replace(callbackUrl);
+      router.refresh();
+    } catch {
+      setError("The portal could not be reached. Check your connection and try again.");
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <div className="space-y-4">
+      <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Sign in">
+        {error ? <Alert tone="error">{error}</Alert> : null}
+        <Field label="Email" name="email" type="email" autoComplete="username" error={fieldErrors.email} autoFocus />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" error={fieldErrors.password} />
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </Button>
+      </form>
+      {entraEnabled ? (
+        <Button variant="secondary" className="w-full" onClick={() => signIn("azure-ad", { callbackUrl })}>
+          Sign in with Microsoft Entra ID
+        </Button>
+      ) : null}
+    </div>
+  );
+}

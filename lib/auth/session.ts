@@ -1,0 +1,40 @@
+import "server-only";
+import { getServerSession } from "next-auth";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { db } from "../db";
+import { UnauthorizedError } from "../errors";
+import { type Actor, assertAdmin } from "./actor";
+import { authOptions } from "./options";
+
+export type { Actor };
+
+// The role is read from the store on every request, not from the cookie, so a role
+// change or a removed user takes effect at once.
+export const currentActor = cache(async (): Promise<Actor | null> => {
+  const session = await getServerSession(authOptions());
+  const id = (session?.user as { id?: string } | undefined)?.id;
+  if (!id) return null;
+  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });
+  return user ? { ...user, role: user.role === "admin" ? "admin" : "viewer" } : null;
+});
+
+/** For pages: an anonymous visitor goes to sign-in. */
+export async function requirePageSession(): Promise<Actor> {
+  const actor = await currentActor();
+  if (!actor) redirect("/signin");
+  return actor;
+}
+
+/** For actions and routes: throws instead of redirecting. */
+export async function requireActor(): Promise<Actor> {
+  const actor = await currentActor();
+  if (!actor) throw new UnauthorizedError();
+  return actor;
+}
+
+export async function requireAdminActor(): Promise<Actor> {
+  const actor = await requireActor();
+  assertAdmin(actor);
+  return actor;
+}

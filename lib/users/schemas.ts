@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+export const ROLES = ["admin", "viewer"] as const;
+export const ZRole = z.enum(ROLES, { message: "Role must be admin or viewer." });
+export type TRole = z.infer<typeof ZRole>;
+
+export const ZEmail = z
+  .string({ message: "Enter an email address." })
+  .trim()
+  .min(1, "Enter an email address.")
+  .max(254, "An email address has at most 254 characters.")
+  // The HTML5 rule (what the browser checks too) also admits single-label hosts like admin@localhost.
+  .pipe(z.email({ pattern: z.regexes.html5Email, message: "Enter a valid email address, like name@example.com." }))
+  .transform((e) => e.toLowerCase());
+
+export const ZPassword = z
+  .string({ message: "Enter a password." })
+  .min(1, "Enter a password.")
+  .max(256, "A password has at most 256 characters.");
+
+/** A new password must also be long enough; sign-in only checks the bounds. */
+export const ZNewPassword = ZPassword.pipe(z.string().min(10, "Use at least 10 characters for a password."));
+
+export const ZSignIn = z.object({ email: ZEmail, password: ZPassword });
+export type TSignIn = z.infer<typeof ZSignIn>;
+
+export const ZNewUser = z.object({
+  email: ZEmail,
+  name: z.string().trim().max(100, "A name has at most 100 characters.").optional().default(""),
+  password: ZNewPassword,
+  role: ZRole,
+});
+export type TNewUser = z.infer<typeof ZNewUser>;
+
+export const ZUserId = z.string().uuid({ message: "Unknown user." });
+export const ZSetRole = z.object({ id: ZUserId, role: ZRole });
