@@ -1,0 +1,75 @@
+// The server actions check the session and the role themselves: a viewer's (or an anonymous)
+// call is refused on the server and writes nothing, whatever the page showed.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("next-auth")>()),
+  getServerSession: async () => session.current,
+}));
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-actions-"));
+process.env.DATA_DIR = dir;
+delete process.env.DATABASE_URL;
+
+const { migrateStore } = await import("@/lib/store/migrate");
+migrateStore();
+const { db } = await import("@/lib/db");
+const { createUserAction, deleteUserAction, setUserRoleAction } = await import("./actions");
+
+let adminId = "";
+let viewerId = "";
+
+beforeAll(async () => {
+  adminId = (await db.user.create({ data: { email: "admin@t.test", role: "admin" } })).id;
+  viewerId = (await db.user.create({ data: { email: "viewer@t.test", role: "viewer" } })).id;
+});
+afterAll(async () => {
+  await db.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const newUser = { email: "new@t.test", password: "a-good-password", role: "admin" };
+
+describe("users server actions", () => {
+  it("refuse an anonymous caller", async () => {
+    session.current = null;
+    expect(await createUserAction(newUser)).toEqual({ ok: false, error: "Sign in to continue.", fieldErrors: undefined });
+    expect(await db.user.count()).toBe(2);
+  });
+
+  it("refuse a viewer, for every mutation, and write nothing", async () => {
+    session.current = { user: { id: viewerId } };
+    for (const result of [
+      await createUserAction(newUser),
+      await setUserRoleAction({ id: viewerId, role: "admin" }),
+      await deleteUserAction(adminId),
+    ]) {
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.error).toMatch(/Only admins/);
+    }
+    expect(await db.user.count()).toBe(2);
+    expect((await db.user.findUniqueOrThrow({ where: { id: viewerId } })).role).toBe("viewer");
+  });
+
+  it("let an admin create a user, with field errors for bad input", async () => {
+    session.current = { user: { id: adminId } };
+    const bad = await createUserAction({ email: "x".repeat(10_000), password: "", role: "viewer" });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.fieldErrors).toMatchObject({ email: expect.stringMatching(/254/), password: "Enter a password." });
+    expect(await db.user.count()).toBe(2);
+    const good = await createUserAction(newUser);
+    expect(good.ok).toBe(true);
+    expect(await db.user.count({ where: { email: "new@t.test", role: "admin" } })).toBe(1);
+  });
+
+  it("keep the last admin an admin", async () => {
+    session.current = { user: { id: adminId } };
+    await db.user.deleteMany({ where: { email: "new@t.test" } });
+    const result = await setUserRoleAction({ id: adminId, role: "viewer" });
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/last admin/) });
+  });
+});

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// `npm start`: prepares what the portal needs on a fresh clone (Prisma client, store migrations,
+// first admin, production build), then runs the web server, the sync worker and — when no real
+// Dataverse environment is registered — the local Dataverse emulator with its demo organization.
+// `npm run dev` does the same with `next dev` instead of a production build.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { register } from "tsx/esm/api";
+
+const root = path.resolve(import.meta.dirname, "..");
+process.chdir(root);
+const dev = process.argv.includes("--dev");
+const env = { ...process.env };
+env.DATA_DIR = path.resolve(env.DATA_DIR || "./data");
+env.PORT ||= "3000";
+env.HOSTNAME ||= "0.0.0.0";
+env.NEXTAUTH_URL ||= `http://localhost:${env.PORT}`;
+env.EMULATOR_PORT ||= "5555";
+env.EMULATOR_RECORDS ||= "5000";
+Object.assign(process.env, env);
+const distDir = path.resolve(env.NEXT_DIST_DIR || ".next");
+
+const log = (msg) => console.log(`[start] ${msg}`);
+const fail = (msg) => {
+  console.error(`[start] ${msg}`);
+  process.exit(1);
+};
+const node = (args, opts = {}) => spawnSync(process.execPath, args, { stdio: "inherit", env, ...opts });
+
+// 1. Prisma client: generated from the schema, offline (JS engine), when missing or older.
+const generated = path.join(root, "lib/generated/prisma/client.ts");
+const schema = path.join(root, "prisma/schema.prisma");
+if (!fs.existsSync(generated) || fs.statSync(generated).mtimeMs < fs.statSync(schema).mtimeMs) {
+  log("generating the Prisma client");
+  if (node(["node_modules/prisma/build/index.js", "generate"]).status !== 0) fail("prisma generate failed");
+}
+
+// 2. Store, first admin. Loaded through tsx: lib/ is TypeScript.
+register();
+const { prepareStore, emulatorMode, shouldRunEmulator, registerDemoOrganization } = await import("../lib/portal/bootstrap.ts");
+let mode;
+try {
+  mode = emulatorMode();
+} catch (err) {
+  fail(err.message);
+}
+const store = await prepareStore().catch((err) => fail(err.message));
+log(`portal store ready in ${env.DATA_DIR}`);
+
+// 3. Production build when missing or older than the sources.
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "generated" || entry.name.startsWith(".")) continue;
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+if (!dev) {
+  const buildId = path.join(distDir, "BUILD_ID");
+  const sources = Math.max(...["app", "components", "lib"].map((d) => newestSource(path.join(root, d))), fs.statSync("package.json").mtimeMs);
+  if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < sources) {
+    log("building the portal (first start, or the sources changed); this takes a few minutes");
+    if (node(["node_modules/next/dist/bin/next", "build"]).status !== 0) fail("next build failed");
+  }
+}
+
+// 4. Children. If the web server stops, everything stops; a crashed worker or emulator is restarted.
+const children = new Map();
+let stopping = false;
+function startChild(name, args, { restart }) {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env });
+  children.set(name, child);
+  child.on("exit", (code, signal) => {
+    children.delete(name);
+    if (stopping) return;
+    if (!restart) {
+      log(`${name} stopped (${signal ?? `exit ${code}`}); stopping`);
+      void stop(code ?? 1);
+      return;
+    }
+    log(`${name} stopped (${signal ?? `exit ${code}`}); restarting in 2 s`);
+    setTimeout(() => !stopping && startChild(name, args, { restart }), 2000);
+  });
+  return child;
+}
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  const exits = [...children.values()].map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve() : c.once("exit", resolve))));
+  for (const c of children.values()) c.kill("SIGTERM");
+  const timer = setTimeout(() => [...children.values()].forEach((c) => c.kill("SIGKILL")), 10_000);
+  await Promise.all(exits);
+  clearTimeout(timer);
+  await store.db.$disconnect().catch(() => {});
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+async function waitFor(url, init, what, timeoutMs = 120_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, init);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (stopping) return;
+    if (Date.now() > until) fail(`${what} did not come up at ${url} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const emulatorToken = env.EMULATOR_TOKEN || "emulator-token";
+if (shouldRunEmulator(mode, store.realOrganizations)) {
+  const url = `http://127.0.0.1:${env.EMULATOR_PORT}`;
+  startChild("emulator", ["bin/dataverse-export.mjs", "emulator", "--port", env.EMULATOR_PORT, "--records", env.EMULATOR_RECORDS, "--token", emulatorToken], { restart: true });
+  await waitFor(`${url}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${emulatorToken}` } }, "the Dataverse emulator");
+  await registerDemoOrganization(store.db, url, emulatorToken).catch((err) => fail(`could not register the demo organization: ${err.message}`));
+  log(`Dataverse emulator with the demo organization "Contoso (demo)" at ${url}`);
+} else {
+  log(mode === "off" ? "Dataverse emulator off (DATAVERSE_EMULATOR=off)" : "Dataverse emulator not started: a real Dataverse environment is registered (DATAVERSE_EMULATOR=on starts it anyway)");
+}
+
+startChild("worker", ["--import", "tsx", "lib/sync/worker.ts"], { restart: true });
+const nextBin = "node_modules/next/dist/bin/next";
+startChild("web", dev ? [nextBin, "dev", "-p", env.PORT, "-H", env.HOSTNAME] : [nextBin, "start", "-p", env.PORT, "-H", env.HOSTNAME], { restart: false });
+await waitFor(`http://127.0.0.1:${env.PORT}/api/health`, {}, "the portal", dev ? 300_000 : 120_000);
+
+const shown = `http://localhost:${env.PORT}`;
+log(`portal ready at ${shown}`);
+if (store.admin.kind === "generated") {
+  log(`first start: sign in as ${store.admin.email} with password ${store.admin.password}`);
+  log("this password is shown only now; change it by creating your own admin on the Users page");
+} else if (store.admin.kind === "from-env") {
+  log(`sign in as ${store.admin.email} with ADMIN_PASSWORD`);
+} else {
+  log("sign in with your portal account");
+}
