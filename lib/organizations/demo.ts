@@ -6,7 +6,7 @@ import { encryptSecret } from "../secrets";
 export const DEMO_ORGANIZATION_NAME = "Contoso (demo)";
 
 export async function ensureDemoOrganization(db: Db, demo: { url: string; token: string; orgId?: string }): Promise<string> {
-  const data = { name: DEMO_ORGANIZATION_NAME, isDemo: true, staticTokenEnc: encryptSecret(demo.token), dataverseOrgId: demo.orgId ?? null };
+  const data = { name: DEMO_ORGANIZATION_NAME, url: demo.url, isDemo: true, staticTokenEnc: encryptSecret(demo.token), dataverseOrgId: demo.orgId ?? null };
   const org = await db.organization.upsert({
     where: { url: demo.url },
     // The token is re-encrypted in case the emulator's token or the encryption key changed.
