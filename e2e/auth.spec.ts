@@ -31,7 +31,7 @@ test.describe("anonymous visitor", () => {
     await page.getByLabel("Email").fill(ADMIN.email);
     await page.getByLabel("Password").fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("Incorrect email or password.");
+    await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toHaveText("Incorrect email or password.");
     await expect(page).toHaveURL(/\/signin/);
     const cookies = await context.cookies();
     expect(cookies.some((c) => c.name.includes("session-token"))).toBe(false);
@@ -146,7 +146,7 @@ test.describe("users and roles", () => {
 
   test("the user REST route refuses bad bodies with the field named and writes nothing", async ({ request }) => {
     const before = count("User");
-    const malformed = await request.post("/api/users", { headers: { "content-type": "application/json" }, data: "{not json" });
+    const malformed = await request.post("/api/users", { headers: { "content-type": "application/json" }, data: Buffer.from("{not json") });
     expect(malformed.status()).toBe(400);
     expect((await malformed.json()).error.message).toContain("not valid JSON");
     const wrongType = await request.post("/api/users", { data: { email: 42, password: "a-good-password", role: "viewer" } });
@@ -166,7 +166,7 @@ test.describe("a viewer", () => {
     await signIn(page, viewer);
 
     await page.goto("/users");
-    await expect(page.getByRole("alert")).toContainText("Only admins can manage users");
+    await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toContainText("Only admins can manage users");
     await expect(page.getByRole("form", { name: "Add a user" })).toHaveCount(0);
 
     // The server refuses, whatever the page shows: the same operations through the REST routes.
