@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A Dataverse environment URL, kept as its origin (https://contoso.crm.dynamics.com). */
+export const ZOrganizationUrl = z
+  .string({ message: "Enter the environment URL." })
+  .trim()
+  .min(1, "Enter the environment URL.")
+  .max(300, "The environment URL has at most 300 characters.")
+  .refine((s) => URL.canParse(s), "Enter a full URL, like https://contoso.crm.dynamics.com.")
+  .transform((s) => new URL(s))
+  .refine((u) => u.protocol === "https:", "The environment URL must start with https://.")
+  .transform((u) => u.origin);
+
+const guid = (what: string) =>
+  z
+    .string({ message: `Enter the ${what}.` })
+    .trim()
+    .min(1, `Enter the ${what}.`)
+    .regex(GUID, `The ${what} is a GUID, like 00000000-0000-0000-0000-000000000000.`)
+    .transform((s) => s.toLowerCase());
+
+export const ZNewOrganization = z.object({
+  name: z.string({ message: "Enter a name." }).trim().min(1, "Enter a name.").max(100, "A name has at most 100 characters."),
+  url: ZOrganizationUrl,
+  tenantId: guid("tenant id"),
+  clientId: guid("client id"),
+  clientSecret: z.string({ message: "Enter the client secret." }).min(1, "Enter the client secret.").max(1000, "The client secret has at most 1000 characters."),
+});
+export type TNewOrganization = z.infer<typeof ZNewOrganization>;
+
+export const ZOrganizationId = z.string({ message: "Choose an organization." }).uuid({ message: "Unknown organization." });
+
+/** The old product found an organization by its id or by its URL. */
+export const ZOrganizationRef = z
+  .object({ organizationId: ZOrganizationId.optional(), organizationUrl: ZOrganizationUrl.optional() })
+  .refine((r) => r.organizationId || r.organizationUrl, { message: "Give organizationId or organizationUrl.", path: ["organizationId"] });
+export type TOrganizationRef = z.infer<typeof ZOrganizationRef>;
+
+export const ZTableNames = z.array(z.string().regex(/^[a-z0-9_]+$/i, "Table names are logical names (letters, digits, _).")).max(1000);

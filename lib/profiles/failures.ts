@@ -1,0 +1,102 @@
+import "server-only";
+// The failure log for the portal and the API: newest first with keyset paging on the id (the
+// (profileId, id) and (profileId, entity, id) indexes keep a page fast with a million entries),
+// and downloads in the old product's line format or as CSV.
+import type { Actor } from "../auth/actor";
+import type { Db } from "../db";
+import type { Prisma } from "../generated/prisma/client";
+import { NotFoundError } from "../errors";
+import { CSV_HEADER, formatCsv, formatDes } from "../sync/failure-log";
+import { parseInput } from "../validation";
+import { ZFailureDownload, ZFailureQuery } from "./schemas";
+
+export interface FailureLogEntry {
+  id: number;
+  profileId: string;
+  profileName: string;
+  entity: string;
+  recordId: string;
+  notificationTime: string;
+  changeType: string;
+  reason: string;
+}
+
+export interface FailurePage {
+  entries: FailureLogEntry[];
+  nextCursor: string | null;
+}
+
+type Filters = { profileId?: string; entity?: string; changeType?: string; from?: Date; to?: Date; search?: string };
+
+function whereOf(f: Filters): Prisma.FailureWhereInput {
+  const search = f.search?.trim();
+  return {
+    ...(f.profileId ? { profileId: f.profileId } : {}),
+    ...(f.entity ? { entity: f.entity.toLowerCase() } : {}),
+    ...(f.changeType ? { changeType: f.changeType } : {}),
+    ...(f.from || f.to ? { notificationTime: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
+    ...(search ? { OR: [{ recordId: search.toLowerCase() }, { recordId: search }, { reason: { contains: search } }] } : {}),
+  };
+}
+
+async function assertProfile(db: Db, profileId: string | undefined): Promise<void> {
+  if (profileId && !(await db.profile.findUnique({ where: { id: profileId }, select: { id: true } }))) throw new NotFoundError("That profile does not exist.");
+}
+
+export async function queryFailures(db: Db, _actor: Actor, query: unknown): Promise<FailurePage> {
+  const q = parseInput(ZFailureQuery, query ?? {});
+  await assertProfile(db, q.profileId);
+  const rows = await db.failure.findMany({
+    where: { ...whereOf(q), ...(q.cursor ? { id: { lt: Number(q.cursor) } } : {}) },
+    orderBy: { id: "desc" },
+    take: q.limit + 1,
+    select: { id: true, profileId: true, entity: true, recordId: true, notificationTime: true, changeType: true, reason: true, profile: { select: { name: true } } },
+  });
+  const page = rows.slice(0, q.limit);
+  return {
+    entries: page.map((r) => ({
+      id: r.id,
+      profileId: r.profileId,
+      profileName: r.profile.name,
+      entity: r.entity,
+      recordId: r.recordId,
+      notificationTime: r.notificationTime.toISOString(),
+      changeType: r.changeType,
+      reason: r.reason,
+    })),
+    nextCursor: rows.length > q.limit ? String(page[page.length - 1].id) : null,
+  };
+}
+
+/**
+ * The log as lines, oldest first like the old product's file: `des` lines, or CSV with a header
+ * (plus a Profile column when the download spans every profile).
+ */
+export async function failureLines(db: Db, _actor: Actor, input: unknown): Promise<AsyncIterable<string>> {
+  const q = parseInput(ZFailureDownload, input ?? {});
+  await assertProfile(db, q.profileId);
+  const where = whereOf(q);
+  const allProfiles = !q.profileId;
+  return (async function* () {
+    if (q.format === "csv") yield allProfiles ? `Profile,${CSV_HEADER}` : CSV_HEADER;
+    let after = 0;
+    for (;;) {
+      const rows = await db.failure.findMany({
+        where: { ...where, id: { gt: after } },
+        orderBy: { id: "asc" },
+        take: 1000,
+        select: { id: true, entity: true, recordId: true, notificationTime: true, changeType: true, reason: true, profile: { select: { name: true } } },
+      });
+      for (const r of rows) {
+        if (q.format === "des") yield formatDes(r);
+        else yield allProfiles ? `${csvField(r.profile.name)},${formatCsv(r)}` : formatCsv(r);
+      }
+      if (rows.length < 1000) return;
+      after = rows[rows.length - 1].id;
+    }
+  })();
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
