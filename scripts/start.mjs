@@ -47,6 +47,11 @@ try {
 }
 const store = await prepareStore().catch((err) => fail(err.message));
 log(`portal store ready in ${env.DATA_DIR}`);
+if (store.admin.kind === "generated") {
+  // Printed as soon as it exists: if a later step fails, the password must not be lost.
+  log(`first start: created the admin ${store.admin.email} with password ${store.admin.password}`);
+  log("this password is shown only now; keep it (or set ADMIN_EMAIL / ADMIN_PASSWORD before the first start)");
+}
 
 // 3. Production build when missing or older than the sources.
 function newestSource(dir) {
@@ -134,8 +139,7 @@ await waitFor(`http://127.0.0.1:${env.PORT}/api/health`, {}, "the portal", dev ?
 const shown = `http://localhost:${env.PORT}`;
 log(`portal ready at ${shown}`);
 if (store.admin.kind === "generated") {
-  log(`first start: sign in as ${store.admin.email} with password ${store.admin.password}`);
-  log("this password is shown only now; change it by creating your own admin on the Users page");
+  log(`sign in as ${store.admin.email} with the password printed above`);
 } else if (store.admin.kind === "from-env") {
   log(`sign in as ${store.admin.email} with ADMIN_PASSWORD`);
 } else {

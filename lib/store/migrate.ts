@@ -1,6 +1,7 @@
 // Applies prisma/migrations to the portal store with the Prisma CLI (JS schema engine,
 // no download). Used by the start script, the CLI and tests on a fresh DATA_DIR.
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,8 @@ import { databaseUrl } from "../config/paths";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export function migrateStore(url: string = databaseUrl()): void {
+  // The SQLite driver creates the file but not its folder (a fresh DATA_DIR).
+  if (url.startsWith("file:")) fs.mkdirSync(path.dirname(path.resolve(root, url.slice(5))), { recursive: true });
   const prismaCli = createRequire(path.join(root, "package.json")).resolve("prisma/build/index.js");
   try {
     execFileSync(process.execPath, [prismaCli, "migrate", "deploy"], {
