@@ -13,6 +13,15 @@ export const ZOrganizationUrl = z
   .refine((u) => u.protocol === "https:", "The environment URL must start with https://.")
   .transform((u) => u.origin);
 
+/** For finding a registered organization: any http(s) URL of it (the local emulator is plain http). */
+export const ZOrganizationLookupUrl = z
+  .string({ message: "Give the organization's URL." })
+  .trim()
+  .min(1, "Give the organization's URL.")
+  .max(300, "The organization URL has at most 300 characters.")
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), "Give the organization's full URL, like https://contoso.crm.dynamics.com.")
+  .transform((s) => new URL(s).origin);
+
 const guid = (what: string) =>
   z
     .string({ message: `Enter the ${what}.` })
@@ -34,7 +43,7 @@ export const ZOrganizationId = z.string({ message: "Choose an organization." }).
 
 /** The old product found an organization by its id or by its URL. */
 export const ZOrganizationRef = z
-  .object({ organizationId: ZOrganizationId.optional(), organizationUrl: ZOrganizationUrl.optional() })
+  .object({ organizationId: ZOrganizationId.optional(), organizationUrl: ZOrganizationLookupUrl.optional() })
   .refine((r) => r.organizationId || r.organizationUrl, { message: "Give organizationId or organizationUrl.", path: ["organizationId"] });
 export type TOrganizationRef = z.infer<typeof ZOrganizationRef>;
 
