@@ -1,0 +1,30 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { acceptPrivacyTermsAction, addOrganizationAction, testOrganizationConnectionAction } from "@/app/(portal)/organizations/actions";
+import { organizationKeys } from "./query-keys";
+
+export function useAddOrganization() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: addOrganizationAction,
+    onSuccess: (result) => {
+      if (result.ok) void client.invalidateQueries({ queryKey: organizationKeys.list() });
+    },
+  });
+}
+
+export function useAcceptPrivacyTerms() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: acceptPrivacyTermsAction,
+    onSuccess: (result) => {
+      if (result.ok) void client.invalidateQueries({ queryKey: organizationKeys.list() });
+    },
+  });
+}
+
+// Changes nothing the lists show (only the stored Dataverse org id): no invalidation.
+export function useTestOrganizationConnection() {
+  return useMutation({ mutationFn: testOrganizationConnectionAction });
+}

@@ -1,0 +1,59 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
+import { Field } from "../ui/field";
+import { useAddOrganization } from "./hooks/use-organization-mutations";
+
+export function NewOrganizationForm() {
+  const add = useAddOrganization();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formEl = event.currentTarget;
+    const form = new FormData(formEl);
+    const result = await add.mutateAsync({
+      name: form.get("name"),
+      url: form.get("url"),
+      tenantId: form.get("tenantId"),
+      clientId: form.get("clientId"),
+      clientSecret: form.get("clientSecret"),
+    });
+    if (result.ok) {
+      setFieldErrors({});
+      setMessage({ tone: "success", text: `${result.data.name} was added. Test its connection, then accept its privacy terms.` });
+      formEl.reset();
+    } else {
+      setFieldErrors(result.fieldErrors ?? {});
+      setMessage({ tone: "error", text: result.error });
+    }
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-labelledby="new-org-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+      <div>
+        <h2 id="new-org-heading" className="text-lg font-semibold">
+          Add a Dataverse environment
+        </h2>
+        <p className="text-sm text-slate-600">
+          An app registration in Microsoft Entra ID with an application user in the environment (see the README). The client secret is
+          encrypted and never shown again.
+        </p>
+      </div>
+      {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
+      <div className="grid gap-4 md:grid-cols-2">
+        <Field label="Name" name="name" autoComplete="off" error={fieldErrors.name} hint="How the portal shows it, e.g. Contoso production." />
+        <Field label="Environment URL" name="url" type="url" autoComplete="off" placeholder="https://contoso.crm.dynamics.com" error={fieldErrors.url} />
+        <Field label="Tenant id" name="tenantId" autoComplete="off" placeholder="00000000-0000-0000-0000-000000000000" error={fieldErrors.tenantId} />
+        <Field label="Client id" name="clientId" autoComplete="off" placeholder="00000000-0000-0000-0000-000000000000" error={fieldErrors.clientId} />
+        <Field label="Client secret" name="clientSecret" type="password" autoComplete="new-password" error={fieldErrors.clientSecret} />
+      </div>
+      <Button type="submit" disabled={add.isPending}>
+        {add.isPending ? "Adding…" : "Add environment"}
+      </Button>
+    </form>
+  );
+}
