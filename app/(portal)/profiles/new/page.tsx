@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import path from "node:path";
+import { ProfileWizard } from "@/components/profiles/wizard/profile-wizard";
+import { Alert } from "@/components/ui/alert";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageSession } from "@/lib/auth/session";
+import { dataDir } from "@/lib/config/paths";
+import { db } from "@/lib/db";
+import { listOrganizations } from "@/lib/organizations/service";
+
+export const metadata: Metadata = { title: "New export profile" };
+export const dynamic = "force-dynamic";
+
+export default async function NewProfilePage({ searchParams }: { searchParams: Promise<{ organizationId?: string | string[] }> }) {
+  const actor = await requirePageSession();
+  if (actor.role !== "admin") {
+    return (
+      <>
+        <PageHeader title="New export profile" />
+        <Alert tone="error">Only admins can create export profiles. Ask an admin if you need one.</Alert>
+      </>
+    );
+  }
+  const organizations = await listOrganizations(db, actor);
+  const asked = (await searchParams).organizationId;
+  const preferred = organizations.find((o) => o.id === asked) ?? organizations.find((o) => o.privacyAcceptedAt) ?? organizations[0];
+  // A SQLite file beside the portal store: works on a fresh install with nothing else set up.
+  const defaultTarget = `sqlite:${path.join(dataDir(), "export.db")}`;
+  return (
+    <>
+      <PageHeader
+        title="New export profile"
+        description="Pick what to export from a Dataverse organization and where to, check it, then create it. Your entries are kept if you leave this page."
+      />
+      <ProfileWizard organizations={organizations} defaults={{ organizationId: preferred?.id, connectionString: defaultTarget }} />
+    </>
+  );
+}

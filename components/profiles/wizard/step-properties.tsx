@@ -1,0 +1,195 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import type { DraftProperties } from "@/lib/portal/profile-draft";
+import type { OrganizationSummary } from "@/lib/organizations/service";
+import { Alert } from "../../ui/alert";
+import { Button } from "../../ui/button";
+import { CheckboxField } from "../../ui/checkbox-field";
+import { Field } from "../../ui/field";
+import { SelectField } from "../../ui/select-field";
+import { useTestTarget } from "../hooks/use-test-target";
+
+const TARGET_KINDS = [
+  { value: "sqlite", label: "SQLite file" },
+  { value: "postgres", label: "PostgreSQL" },
+  { value: "mssql", label: "SQL Server / Azure SQL" },
+] as const;
+
+const PLACEHOLDERS: Record<string, string> = {
+  sqlite: "sqlite:/path/to/export.db",
+  postgres: "postgres://user:password@host:5432/database",
+  mssql: "Server=tcp:host,1433;Initial Catalog=db;User ID=u;Password=p;Encrypt=True",
+};
+
+interface Props {
+  value: DraftProperties;
+  organizations: OrganizationSummary[];
+  errors: Record<string, string>;
+  onChange: (patch: Partial<DraftProperties>) => void;
+}
+
+export function StepProperties({ value, organizations, errors, onChange }: Props) {
+  const testTarget = useTestTarget();
+  const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const org = organizations.find((o) => o.id === value.organizationId);
+
+  async function onTestTarget() {
+    setTestResult(null);
+    const result = await testTarget.mutateAsync({
+      destinationType: value.destinationType,
+      connectionString: value.targetSource === "connectionString" ? value.connectionString : undefined,
+      keyVaultSecretUrl: value.targetSource === "keyVault" ? value.keyVaultSecretUrl : undefined,
+    });
+    setTestResult(result.ok ? result.data : { ok: false, message: result.error });
+  }
+
+  return (
+    <div className="space-y-6">
+      <div className="grid gap-4 md:grid-cols-2">
+        <Field
+          label="Profile name"
+          name="name"
+          value={value.name}
+          onChange={(e) => onChange({ name: e.target.value })}
+          error={errors.name}
+          hint="Unique, up to 100 characters."
+          autoComplete="off"
+        />
+        <SelectField
+          label="Organization"
+          name="organizationId"
+          value={value.organizationId}
+          onChange={(e) => onChange({ organizationId: e.target.value })}
+          error={errors.organizationId}
+          options={[{ value: "", label: "Choose an organization…" }, ...organizations.map((o) => ({ value: o.id, label: `${o.name} (${o.url})` }))]}
+        />
+      </div>
+      {org && !org.privacyAcceptedAt ? (
+        <Alert tone="error">
+          The privacy terms of {org.name} are not accepted: no profile can be created for it.{" "}
+          <Link href={`/organizations/${org.id}/privacy`} className="font-medium underline">
+            Review and accept them
+          </Link>
+          .
+        </Alert>
+      ) : null}
+
+      <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-semibold text-slate-800">Target database</legend>
+        <div className="grid gap-4 md:grid-cols-2">
+          <SelectField
+            label="Target kind"
+            name="destinationType"
+            value={value.destinationType}
+            onChange={(e) => onChange({ destinationType: e.target.value as DraftProperties["destinationType"] })}
+            error={errors.destinationType}
+            options={TARGET_KINDS}
+          />
+          <SelectField
+            label="Connection string comes from"
+            name="targetSource"
+            value={value.targetSource}
+            onChange={(e) => onChange({ targetSource: e.target.value as DraftProperties["targetSource"] })}
+            options={[
+              { value: "connectionString", label: "Typed here (stored encrypted)" },
+              { value: "keyVault", label: "An Azure Key Vault secret" },
+            ]}
+          />
+        </div>
+        {value.targetSource === "connectionString" ? (
+          <Field
+            label="Connection string"
+            name="connectionString"
+            value={value.connectionString}
+            onChange={(e) => onChange({ connectionString: e.target.value })}
+            error={errors.connectionString}
+            placeholder={PLACEHOLDERS[value.destinationType]}
+            hint={
+              value.destinationType === "sqlite"
+                ? "sqlite: and the path of the database file on this server; it is created if missing."
+                : "Stored encrypted and never shown again. Passwords are not kept in the draft if you leave this page."
+            }
+            autoComplete="off"
+            spellCheck={false}
+          />
+        ) : (
+          <Field
+            label="Key Vault secret URL"
+            name="keyVaultSecretUrl"
+            value={value.keyVaultSecretUrl}
+            onChange={(e) => onChange({ keyVaultSecretUrl: e.target.value })}
+            error={errors.keyVaultSecretUrl}
+            placeholder="https://myvault.vault.azure.net/secrets/target-connection"
+            hint="The secret holds the connection string; this server reads it with its Azure identity."
+            autoComplete="off"
+            spellCheck={false}
+          />
+        )}
+        <div className="flex flex-wrap items-start gap-3">
+          <Button type="button" variant="secondary" onClick={() => void onTestTarget()} disabled={testTarget.isPending}>
+            {testTarget.isPending ? "Testing…" : "Test target connection"}
+          </Button>
+          <div className="min-w-0 flex-1" aria-live="polite">
+            {testResult ? (
+              <Alert tone={testResult.ok ? "success" : "error"}>
+                <span data-testid="target-test-result">{testResult.message}</span>
+              </Alert>
+            ) : null}
+          </div>
+        </div>
+      </fieldset>
+
+      <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-semibold text-slate-800">Names and retries</legend>
+        <div className="grid gap-4 md:grid-cols-2">
+          <Field
+            label="Schema"
+            name="schemaName"
+            value={value.schemaName}
+            onChange={(e) => onChange({ schemaName: e.target.value })}
+            error={errors.schemaName}
+            hint="Letters and digits, default dbo."
+            autoComplete="off"
+          />
+          <Field
+            label="Table name prefix (optional)"
+            name="prefix"
+            value={value.prefix}
+            onChange={(e) => onChange({ prefix: e.target.value })}
+            error={errors.prefix}
+            hint="Letters and digits, under 15 characters."
+            autoComplete="off"
+          />
+          <Field
+            label="Retry count"
+            name="retryCount"
+            inputMode="numeric"
+            value={value.retryCount}
+            onChange={(e) => onChange({ retryCount: e.target.value })}
+            error={errors.retryCount}
+            hint="0–20 tries for a record the target refuses, default 12."
+          />
+          <Field
+            label="Retry interval (seconds)"
+            name="retryIntervalSeconds"
+            inputMode="numeric"
+            value={value.retryIntervalSeconds}
+            onChange={(e) => onChange({ retryIntervalSeconds: e.target.value })}
+            error={errors.retryIntervalSeconds}
+            hint="0–3600 seconds between tries, default 5."
+          />
+        </div>
+        <CheckboxField
+          label="Write a delete log"
+          name="writeDeleteLog"
+          checked={value.writeDeleteLog}
+          onChange={(e) => onChange({ writeDeleteLog: e.target.checked })}
+          hint="Records every deleted row (table, id, time) in a DeleteLog table in the target."
+          error={errors.writeDeleteLog}
+        />
+      </fieldset>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { emptyDraft, keepRelationships, parseDraft, serializeDraft, stepErrors, toProfileInput, type ProfileDraft } from "./profile-draft";
+
+const ORG = "6f1c1c8e-4b2a-4c1e-9a57-0d2f5b8e9a10";
+
+function filled(): ProfileDraft {
+  const d = emptyDraft({ organizationId: ORG, connectionString: "sqlite:/tmp/x.db" });
+  d.properties.name = "Sales copy";
+  return d;
+}
+
+describe("profile draft", () => {
+  it("accepts the defaults once a name, organization and target are given", () => {
+    expect(stepErrors(emptyDraft(), 0)).toMatchObject({ name: "Enter a profile name.", organizationId: expect.any(String), connectionString: expect.any(String) });
+    expect(stepErrors(filled(), 0)).toEqual({});
+  });
+
+  it("names each bad property with the DES limit", () => {
+    const d = filled();
+    Object.assign(d.properties, { name: "n".repeat(101), schemaName: "dbo;drop", prefix: "p".repeat(15), retryCount: "21", retryIntervalSeconds: "-1" });
+    const errors = stepErrors(d, 0);
+    expect(errors.name).toMatch(/100 characters/);
+    expect(errors.schemaName).toMatch(/letters and digits/);
+    expect(errors.prefix).toMatch(/under 15/);
+    expect(errors.retryCount).toMatch(/0 to 20/);
+    expect(errors.retryIntervalSeconds).toMatch(/0 to 3600/);
+  });
+
+  it("reports a missing Key Vault URL on the Key Vault field", () => {
+    const d = filled();
+    d.properties.targetSource = "keyVault";
+    expect(stepErrors(d, 0)).toEqual({ keyVaultSecretUrl: expect.any(String) });
+    d.properties.keyVaultSecretUrl = "https://myvault.vault.azure.net/secrets/target";
+    expect(stepErrors(d, 0)).toEqual({});
+    expect(toProfileInput(d)).toMatchObject({ keyVaultSecretUrl: d.properties.keyVaultSecretUrl, connectionString: undefined });
+  });
+
+  it("needs a table before the relationships step", () => {
+    const d = filled();
+    expect(stepErrors(d, 1)).toEqual({ tables: "Choose at least one table." });
+    d.tables = ["account"];
+    expect(stepErrors(d, 1)).toEqual({});
+  });
+
+  it("keeps only relationships among the chosen tables", () => {
+    const d = filled();
+    d.tables = ["account", "lead"];
+    d.relationships = ["accountleads_association", "contactleads_association"];
+    const available = [
+      { schemaName: "accountleads_association", entity1: "account", entity2: "lead" },
+      { schemaName: "contactleads_association", entity1: "contact", entity2: "lead" },
+    ];
+    expect(keepRelationships(d, available)).toEqual(["accountleads_association"]);
+    d.tables = ["account"];
+    expect(keepRelationships(d, available)).toEqual([]);
+  });
+
+  it("round-trips a draft but never stores a server connection string", () => {
+    const d = filled();
+    d.step = 2;
+    d.tables = ["account"];
+    expect(parseDraft(serializeDraft(d))).toEqual(d);
+    d.properties.destinationType = "postgres";
+    d.properties.connectionString = "postgres://u:secret@h/db";
+    const stored = serializeDraft(d);
+    expect(stored).not.toContain("secret");
+    expect(parseDraft(stored)?.properties.connectionString).toBe("");
+  });
+
+  it("comes back at validation, not past it", () => {
+    const d = filled();
+    d.step = 4;
+    expect(parseDraft(serializeDraft(d))?.step).toBe(3);
+  });
+
+  it("ignores storage that is not a draft", () => {
+    expect(parseDraft(null)).toBeNull();
+    expect(parseDraft("{not json")).toBeNull();
+    expect(parseDraft(JSON.stringify({ step: 9 }))).toBeNull();
+  });
+});

@@ -1,0 +1,142 @@
+// The new-profile wizard's state: what each step holds, what it must satisfy before the next one,
+// and how a draft survives leaving the page (sessionStorage). Pure, so the browser and tests share it.
+import { z } from "zod";
+import { ZProfileProperties, type TDestinationType } from "../profiles/schemas";
+
+export const WIZARD_STEPS = ["Properties", "Tables", "Relationships", "Validation", "Summary"] as const;
+export type WizardStep = 0 | 1 | 2 | 3 | 4;
+
+export type TargetSource = "connectionString" | "keyVault";
+
+export interface DraftProperties {
+  name: string;
+  organizationId: string;
+  destinationType: TDestinationType;
+  targetSource: TargetSource;
+  connectionString: string;
+  keyVaultSecretUrl: string;
+  schemaName: string;
+  prefix: string;
+  /** Kept as typed so a half-typed number is not lost; checked by ZProfileProperties. */
+  retryCount: string;
+  retryIntervalSeconds: string;
+  writeDeleteLog: boolean;
+}
+
+export interface ProfileDraft {
+  step: WizardStep;
+  properties: DraftProperties;
+  tables: string[];
+  relationships: string[];
+}
+
+export function emptyDraft(defaults: { organizationId?: string; connectionString?: string } = {}): ProfileDraft {
+  return {
+    step: 0,
+    properties: {
+      name: "",
+      organizationId: defaults.organizationId ?? "",
+      destinationType: "sqlite",
+      targetSource: "connectionString",
+      connectionString: defaults.connectionString ?? "",
+      keyVaultSecretUrl: "",
+      schemaName: "dbo",
+      prefix: "",
+      retryCount: "12",
+      retryIntervalSeconds: "5",
+      writeDeleteLog: false,
+    },
+    tables: [],
+    relationships: [],
+  };
+}
+
+/** What the services take (ZProfileProperties / ZProfileInput): only the chosen kind of target. */
+export function toPropertiesInput(p: DraftProperties): Record<string, unknown> {
+  return {
+    name: p.name,
+    organizationId: p.organizationId,
+    destinationType: p.destinationType,
+    connectionString: p.targetSource === "connectionString" ? p.connectionString : undefined,
+    keyVaultSecretUrl: p.targetSource === "keyVault" ? p.keyVaultSecretUrl : undefined,
+    schemaName: p.schemaName,
+    prefix: p.prefix,
+    retryCount: p.retryCount,
+    retryIntervalSeconds: p.retryIntervalSeconds,
+    writeDeleteLog: p.writeDeleteLog,
+  };
+}
+
+export function toProfileInput(d: ProfileDraft): Record<string, unknown> {
+  return { ...toPropertiesInput(d.properties), tables: d.tables, relationships: d.relationships };
+}
+
+/** Field errors of one step (empty when it may move on). Keys are the draft's field names. */
+export function stepErrors(d: ProfileDraft, step: WizardStep): Record<string, string> {
+  if (step === 0) {
+    const r = ZProfileProperties.safeParse(toPropertiesInput(d.properties));
+    if (r.success) return {};
+    const errors: Record<string, string> = {};
+    for (const issue of r.error.issues) {
+      let key = String(issue.path[0] ?? "_");
+      // The "one target" rule is reported on connectionString; show it where the user types.
+      if (key === "connectionString" && d.properties.targetSource === "keyVault") key = "keyVaultSecretUrl";
+      errors[key] ??= issue.message;
+    }
+    return errors;
+  }
+  if (step === 1) return d.tables.length ? {} : { tables: "Choose at least one table." };
+  return {};
+}
+
+/** Relationships are only those among the chosen tables: dropping a table drops its relationships. */
+export function keepRelationships(d: ProfileDraft, available: readonly { schemaName: string; entity1: string; entity2: string }[]): string[] {
+  const tables = new Set(d.tables);
+  const ok = new Set(available.filter((r) => tables.has(r.entity1) && tables.has(r.entity2)).map((r) => r.schemaName));
+  return d.relationships.filter((r) => ok.has(r));
+}
+
+// What is kept between visits. Secrets are not: a connection string with a password stays only
+// in memory, and a SQLite target (a file path, no secret) is kept.
+const ZStoredDraft = z.object({
+  step: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+  properties: z.object({
+    name: z.string().max(1000),
+    organizationId: z.string().max(100),
+    destinationType: z.enum(["sqlite", "postgres", "mssql"]),
+    targetSource: z.enum(["connectionString", "keyVault"]),
+    connectionString: z.string().max(4000),
+    keyVaultSecretUrl: z.string().max(1000),
+    schemaName: z.string().max(1000),
+    prefix: z.string().max(1000),
+    retryCount: z.string().max(100),
+    retryIntervalSeconds: z.string().max(100),
+    writeDeleteLog: z.boolean(),
+  }),
+  tables: z.array(z.string().max(200)).max(1000),
+  relationships: z.array(z.string().max(200)).max(1000),
+});
+
+export const DRAFT_STORAGE_KEY = "dataverse-export.profile-draft.v1";
+
+export function serializeDraft(d: ProfileDraft): string {
+  const keepTarget = d.properties.destinationType === "sqlite";
+  // Validation results are never stored: returning to step 4 or 5 re-validates from step 4.
+  const step = d.step > 3 ? 3 : d.step;
+  return JSON.stringify({ ...d, step, properties: { ...d.properties, connectionString: keepTarget ? d.properties.connectionString : "" } });
+}
+
+/** A stored draft, or null when there is none or it is not one of ours. */
+export function parseDraft(text: string | null): ProfileDraft | null {
+  if (!text) return null;
+  try {
+    const r = ZStoredDraft.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isBlankDraft(d: ProfileDraft): boolean {
+  return !d.properties.name && d.tables.length === 0;
+}
