@@ -1,51 +1,41 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
+import Link from "next/link";
+import { ProfilesList } from "@/components/profiles/profiles-list";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
+import { listOrganizations } from "@/lib/organizations/service";
+import { listProfiles } from "@/lib/profiles/service";
 
 export const metadata: Metadata = { title: "Profiles" };
+export const dynamic = "force-dynamic";
 
-export default async function ProfilesPage() {
-  await requirePageSession();
-  const profiles = await db.profile.findMany({
-    select: { id: true, name: true, state: true, destinationType: true, lastSyncAt: true, organization: { select: { name: true } }, _count: { select: { tables: true } } },
-    orderBy: { name: "asc" },
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+
+export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ organizationId?: string | string[]; state?: string | string[] }> }) {
+  const actor = await requirePageSession();
+  const q = await searchParams;
+  const organizations = await listOrganizations(db, actor);
+  let filters = { organizationId: one(q.organizationId), state: one(q.state) };
+  // A bad filter in the address is ignored rather than failing the page.
+  const data = await listProfiles(db, actor, filters).catch(() => {
+    filters = {} as typeof filters;
+    return listProfiles(db, actor, {});
   });
   return (
     <>
-      <PageHeader title="Export profiles" description="What is exported, where to, and how far each table has come." />
-      {profiles.length === 0 ? (
-        <EmptyState title="No export profile yet">
-          A profile picks an organization&apos;s tables and a target database. Until the profile wizard lands here, create one
-          with <code className="rounded bg-slate-100 px-1">npx dataverse-export sync</code> (see the README).
-        </EmptyState>
-      ) : (
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
-          <thead className="bg-slate-100 text-left text-slate-700">
-            <tr>
-              <th scope="col" className="px-4 py-2">Name</th>
-              <th scope="col" className="px-4 py-2">Organization</th>
-              <th scope="col" className="px-4 py-2">State</th>
-              <th scope="col" className="px-4 py-2">Target</th>
-              <th scope="col" className="px-4 py-2">Tables</th>
-              <th scope="col" className="px-4 py-2">Last sync</th>
-            </tr>
-          </thead>
-          <tbody>
-            {profiles.map((p) => (
-              <tr key={p.id} className="border-t border-slate-100">
-                <td className="px-4 py-2 font-medium">{p.name}</td>
-                <td className="px-4 py-2">{p.organization.name}</td>
-                <td className="px-4 py-2">{p.state}</td>
-                <td className="px-4 py-2">{p.destinationType}</td>
-                <td className="px-4 py-2">{p._count.tables}</td>
-                <td className="px-4 py-2">{p.lastSyncAt ? p.lastSyncAt.toISOString().replace("T", " ").slice(0, 19) + " UTC" : "never"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <PageHeader
+        title="Export profiles"
+        description="What is exported, where to, and how far each table has come. Updates live."
+        actions={
+          actor.role === "admin" ? (
+            <Link href="/profiles/new" className="rounded-md bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500 focus-visible:ring-offset-2">
+              New profile
+            </Link>
+          ) : null
+        }
+      />
+      <ProfilesList organizations={organizations.map((o) => ({ id: o.id, name: o.name }))} initial={{ filters, data }} isAdmin={actor.role === "admin"} />
     </>
   );
 }

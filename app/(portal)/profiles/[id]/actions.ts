@@ -1,0 +1,46 @@
+"use server";
+
+import { requireActor, requireAdminActor } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { runAction } from "@/lib/http/action-result";
+import { activate, deactivate, deleteProfile, resyncFailedRecords, resyncTable, updateProfile } from "@/lib/profiles/service";
+import { testProfile } from "@/lib/profiles/validation";
+
+type Ref = { id?: unknown };
+const idOf = (input: unknown) => (input && typeof input === "object" ? (input as Ref).id : undefined);
+
+export async function activateProfileAction(input: { id?: unknown; what?: unknown }) {
+  return runAction("profiles.activate", async () => {
+    await activate(db, await requireAdminActor(), idOf(input), input?.what ?? "all");
+  });
+}
+
+export async function deactivateProfileAction(input: { id?: unknown }) {
+  return runAction("profiles.deactivate", async () => {
+    await deactivate(db, await requireAdminActor(), idOf(input));
+  });
+}
+
+// Reads only (the stored target is checked, nothing written): viewers may run it too.
+export async function testProfileAction(input: { id?: unknown }) {
+  return runAction("profiles.test", async () => testProfile(db, await requireActor(), idOf(input)));
+}
+
+export async function resyncTableAction(input: { id?: unknown; logicalName?: unknown }) {
+  return runAction("profiles.resyncTable", async () => resyncTable(db, await requireAdminActor(), idOf(input), input?.logicalName));
+}
+
+export async function resyncFailedRecordsAction(input: { id?: unknown }) {
+  return runAction("profiles.resyncFailed", async () => resyncFailedRecords(db, await requireAdminActor(), idOf(input)));
+}
+
+export async function deleteProfileAction(input: { id?: unknown }) {
+  return runAction("profiles.delete", async () => deleteProfile(db, await requireAdminActor(), idOf(input)));
+}
+
+export async function updateProfileAction(input: { id?: unknown; changes?: unknown }) {
+  return runAction("profiles.update", async () => {
+    const profile = await updateProfile(db, await requireAdminActor(), idOf(input), input?.changes);
+    return { id: profile.id, name: profile.name };
+  });
+}

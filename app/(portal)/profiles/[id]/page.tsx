@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ProfileDetailView } from "@/components/profiles/profile-detail";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageSession } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { getProfile } from "@/lib/profiles/service";
+
+export const metadata: Metadata = { title: "Export profile" };
+export const dynamic = "force-dynamic";
+
+export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageSession();
+  const profile = await getProfile(db, actor, (await params).id).catch((err) => {
+    if (err instanceof NotFoundError || err instanceof ValidationError) notFound();
+    throw err;
+  });
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/profiles" className="text-blue-800 underline">
+          ← All profiles
+        </Link>
+      </p>
+      <PageHeader title={profile.name} description="Live status of this export profile." />
+      <ProfileDetailView initialProfile={profile} isAdmin={actor.role === "admin"} />
+    </>
+  );
+}

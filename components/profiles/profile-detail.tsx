@@ -1,0 +1,94 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import type { ProfileDetail } from "@/lib/profiles/service";
+import { Alert } from "../ui/alert";
+import { Card } from "../ui/card";
+import { ProgressBar } from "../ui/progress-bar";
+import { formatLag, formatUtc } from "../ui/time-text";
+import { useProfile } from "./hooks/use-profile";
+import { useResyncTable } from "./hooks/use-profile-mutations";
+import { ProfileActions } from "./profile-actions";
+import { ProfileTablesStatus } from "./profile-tables-status";
+import { ProfileThroughput } from "./profile-throughput";
+import { ProfileStateBadge } from "./state-badge";
+
+const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server" };
+
+export function ProfileDetailView({ initialProfile, isAdmin }: { initialProfile: ProfileDetail; isAdmin: boolean }) {
+  const query = useProfile(initialProfile.id, initialProfile);
+  const resync = useResyncTable();
+  const [resyncing, setResyncing] = useState<string | null>(null);
+  const [resyncMessage, setResyncMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const p = query.data ?? initialProfile;
+
+  async function onResync(logicalName: string) {
+    setResyncing(logicalName);
+    try {
+      const r = await resync.mutateAsync({ id: p.id, logicalName });
+      setResyncMessage(r.ok ? { ok: true, text: `Re-export of ${logicalName} requested: it starts at the next cycle; its rows stay in the target meanwhile.` } : { ok: false, text: r.error });
+    } finally {
+      setResyncing(null);
+    }
+  }
+
+  const facts: [string, React.ReactNode][] = [
+    ["Organization", `${p.organizationName} (${p.organizationUrl})`],
+    ["Target", `${KINDS[p.destinationType] ?? p.destinationType}${p.keyVaultSecretUrl ? ` — from ${p.keyVaultSecretUrl}` : p.hasConnectionString ? " — connection string stored encrypted" : " — no connection string"}`],
+    ["Schema / prefix", `${p.schemaName} / ${p.prefix || "(none)"}`],
+    ["Retries", `${p.retryCount} tries, ${p.retryIntervalSeconds} s apart`],
+    ["Delete log", p.writeDeleteLog ? "written" : "not written"],
+    ["Last sync", formatUtc(p.lastSyncAt)],
+    ["Lag", formatLag(p.lagSeconds)],
+    ["Records synced", p.recordsSynced.toLocaleString("en-US")],
+    [
+      "Failures",
+      <Link key="f" href={`/failures?profileId=${p.id}`} className="text-blue-800 underline">
+        {p.failures.toLocaleString("en-US")} (open the failure log)
+      </Link>,
+    ],
+  ];
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center gap-3">
+        <ProfileStateBadge state={p.state} initialProgress={p.initialProgress} />
+        {p.initialProgress ? (
+          <div className="w-64">
+            <ProgressBar done={p.initialProgress.done} total={p.initialProgress.total} label="Initial export, all tables" />
+          </div>
+        ) : null}
+        <span className="text-xs text-slate-600" aria-live="off">
+          {query.isFetching ? "Refreshing…" : `Updated ${formatUtc(new Date(query.dataUpdatedAt || Date.now()))}`}
+        </span>
+      </div>
+      {query.error ? <Alert tone="error">Could not refresh: {query.error.message}</Alert> : null}
+      {p.lastError ? (
+        <Alert tone="error">
+          <span data-testid="profile-error">{p.lastError}</span>
+        </Alert>
+      ) : null}
+      <Card title="Actions">
+        <ProfileActions profile={p} isAdmin={isAdmin} />
+      </Card>
+      <Card title="Tables">
+        {resyncMessage ? <Alert tone={resyncMessage.ok ? "success" : "error"}>{resyncMessage.text}</Alert> : null}
+        <ProfileTablesStatus tables={p.tables} canResync={isAdmin} resyncing={resyncing} onResync={(t) => void onResync(t)} />
+      </Card>
+      <Card title="Throughput and failures">
+        <ProfileThroughput profileId={p.id} />
+      </Card>
+      <Card title="Settings">
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm md:grid-cols-[12rem_1fr]">
+          {facts.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt className="font-medium text-slate-700">{k}</dt>
+              <dd className="break-words">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </Card>
+    </div>
+  );
+}
