@@ -143,10 +143,10 @@ describe("the profile lifecycle against the emulator and a SQLite target", () =>
     worker = fastWorker(fx.db, fx.emu.token);
     const activating = await activate(fx.db, admin, id, "all");
     expect(activating.state).toBe("activating");
-    const done = await waitFor(async () => {
+    const done = (await waitFor(async () => {
       const p = await getProfile(fx.db, viewer, id);
       return p.tables.every((t) => t.initialSyncState === "Completed") && p.state === "active" ? p : null;
-    }, "initial export", 30_000);
+    }, "initial export", 30_000))!;
     expect(sqliteRows(target(), "dx_account")).toHaveLength(60);
     expect(sqliteRows(target(), "dx_team")).toHaveLength(6);
     expect(sqliteRows(target(), "dx_accountleads").length).toBeGreaterThan(0);
@@ -170,10 +170,10 @@ describe("the profile lifecycle against the emulator and a SQLite target", () =>
     const api = webApi(fx.emu.url, fx.emu.token);
     const [bad] = await api.firstIds("accounts", "accountid", 1);
     await api.update("accounts", bad, { name: "POISON pill" });
-    const page = await waitFor(async () => {
+    const page = (await waitFor(async () => {
       const r = await queryFailures(fx.db, viewer, { profileId: id });
       return r.entries.length ? r : null;
-    }, "failure entry");
+    }, "failure entry"))!;
     expect(page.entries[0]).toMatchObject({ profileId: id, profileName: "Journey", entity: "account", recordId: bad, changeType: "Update" });
     expect(page.entries[0].reason).toMatch(/rejected by trigger/);
     expect((await queryFailures(fx.db, viewer, { profileId: id, search: bad.toUpperCase() })).entries).toHaveLength(1);

@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { acceptPrivacyTerms } from "../organizations/service";
 import { createProfile } from "./service";
 import { admin, setUp, viewer, type Fixture } from "./test-helpers";
-import { testProfile, testTargetConnection, validateProfile } from "./validation";
+import { testProfile, testTargetConnection, validateProfile, type ValidationReport } from "./validation";
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ const input = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-const byId = (r: { checks: { id: string }[] }) => new Map(r.checks.map((c) => [c.id, c]));
+const byId = (r: ValidationReport) => new Map(r.checks.map((c) => [c.id, c]));
 
 describe("validateProfile", () => {
   it("reports the privacy terms, then passes every check for a good profile", async () => {
