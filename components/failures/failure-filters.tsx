@@ -1,0 +1,68 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Button } from "../ui/button";
+import { Field } from "../ui/field";
+import { SelectField } from "../ui/select-field";
+import type { FailureFilters } from "./hooks/query-keys";
+
+const CHANGE_TYPES = ["New", "Update", "Delete", "Trigger Initial Export"];
+
+// <input type="datetime-local"> has no zone; the log is shown in UTC, so its values are read as UTC.
+const toUtcIso = (local: string) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(local) ? `${local.length === 16 ? `${local}:00` : local}Z` : local);
+const toLocalInput = (iso: string | undefined) => (iso ? iso.replace(/Z$/, "").replace(/\.\d+$/, "").slice(0, 19) : "");
+
+interface Props {
+  profiles: { id: string; name: string }[];
+  value: FailureFilters;
+  errors: Record<string, string>;
+  onApply: (f: FailureFilters) => void;
+}
+
+export function FailureFiltersForm({ profiles, value, errors, onApply }: Props) {
+  const [draft, setDraft] = useState(() => ({ ...value, from: toLocalInput(value.from), to: toLocalInput(value.to) }));
+  const set = (k: keyof FailureFilters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    onApply({ ...draft, from: draft.from ? toUtcIso(draft.from) : undefined, to: draft.to ? toUtcIso(draft.to) : undefined });
+  }
+
+  function clear() {
+    setDraft({ profileId: draft.profileId, from: "", to: "" });
+    onApply({ profileId: draft.profileId });
+  }
+
+  return (
+    <form role="search" aria-label="Filter the failure log" onSubmit={submit} noValidate className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      <div className="grid gap-4 md:grid-cols-3">
+        <SelectField
+          label="Profile"
+          name="profileId"
+          value={draft.profileId ?? ""}
+          onChange={set("profileId")}
+          error={errors.profileId}
+          options={[{ value: "", label: "All profiles" }, ...profiles.map((p) => ({ value: p.id, label: p.name }))]}
+        />
+        <Field label="Table (logical name)" name="entity" value={draft.entity ?? ""} onChange={set("entity")} error={errors.entity} autoComplete="off" placeholder="account" />
+        <SelectField
+          label="Change type"
+          name="changeType"
+          value={draft.changeType ?? ""}
+          onChange={set("changeType")}
+          error={errors.changeType}
+          options={[{ value: "", label: "Any change" }, ...CHANGE_TYPES.map((c) => ({ value: c, label: c }))]}
+        />
+        <Field label="From (UTC)" name="from" type="datetime-local" step={1} value={draft.from ?? ""} onChange={set("from")} error={errors.from} />
+        <Field label="To (UTC)" name="to" type="datetime-local" step={1} value={draft.to ?? ""} onChange={set("to")} error={errors.to} />
+        <Field label="Search record id or reason" name="search" type="search" value={draft.search ?? ""} onChange={set("search")} error={errors.search} autoComplete="off" />
+      </div>
+      <div className="flex gap-2">
+        <Button type="submit">Apply filters</Button>
+        <Button type="button" variant="secondary" onClick={clear}>
+          Clear
+        </Button>
+      </div>
+    </form>
+  );
+}

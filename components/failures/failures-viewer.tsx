@@ -1,0 +1,62 @@
+"use client";
+
+import { useState } from "react";
+import { FetchError } from "../fetch-json";
+import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
+import { EmptyState } from "../ui/empty-state";
+import { FailureFiltersForm } from "./failure-filters";
+import { FailuresTable } from "./failures-table";
+import { failureParams, type FailureFilters } from "./hooks/query-keys";
+import { useFailures } from "./hooks/use-failures";
+
+export function FailuresViewer({ profiles, initialFilters }: { profiles: { id: string; name: string }[]; initialFilters: FailureFilters }) {
+  const [filters, setFilters] = useState<FailureFilters>(initialFilters);
+  const failures = useFailures(filters);
+  const entries = failures.data?.pages.flatMap((p) => p.entries) ?? [];
+  const fieldErrors = failures.error instanceof FetchError ? failures.error.fields : {};
+  const download = (format: "des" | "csv") => {
+    const q = failureParams(filters);
+    q.set("format", format);
+    return `/api/portal/failures/download?${q}`;
+  };
+
+  function apply(f: FailureFilters) {
+    setFilters(f);
+    // Keeps the address shareable (and the filters after a reload) without a navigation.
+    const q = failureParams(f).toString();
+    window.history.replaceState(null, "", q ? `/failures?${q}` : "/failures");
+  }
+
+  return (
+    <div className="space-y-4">
+      <FailureFiltersForm key={failureParams(filters).toString()} profiles={profiles} value={filters} errors={fieldErrors} onApply={apply} />
+      <div className="flex flex-wrap items-center gap-3">
+        <a href={download("des")} download className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">
+          Download log lines
+        </a>
+        <a href={download("csv")} download className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">
+          Download CSV
+        </a>
+        <p className="text-sm text-slate-600">Downloads hold every entry that matches the filters, oldest first, in the Data Export Service&apos;s line format or as CSV.</p>
+      </div>
+      {failures.error ? <Alert tone="error">{failures.error.message}</Alert> : null}
+      {failures.isLoading ? (
+        <p role="status" className="text-sm text-slate-700">
+          Loading…
+        </p>
+      ) : null}
+      {!failures.isLoading && !failures.error && entries.length === 0 ? (
+        <EmptyState title="No failures">Records that fail after every retry appear here with the reason. Nothing matches these filters.</EmptyState>
+      ) : null}
+      {entries.length > 0 ? <FailuresTable entries={entries} showProfile={!filters.profileId} /> : null}
+      {failures.hasNextPage ? (
+        <Button variant="secondary" onClick={() => void failures.fetchNextPage()} disabled={failures.isFetchingNextPage}>
+          {failures.isFetchingNextPage ? "Loading…" : "Show older entries"}
+        </Button>
+      ) : entries.length > 0 ? (
+        <p className="text-sm text-slate-600">That is the oldest entry.</p>
+      ) : null}
+    </div>
+  );
+}
