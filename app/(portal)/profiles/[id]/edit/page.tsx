@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ProfileEditForm } from "@/components/profiles/profile-edit-form";
+import { Alert } from "@/components/ui/alert";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageSession } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { getProfile } from "@/lib/profiles/service";
+
+export const metadata: Metadata = { title: "Edit export profile" };
+export const dynamic = "force-dynamic";
+
+export default async function EditProfilePage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageSession();
+  const profile = await getProfile(db, actor, (await params).id).catch((err) => {
+    if (err instanceof NotFoundError || err instanceof ValidationError) notFound();
+    throw err;
+  });
+  if (actor.role !== "admin") {
+    return (
+      <>
+        <PageHeader title={`Edit ${profile.name}`} />
+        <Alert tone="error">Only admins can change export profiles.</Alert>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader title={`Edit ${profile.name}`} description="Changes apply at once; an active profile restarts with them." />
+      <ProfileEditForm profile={profile} />
+    </>
+  );
+}
