@@ -1,0 +1,6 @@
+import * as api from "@/lib/api/handlers";
+
+export const dynamic = "force-dynamic";
+
+export const GET = api.getProfiles;
+export const POST = api.postProfile;

@@ -1,0 +1,31 @@
+import "server-only";
+// Who is calling the REST API: `Authorization: Bearer <token>` with an API token, or an Entra ID
+// access token when Entra ID is configured. Read from the Request itself (no cookies, no
+// next/headers), so route handlers work the same inside and outside Next.
+import { entraConfig } from "../auth/entra";
+import type { Actor } from "../auth/actor";
+import type { Db } from "../db";
+import { ForbiddenError, UnauthorizedError } from "../errors";
+import { looksLikeJwt, verifyEntraAccessToken, type EntraVerifyOptions } from "./entra-token";
+import { actorForApiToken, isApiToken } from "./tokens";
+
+export const MISSING_TOKEN =
+  "Send an API token: Authorization: Bearer <token>. An admin creates one on the API tokens page or with `npx dataverse-export token create --name NAME --role admin|viewer`.";
+
+export async function apiActor(db: Db, req: Request, entra: Partial<EntraVerifyOptions> = {}): Promise<Actor> {
+  const header = req.headers.get("authorization");
+  if (!header) throw new UnauthorizedError(MISSING_TOKEN);
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) throw new UnauthorizedError(`The Authorization header must be "Bearer <token>". ${MISSING_TOKEN}`);
+  const token = m[1];
+  if (isApiToken(token)) return actorForApiToken(db, token);
+  const config = entraConfig();
+  if (config && looksLikeJwt(token)) {
+    const who = await verifyEntraAccessToken(token, { tenantId: config.tenantId, clientId: config.clientId, ...entra });
+    // Roles live in the portal's user list: the same person has the same rights in both.
+    const user = await db.user.findUnique({ where: { email: who.email }, select: { id: true, email: true, name: true, role: true } });
+    if (!user) throw new ForbiddenError(`${who.email} has no account in this portal yet: sign in to the portal once, then ask an admin for a role.`);
+    return { ...user, role: user.role === "admin" ? "admin" : "viewer" };
+  }
+  throw new UnauthorizedError("The API token is not valid.");
+}
