@@ -122,7 +122,7 @@ export function ProfileWizard({ organizations: initialOrganizations, defaults }:
     const found = stepErrors(draft, draft.step);
     setErrors(found);
     if (Object.keys(found).length) {
-      setMessage("Fix the fields marked below to go on.");
+      setMessage(draft.step === 0 ? "Fix the fields marked below to go on." : Object.values(found)[0]);
       return;
     }
     if (draft.step === 0 && organization && !organization.privacyAcceptedAt) {
@@ -206,10 +206,10 @@ export function ProfileWizard({ organizations: initialOrganizations, defaults }:
             loading={tables.isLoading}
             loadError={tables.error ? tables.error.message : null}
             selected={draft.tables}
-            error={errors.tables}
             onChange={(t) => {
               setDraft((d) => ({ ...d, tables: t }));
               setErrors({});
+              setMessage(null);
             }}
           />
         ) : null}
