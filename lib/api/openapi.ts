@@ -1,0 +1,251 @@
+// The OpenAPI 3.1 document of /crm/exporter (served at /crm/exporter/swagger.json). Bodies are
+// described with zod and converted with z.toJSONSchema; limits come from the services' schemas.
+import { z } from "zod";
+import { KEY_VAULT_SECRET_URL, PROFILE_STATES } from "../profiles/schemas";
+import { DES_STATES } from "./des-shapes";
+import { LINK_LIFETIME_SECONDS } from "./signed-url";
+
+const guid = () => z.string().uuid();
+const when = () => z.string().datetime().nullable();
+const TABLE_STATES = ["NotStarted", "InProgress", "Completed", "CompletedWithFailures", "Failed"] as const;
+
+const SCHEMAS = {
+  Error: z.object({
+    error: z.object({
+      code: z.string().meta({ description: "Unauthorized, Forbidden, NotFound, ValidationFailed, Conflict, SourceUnavailable, InternalError" }),
+      message: z.string().meta({ description: "What went wrong, in plain words; for a 400 it starts with the field's name." }),
+      fields: z.record(z.string(), z.string()).optional().meta({ description: "Field name (dotted for nested fields, e.g. RetryPolicy.MaxRetryCount) → message." }),
+    }),
+  }),
+  Organization: z.object({
+    OrganizationId: guid(),
+    OrganizationName: z.string(),
+    OrganizationUrl: z.string(),
+    ConnectorUrl: z.string().meta({ description: "Base URL of the profile operations: {ConnectorUrl}/crm/exporter/" }),
+    DataverseOrganizationId: z.string().nullable(),
+    IsDemo: z.boolean(),
+    AuthenticationType: z.enum(["StaticToken", "ClientCredentials"]),
+    PrivacyTermsAccepted: z.boolean(),
+    PrivacyTermsAcceptedOn: when(),
+    PrivacyTermsAcceptedBy: z.string().nullable(),
+    ProfileCount: z.number().int(),
+  }),
+  Connector: z.object({ OrganizationId: guid(), OrganizationUrl: z.string(), ConnectorUrl: z.string() }),
+  Entity: z.object({
+    LogicalName: z.string(),
+    DisplayName: z.string(),
+    EntitySetName: z.string(),
+    IsChangeTrackingEnabled: z.boolean(),
+    IsExportable: z.boolean(),
+    NotExportableReason: z.string().nullable(),
+    ApproximateRecordCount: z.number().int().nullable(),
+  }),
+  Relationship: z.object({ SchemaName: z.string(), Entity1LogicalName: z.string(), Entity2LogicalName: z.string(), IntersectEntityName: z.string() }),
+  EntityStatus: z.object({
+    TotalNotifications: z.number().int(),
+    SuccessNotifications: z.number().int(),
+    FailureNotifications: z.number().int(),
+    LastExportDate: when(),
+    EntityMetadataState: z.enum(["NotCreated", "Created", "Failed"]),
+    InitialSyncState: z.enum(TABLE_STATES),
+    InitialSyncProgress: z.object({ Done: z.number().int(), Total: z.number().int().nullable() }),
+    Phase: z.enum(["disabled", "draft", "inactive", "failed", "metadata", "metadata-only", "initial-export", "in-sync"]),
+    LastChangeDate: when(),
+    LagSeconds: z.number().int().nullable(),
+    LastError: z.string().nullable(),
+  }),
+  Profile: z.object({
+    Id: guid(),
+    Version: z.number().int().meta({ description: "Moves on with every update and activation." }),
+    State: z.enum(PROFILE_STATES.map((s) => DES_STATES[s]) as [string, ...string[]]),
+    Name: z.string(),
+    OrganizationId: guid(),
+    OrganizationUrl: z.string(),
+    // Status: an EntityStatus (linked in openApiDocument), with ?status=true and after activate/deactivate.
+    Entities: z.array(z.object({ Type: z.string(), Status: z.object({}).optional() })),
+    Relationships: z.array(z.object({ Type: z.string(), Status: z.object({}).optional() })),
+    DestinationType: z.enum(["sqlite", "postgres", "mssql"]),
+    DestinationKeyVaultUri: z.string().nullable(),
+    DestinationPrefix: z.string(),
+    DestinationSchemaName: z.string(),
+    HasDestinationConnectionString: z.boolean().meta({ description: "The connection string itself is write-only and never returned." }),
+    RetryPolicy: z.object({ MaxRetryCount: z.number().int(), IntervalInSeconds: z.number().int(), Backoff: z.literal("Constant") }),
+    WriteDeleteLog: z.boolean(),
+    Status: z
+      .object({
+        LastSyncDate: when(),
+        LagSeconds: z.number().int().nullable(),
+        RecordsSynced: z.number().int(),
+        Failures: z.number().int(),
+        FailedRecords: z.number().int(),
+        InitialSyncProgress: z.object({ Done: z.number().int(), Total: z.number().int() }).nullable(),
+        LastError: z.string().nullable(),
+      })
+      .optional(),
+    CreatedOn: z.string().datetime(),
+    ModifiedOn: z.string().datetime(),
+  }),
+  ProfileRequest: z
+    .object({
+      Name: z.string().min(1).max(100).meta({ description: "Unique." }),
+      OrganizationId: guid().meta({ description: "From metadata/organizations. Its privacy terms must be accepted." }),
+      DestinationType: z.enum(["sqlite", "postgres", "mssql"]).meta({ description: "Also accepted: SqlServer, AzureSql (mssql), PostgreSql." }),
+      DestinationConnectionString: z.string().min(1).max(4000).optional().meta({ description: "sqlite:PATH, postgres://…, mssql://… or an ADO.NET SQL Server string. Write-only. Give this or DestinationKeyVaultUri." }),
+      DestinationKeyVaultUri: z.string().regex(KEY_VAULT_SECRET_URL).optional().meta({ description: "https://<vault>.vault.azure.net/secrets/<name>[/<version>]: a secret holding the connection string, read with the server's Azure identity at validation and activation." }),
+      DestinationSchemaName: z.string().regex(/^[A-Za-z0-9]+$/).max(64).default("dbo"),
+      DestinationPrefix: z.string().regex(/^[A-Za-z0-9]*$/).max(14).default(""),
+      Entities: z.array(z.union([z.string(), z.object({ Type: z.string() })])).min(1).meta({ description: "Table logical names, or { Type } objects as the old product took them." }),
+      Relationships: z.array(z.union([z.string(), z.object({ Type: z.string() })])).default([]).meta({ description: "N:N relationship schema names." }),
+      RetryPolicy: z.object({ MaxRetryCount: z.number().int().min(0).max(20).default(12), IntervalInSeconds: z.number().int().min(0).max(3600).default(5) }).optional(),
+      WriteDeleteLog: z.boolean().default(false),
+    }),
+  ProfileUpdate: z
+    .object({
+      Name: z.string().min(1).max(100),
+      DestinationType: z.enum(["sqlite", "postgres", "mssql"]).meta({ description: "Only while no table exists in the target." }),
+      DestinationConnectionString: z.string().min(1).max(4000).meta({ description: "Omit to keep the stored one." }),
+      DestinationKeyVaultUri: z.string().regex(KEY_VAULT_SECRET_URL),
+      DestinationSchemaName: z.string().regex(/^[A-Za-z0-9]+$/).max(64).meta({ description: "Only while no table exists in the target." }),
+      DestinationPrefix: z.string().regex(/^[A-Za-z0-9]*$/).max(14).meta({ description: "Only while no table exists in the target." }),
+      Entities: z.array(z.union([z.string(), z.object({ Type: z.string() })])).min(1).meta({ description: "Left-out tables stop syncing; their data stays in the target." }),
+      Relationships: z.array(z.union([z.string(), z.object({ Type: z.string() })])),
+      RetryPolicy: z.object({ MaxRetryCount: z.number().int().min(0).max(20), IntervalInSeconds: z.number().int().min(0).max(3600) }).partial(),
+      WriteDeleteLog: z.boolean(),
+    })
+    .partial()
+    .meta({ description: "Fields present are changed; absent ones are kept." }),
+  ValidationReport: z.object({
+    IsValid: z.boolean(),
+    Checks: z.array(z.object({ Id: z.string(), Name: z.string(), Passed: z.boolean(), Detail: z.string(), Fix: z.string().nullable().meta({ description: "Exactly what to do, e.g. the GRANT statement to run." }) })),
+  }),
+  FailuresLink: z.object({
+    Uri: z.string().meta({ description: `Download of the failure log, usable without a token for ${LINK_LIFETIME_SECONDS / 3600} hours.` }),
+    ExpiresOn: z.string().datetime(),
+    Format: z.enum(["des", "csv"]),
+    FailureCount: z.number().int(),
+  }),
+};
+
+type Op = { summary: string; description?: string; tags: string[]; params?: string[]; body?: string; ok: { status: number; schema?: string; array?: boolean; scalar?: object; text?: boolean }; errors: number[]; security?: false };
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ORG = ["organizationId", "organizationUrl"];
+
+const OPERATIONS: Record<string, Record<string, Op>> = {
+  "/crm/exporter/metadata/organizations": { get: { summary: "Organizations registered in this portal", tags: ["Metadata"], ok: { status: 200, schema: "Organization", array: true }, errors: [401] } },
+  "/crm/exporter/metadata/discover": { get: { summary: "One organization, by URL or id", tags: ["Metadata"], params: ORG, ok: { status: 200, schema: "Organization" }, errors: [400, 401, 404] } },
+  "/crm/exporter/metadata/connector": { get: { summary: "Where the profile operations of an organization live", tags: ["Metadata"], params: ORG, ok: { status: 200, schema: "Connector" }, errors: [400, 401, 404] } },
+  "/crm/exporter/metadata/entities": { get: { summary: "Tables of an organization, and whether each can be exported", tags: ["Metadata"], params: ORG, ok: { status: 200, schema: "Entity", array: true }, errors: [400, 401, 404, 502] } },
+  "/crm/exporter/metadata/relationships": { get: { summary: "N:N relationships of an organization (only among `entities` when given)", tags: ["Metadata"], params: [...ORG, "entities"], ok: { status: 200, schema: "Relationship", array: true }, errors: [400, 401, 404, 502] } },
+  "/crm/exporter/metadata/hasorgacceptedprivacyterms": { get: { summary: "Whether an admin accepted the organization's privacy terms", tags: ["Metadata"], params: ORG, ok: { status: 200, scalar: { type: "boolean" } }, errors: [400, 401, 404] } },
+  "/crm/exporter/metadata/acceptprivacyterms": { post: { summary: "Accept the organization's privacy terms (admin; records who and when)", tags: ["Metadata"], params: ORG, ok: { status: 200, schema: "Organization" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles": {
+    get: { summary: "Export profiles (of one organization when given)", tags: ["Profiles"], params: [...ORG, "status"], ok: { status: 200, schema: "Profile", array: true }, errors: [400, 401, 404] },
+    post: { summary: "Create an export profile (admin; inactive until activated)", tags: ["Profiles"], body: "ProfileRequest", ok: { status: 201, schema: "Profile" }, errors: [400, 401, 403, 409] },
+  },
+  "/crm/exporter/profiles/validate": { post: { summary: "Check a profile description before creating it: source, tables, target, permissions, names", tags: ["Profiles"], body: "ProfileRequest", ok: { status: 200, schema: "ValidationReport" }, errors: [400, 401, 403] } },
+  "/crm/exporter/profiles/{id}": {
+    get: { summary: "One profile (with per-table status when status=true)", tags: ["Profiles"], params: ["id", "status"], ok: { status: 200, schema: "Profile" }, errors: [401, 404] },
+    put: { summary: "Update a profile (admin)", tags: ["Profiles"], params: ["id"], body: "ProfileUpdate", ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404, 409] },
+    delete: { summary: "Delete a profile (admin): stops it and forgets it; the target's tables and data stay", tags: ["Profiles"], params: ["id"], ok: { status: 204 }, errors: [401, 403, 404] },
+  },
+  "/crm/exporter/profiles/{id}/activate": { post: { summary: "Activate table definitions and data replication (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/activatemetadata": { post: { summary: "Activate table definitions only (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/activatedata": { post: { summary: "Activate data replication (admin; creates the tables first when needed)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/deactivate": { post: { summary: "Stop replication (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/test": { get: { summary: "Run the validation checks for a saved profile", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "ValidationReport" }, errors: [401, 404] } },
+  "/crm/exporter/profiles/{id}/failures": { get: { summary: "A signed link to the profile's failure log", tags: ["Profiles"], params: ["id", "format"], ok: { status: 200, schema: "FailuresLink" }, errors: [400, 401, 404] } },
+  "/crm/exporter/downloads/failures": {
+    get: {
+      summary: "The failure log behind a signed link (no token)",
+      description: "One line per failure, oldest first: `Entity: account, RecordId: …, NotificationTime: 8/31/2016 6:50:38 PM, ChangeType: New, FailureReason: …` (or CSV). Links come from GET profiles/{id}/failures.",
+      tags: ["Downloads"], params: ["linkProfileId", "format", "expires", "signature"], ok: { status: 200, text: true }, errors: [400, 403, 404], security: false,
+    },
+  },
+  "/crm/exporter/swagger.json": { get: { summary: "This document", tags: ["Documentation"], ok: { status: 200, scalar: { type: "object" } }, errors: [], security: false } },
+};
+
+const PARAMETERS: Record<string, object> = {
+  organizationId: { name: "organizationId", in: "query", required: false, description: "The organization's id (from metadata/organizations). Give this or organizationUrl.", schema: { type: "string", format: "uuid" } },
+  organizationUrl: { name: "organizationUrl", in: "query", required: false, description: "The environment URL, e.g. https://contoso.crm.dynamics.com.", schema: { type: "string" } },
+  entities: { name: "entities", in: "query", required: false, description: "Comma-separated table logical names.", schema: { type: "string" } },
+  status: { name: "status", in: "query", required: false, description: "true: include per-table status.", schema: { type: "boolean" } },
+  id: { name: "id", in: "path", required: true, description: "Profile id.", schema: { type: "string", format: "uuid" } },
+  format: { name: "format", in: "query", required: false, description: "des (the old product's lines, default) or csv.", schema: { type: "string", enum: ["des", "csv"] } },
+  linkProfileId: { name: "profileId", in: "query", required: true, schema: { type: "string", format: "uuid" } },
+  expires: { name: "expires", in: "query", required: true, description: "Unix time the link expires.", schema: { type: "integer" } },
+  signature: { name: "signature", in: "query", required: true, schema: { type: "string" } },
+};
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid request: the message and `fields` name the field.",
+  401: "No token, or a token that is unknown, revoked or expired.",
+  403: "The token's role may not do this (viewer tokens only read), or the link is invalid or expired.",
+  404: "No such organization or profile.",
+  409: "A profile with that name already exists.",
+  502: "The Dataverse organization could not be read.",
+};
+
+function jsonSchema(s: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+function operation(path: string, method: string, op: Op): Record<string, unknown> {
+  const okContent = op.ok.text
+    ? { "text/plain": { schema: { type: "string" } }, "text/csv": { schema: { type: "string" } } }
+    : op.ok.schema
+      ? { "application/json": { schema: op.ok.array ? { type: "array", items: ref(op.ok.schema) } : ref(op.ok.schema) } }
+      : op.ok.scalar
+        ? { "application/json": { schema: op.ok.scalar } }
+        : undefined;
+  const responses: Record<string, unknown> = {
+    [String(op.ok.status)]: { description: op.ok.status === 204 ? "Done." : "OK.", ...(okContent ? { content: okContent } : {}) },
+  };
+  for (const code of op.errors) responses[String(code)] = { description: ERROR_TEXT[code], content: { "application/json": { schema: ref("Error") } } };
+  return {
+    operationId: `${method}${path.replace("/crm/exporter", "").replace(/\{(\w+)\}/g, "By_$1").split(/[/.]/).map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join("")}`,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    tags: op.tags,
+    ...(op.params ? { parameters: op.params.map((p) => PARAMETERS[p]) } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
+    ...(op.security === false ? { security: [] } : {}),
+    responses,
+  };
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function componentSchemas(): Obj {
+  const out: Obj = Object.fromEntries(Object.entries(SCHEMAS).map(([name, s]) => [name, jsonSchema(s)]));
+  for (const list of ["Entities", "Relationships"]) {
+    out.Profile.properties[list].items.properties.Status = { ...ref("EntityStatus"), description: "With status=true, and in the answers of activate/deactivate." };
+  }
+  return out;
+}
+
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "dataverse-export API",
+      version: "1.0",
+      description:
+        "The Data Export Service's REST operations (metadata + profiles) with its field names. Authenticate with `Authorization: Bearer <token>`: an API token (portal → API tokens, or `npx dataverse-export token create`), or an Entra ID access token when Entra ID is configured. Viewer tokens can only read.",
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Downloads" }, { name: "Documentation" }],
+    paths: Object.fromEntries(Object.entries(OPERATIONS).map(([path, ops]) => [path, Object.fromEntries(Object.entries(ops).map(([m, op]) => [m, operation(path, m, op)]))])),
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token (dvx_…) or an Entra ID access token." } },
+      schemas: componentSchemas(),
+    },
+  };
+}
+
+/** Paths and methods the document describes (for the test that compares it with the route files). */
+export function documentedOperations(): string[] {
+  return Object.entries(OPERATIONS).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+}
