@@ -112,3 +112,21 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
+
+/** Creates a profile of the demo organization through the wizard (privacy terms must be accepted). */
+export async function createProfileThroughWizard(page: Page, p: { name: string; tables: string[]; file?: string; activate?: boolean }): Promise<string> {
+  await page.goto("/profiles/new");
+  await page.getByLabel("Profile name").fill(p.name);
+  await page.getByLabel("Organization").selectOption(demoOrganizationId());
+  if (p.file) await page.getByLabel("Connection string", { exact: true }).fill(`sqlite:${p.file}`);
+  await page.getByRole("button", { name: "Next" }).click();
+  for (const t of p.tables) await page.getByTestId(`table-row-${t}`).getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByRole("heading", { name: "Step 3 of 5: Relationships" })).toBeVisible();
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("validation-summary")).toHaveText("All checks passed. Go on to the summary.", { timeout: 30_000 });
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: p.activate ? "Create and activate" : "Create", exact: true }).click();
+  await expect(page).toHaveURL(/\/profiles\/[0-9a-f-]{36}$/);
+  return page.url().split("/").pop()!;
+}

@@ -40,7 +40,7 @@ test("an admin exports the demo organization through the portal, end to end", as
   await expect(activity.getByRole("checkbox")).toBeDisabled();
   await expect(activity.getByTestId("not-selectable-reason")).toContainText("Change tracking is off");
   await page.getByRole("button", { name: "Next" }).click();
-  await expect(page.getByRole("alert").first()).toContainText("Choose at least one table.");
+  await expect(page.getByRole("alert").filter({ hasText: "Choose at least one table." })).toBeVisible();
   await page.getByLabel("Search tables").fill("acc");
   await page.getByRole("checkbox", { name: "Account", exact: true }).check();
   await page.getByLabel("Search tables").fill("");

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { ProfileDetail } from "@/lib/profiles/service";
 import { Alert } from "../ui/alert";
 import { Card } from "../ui/card";
@@ -33,7 +33,7 @@ export function ProfileDetailView({ initialProfile, isAdmin }: { initialProfile:
     }
   }
 
-  const facts: [string, React.ReactNode][] = [
+  const facts: [string, ReactNode][] = [
     ["Organization", `${p.organizationName} (${p.organizationUrl})`],
     ["Target", `${KINDS[p.destinationType] ?? p.destinationType}${p.keyVaultSecretUrl ? ` — from ${p.keyVaultSecretUrl}` : p.hasConnectionString ? " — connection string stored encrypted" : " — no connection string"}`],
     ["Schema / prefix", `${p.schemaName} / ${p.prefix || "(none)"}`],

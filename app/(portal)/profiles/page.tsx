@@ -4,6 +4,7 @@ import { ProfilesList } from "@/components/profiles/profiles-list";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
+import { ValidationError } from "@/lib/errors";
 import { listOrganizations } from "@/lib/organizations/service";
 import { listProfiles } from "@/lib/profiles/service";
 
@@ -18,8 +19,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const organizations = await listOrganizations(db, actor);
   let filters = { organizationId: one(q.organizationId), state: one(q.state) };
   // A bad filter in the address is ignored rather than failing the page.
-  const data = await listProfiles(db, actor, filters).catch(() => {
-    filters = {} as typeof filters;
+  const data = await listProfiles(db, actor, filters).catch((err) => {
+    if (!(err instanceof ValidationError)) throw err;
+    filters = { organizationId: undefined, state: undefined };
     return listProfiles(db, actor, {});
   });
   return (

@@ -1,0 +1,66 @@
+// A viewer sees the portal read-only, and the server refuses a viewer's mutation even when the
+// page is bypassed: server actions captured from an admin's page are replayed with a viewer's
+// session and must change nothing.
+import { expect, test } from "@playwright/test";
+import { ANONYMOUS, unique } from "./support/env";
+import { count } from "./support/store";
+import { createUser, signIn } from "./support/users";
+import { acceptDemoPrivacy, captureServerAction, createProfileThroughWizard, replayAction, storeRow } from "./portal-helpers";
+
+test("a viewer cannot change profiles or privacy terms, even by calling the server directly", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  await acceptDemoPrivacy(page);
+  const name = unique("Viewer target ");
+  const profileId = await createProfileThroughWizard(page, { name, tables: ["contact"] });
+
+  // Captured from the admin's own pages (aborted before they reach the server).
+  const activate = await captureServerAction(page, () => page.getByRole("button", { name: "Activate", exact: true }).click());
+  await page.reload();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  const remove = await captureServerAction(page, () => page.getByRole("button", { name: "Delete profile" }).click());
+
+  await page.goto("/organizations");
+  const org = { name: unique("Northwind "), url: `https://${unique("nw").toLowerCase()}.crm.dynamics.com` };
+  const form = page.getByRole("form", { name: "Add a Dataverse environment" });
+  await form.getByLabel("Name").fill(org.name);
+  await form.getByLabel("Environment URL").fill(org.url);
+  await form.getByLabel("Tenant id").fill("3f2504e0-4f89-41d3-9a0c-0305e82c3301");
+  await form.getByLabel("Client id").fill("7c9e6679-7425-40de-944b-e07fc1f90ae7");
+  await form.getByLabel("Client secret").fill("s3cret");
+  await form.getByRole("button", { name: "Add environment" }).click();
+  await page.getByTestId(`org-row-${org.name}`).getByRole("link", { name: /privacy terms/ }).click();
+  const accept = await captureServerAction(page, () => page.getByRole("button", { name: "I accept the privacy terms" }).click());
+
+  const viewer = await createUser(page.request, "viewer");
+  const context = await browser.newContext({ storageState: ANONYMOUS });
+  const viewerPage = await context.newPage();
+  await signIn(viewerPage, viewer);
+
+  const profileBefore = storeRow(`SELECT state, version, metadataActive, dataActive FROM "Profile" WHERE id = ?`, profileId);
+  for (const action of [activate, remove, accept]) {
+    expect(await replayAction(viewerPage.request, action)).toContain("Only admins can do this.");
+  }
+  expect(storeRow(`SELECT state, version, metadataActive, dataActive FROM "Profile" WHERE id = ?`, profileId)).toEqual(profileBefore);
+  expect(count("Profile", "id = ?", profileId)).toBe(1);
+  expect(storeRow<{ at: unknown }>(`SELECT privacyAcceptedAt AS at FROM "Organization" WHERE name = ?`, org.name)?.at).toBeNull();
+
+  // The same calls work for the admin: the replay is a real call, not one that always fails.
+  expect(await replayAction(page.request, activate)).not.toContain("Only admins");
+  await expect.poll(() => storeRow<{ dataActive: number }>(`SELECT dataActive FROM "Profile" WHERE id = ?`, profileId)?.dataActive).toBe(1);
+
+  // The pages show a viewer no mutation controls.
+  await viewerPage.goto(`/profiles/${profileId}`);
+  await expect(viewerPage.getByRole("heading", { name })).toBeVisible();
+  await expect(viewerPage.getByRole("button", { name: "Test" })).toBeVisible();
+  for (const label of ["Activate", "Deactivate", "Delete"]) await expect(viewerPage.getByRole("button", { name: label, exact: true })).toHaveCount(0);
+  await viewerPage.goto("/organizations");
+  await expect(viewerPage.getByRole("form", { name: "Add a Dataverse environment" })).toHaveCount(0);
+  await viewerPage.goto("/profiles/new");
+  await expect(viewerPage.getByRole("alert").filter({ hasText: "Only admins can create export profiles." })).toBeVisible();
+  await context.close();
+
+  // Clean up: deactivate so the worker does not keep syncing this profile for later tests.
+  await page.goto(`/profiles/${profileId}`);
+  await page.getByRole("button", { name: "Deactivate" }).click();
+  await expect(page.getByTestId("profile-state")).toHaveText("Inactive");
+});
