@@ -1,0 +1,65 @@
+// The token actions check the session and the role on the server: anonymous and viewer calls are
+// refused and write nothing; an admin's token works against the API and stops when revoked.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("next-auth")>()),
+  getServerSession: async () => session.current,
+}));
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-token-actions-"));
+process.env.DATA_DIR = dir;
+delete process.env.DATABASE_URL;
+
+const { migrateStore } = await import("@/lib/store/migrate");
+migrateStore();
+const { db } = await import("@/lib/db");
+const { apiActor } = await import("@/lib/api/auth");
+const { createTokenAction, revokeTokenAction } = await import("./actions");
+
+let adminId = "";
+let viewerId = "";
+beforeAll(async () => {
+  adminId = (await db.user.create({ data: { email: "admin@t.test", role: "admin" } })).id;
+  viewerId = (await db.user.create({ data: { email: "viewer@t.test", role: "viewer" } })).id;
+});
+afterAll(async () => {
+  await db.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const bearer = (token: string) => new Request("http://x.test/crm/exporter/profiles", { headers: { Authorization: `Bearer ${token}` } });
+
+describe("API token actions", () => {
+  it("refuse anonymous and viewer callers, writing nothing", async () => {
+    session.current = null;
+    expect(await createTokenAction({ name: "x", role: "admin" })).toMatchObject({ ok: false, error: "Sign in to continue." });
+    session.current = { user: { id: viewerId } };
+    expect(await createTokenAction({ name: "x", role: "admin" })).toMatchObject({ ok: false, error: expect.stringMatching(/Only admins/) });
+    expect(await db.apiToken.count()).toBe(0);
+  });
+
+  it("let an admin create a token shown once, and revoke it", async () => {
+    session.current = { user: { id: adminId } };
+    const bad = await createTokenAction({ name: "", role: "root" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(Object.keys(bad.fieldErrors ?? {}).sort()).toEqual(["name", "role"]);
+
+    const created = await createTokenAction({ name: "deploy", role: "admin" });
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    expect(created.data.summary).toMatchObject({ name: "deploy", role: "admin", createdBy: "admin@t.test" });
+    expect((await apiActor(db, bearer(created.data.token))).role).toBe("admin");
+
+    session.current = { user: { id: viewerId } };
+    expect((await revokeTokenAction(created.data.summary.id)).ok).toBe(false);
+    session.current = { user: { id: adminId } };
+    const revoked = await revokeTokenAction(created.data.summary.id);
+    expect(revoked).toMatchObject({ ok: true, data: { revokedAt: expect.any(String) } });
+    await expect(apiActor(db, bearer(created.data.token))).rejects.toThrow(/revoked/);
+  });
+});
