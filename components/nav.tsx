@@ -9,6 +9,8 @@ const LINKS = [
   { href: "/profiles", label: "Profiles" },
   { href: "/failures", label: "Failures" },
   { href: "/users", label: "Users" },
+  // The API page links to the tokens page; both light up "API".
+  { href: "/api-docs", label: "API", also: "/tokens" },
 ];
 
 export function Nav() {
@@ -16,7 +18,8 @@ export function Nav() {
   return (
     <nav aria-label="Main" className="flex flex-wrap gap-1">
       {LINKS.map((link) => {
-        const active = link.href === "/" ? pathname === "/" : pathname.startsWith(link.href);
+        const active =
+          link.href === "/" ? pathname === "/" : pathname.startsWith(link.href) || ("also" in link && pathname.startsWith(link.also));
         return (
           <Link
             key={link.href}
