@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-const LINKS = [
+const LINKS: { href: string; label: string; also?: string }[] = [
   { href: "/", label: "Dashboard" },
   { href: "/organizations", label: "Organizations" },
   { href: "/profiles", label: "Profiles" },
@@ -19,7 +19,7 @@ export function Nav() {
     <nav aria-label="Main" className="flex flex-wrap gap-1">
       {LINKS.map((link) => {
         const active =
-          link.href === "/" ? pathname === "/" : pathname.startsWith(link.href) || ("also" in link && pathname.startsWith(link.also));
+          link.href === "/" ? pathname === "/" : pathname.startsWith(link.href) || (link.also !== undefined && pathname.startsWith(link.also));
         return (
           <Link
             key={link.href}
