@@ -244,7 +244,12 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
   if (data.connectionString) await assertTargetKind(data.destinationType, data.connectionString);
   // A Key Vault secret is read when the profile is validated or activated, not stored here.
   if (await db.profile.findUnique({ where: { name: data.name }, select: { id: true } })) throw nameTaken(data.name);
-  if (opts.activate && data.keyVaultSecretUrl) await assertTargetKind(data.destinationType, await storedTargetText({ destinationEnc: null, destinationKeyVaultUri: data.keyVaultSecretUrl }), "keyVaultSecretUrl");
+  // Activating at once: the engine needs the secret's value now (read before anything is written).
+  let keyVaultText: string | null = null;
+  if (opts.activate && data.keyVaultSecretUrl) {
+    keyVaultText = await storedTargetText({ destinationEnc: null, destinationKeyVaultUri: data.keyVaultSecretUrl });
+    await assertTargetKind(data.destinationType, keyVaultText, "keyVaultSecretUrl");
+  }
   let id: string;
   try {
     id = await db.$transaction(async (tx) => {
@@ -253,7 +258,7 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
           name: data.name,
           organizationId: data.organizationId,
           destinationType: data.destinationType,
-          destinationEnc: data.connectionString ? encryptSecret(data.connectionString) : null,
+          destinationEnc: data.connectionString ? encryptSecret(data.connectionString) : keyVaultText ? encryptSecret(keyVaultText) : null,
           destinationKeyVaultUri: data.keyVaultSecretUrl ?? null,
           schemaName: data.schemaName,
           prefix: data.prefix,
@@ -276,7 +281,6 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
     if (isUniqueViolation(err)) throw nameTaken(data.name);
     throw err;
   }
-  if (opts.activate && data.keyVaultSecretUrl) await cacheKeyVaultTarget(db, id);
   return getProfile(db, actor, id);
 }
 
@@ -299,7 +303,7 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
   const p = await db.profile.findUnique({
     where: { id: profileId },
     select: {
-      id: true, name: true, destinationType: true, schemaName: true, prefix: true, destinationKeyVaultUri: true,
+      id: true, name: true, destinationType: true, schemaName: true, prefix: true, destinationKeyVaultUri: true, metadataActive: true, dataActive: true,
       tables: { select: { logicalName: true, kind: true, metadataState: true } },
     },
   });
@@ -321,6 +325,12 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
     throw new ValidationError(msg, { connectionString: msg });
   }
   if (data.name && data.name !== p.name && (await db.profile.findUnique({ where: { name: data.name }, select: { id: true } }))) throw nameTaken(data.name);
+  // A running profile restarts with the new target at once, so a new Key Vault secret is read now.
+  let keyVaultText: string | null = null;
+  if (data.keyVaultSecretUrl && (p.metadataActive || p.dataActive)) {
+    keyVaultText = await storedTargetText({ destinationEnc: null, destinationKeyVaultUri: data.keyVaultSecretUrl });
+    await assertTargetKind(destinationType, keyVaultText, "keyVaultSecretUrl");
+  }
 
   const wanted =
     data.tables || data.relationships
@@ -337,7 +347,7 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
           ...(data.name !== undefined ? { name: data.name } : {}),
           ...(data.destinationType !== undefined ? { destinationType: data.destinationType } : {}),
           ...(data.connectionString ? { destinationEnc: encryptSecret(data.connectionString), destinationKeyVaultUri: null } : {}),
-          ...(data.keyVaultSecretUrl ? { destinationKeyVaultUri: data.keyVaultSecretUrl, destinationEnc: null } : {}),
+          ...(data.keyVaultSecretUrl ? { destinationKeyVaultUri: data.keyVaultSecretUrl, destinationEnc: keyVaultText ? encryptSecret(keyVaultText) : null } : {}),
           ...(data.schemaName !== undefined ? { schemaName: data.schemaName } : {}),
           ...(data.prefix !== undefined ? { prefix: data.prefix } : {}),
           ...(data.retryCount !== undefined ? { retryCount: data.retryCount } : {}),
