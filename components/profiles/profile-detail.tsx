@@ -59,7 +59,8 @@ export function ProfileDetailView({ initialProfile, isAdmin }: { initialProfile:
             <ProgressBar done={p.initialProgress.done} total={p.initialProgress.total} label="Initial export, all tables" />
           </div>
         ) : null}
-        <span className="text-xs text-slate-600" aria-live="off">
+        {/* The server's and the browser's clocks differ by the time the page takes to load. */}
+        <span className="text-xs text-slate-600" aria-live="off" suppressHydrationWarning>
           {query.isFetching ? "Refreshing…" : `Updated ${formatUtc(new Date(query.dataUpdatedAt || Date.now()))}`}
         </span>
       </div>
