@@ -3,7 +3,7 @@
 import { requireActor, requireAdminActor } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { runAction } from "@/lib/http/action-result";
-import { acceptPrivacyTerms, addOrganization, testOrganizationConnection } from "@/lib/organizations/service";
+import { addOrganization, testOrganizationConnection } from "@/lib/organizations/service";
 
 export async function addOrganizationAction(input: unknown) {
   return runAction("organizations.add", async () => addOrganization(db, await requireAdminActor(), input));
@@ -12,8 +12,4 @@ export async function addOrganizationAction(input: unknown) {
 // Read-only (WhoAmI): a viewer may check a connection too.
 export async function testOrganizationConnectionAction(id: unknown) {
   return runAction("organizations.test", async () => testOrganizationConnection(db, await requireActor(), id));
-}
-
-export async function acceptPrivacyTermsAction(id: unknown) {
-  return runAction("organizations.acceptPrivacy", async () => acceptPrivacyTerms(db, await requireAdminActor(), id));
 }

@@ -21,8 +21,8 @@ migrateStore();
 const { db } = await import("@/lib/db");
 const { encryptSecret } = await import("@/lib/secrets");
 const newActions = await import("./new/actions");
-const profileActions = await import("./[id]/actions");
-const orgActions = await import("../organizations/actions");
+const profileActions = { ...(await import("./[id]/actions")), ...(await import("./[id]/edit/actions")) };
+const orgActions = { ...(await import("../organizations/actions")), ...(await import("../organizations/[id]/privacy/actions")) };
 
 let adminId = "";
 let viewerId = "";

@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { acceptPrivacyTermsAction, addOrganizationAction, testOrganizationConnectionAction } from "@/app/(portal)/organizations/actions";
+import { addOrganizationAction, testOrganizationConnectionAction } from "@/app/(portal)/organizations/actions";
+import { acceptPrivacyTermsAction } from "@/app/(portal)/organizations/[id]/privacy/actions";
 import { organizationKeys } from "./query-keys";
 
 export function useAddOrganization() {

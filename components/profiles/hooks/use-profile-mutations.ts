@@ -8,8 +8,8 @@ import {
   resyncFailedRecordsAction,
   resyncTableAction,
   testProfileAction,
-  updateProfileAction,
 } from "@/app/(portal)/profiles/[id]/actions";
+import { updateProfileAction } from "@/app/(portal)/profiles/[id]/edit/actions";
 import type { ActionResult } from "@/lib/http/action-result";
 import { organizationKeys } from "../../organizations/hooks/query-keys";
 import { profileKeys } from "./query-keys";

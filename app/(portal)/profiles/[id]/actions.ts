@@ -3,7 +3,7 @@
 import { requireActor, requireAdminActor } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { runAction } from "@/lib/http/action-result";
-import { activate, deactivate, deleteProfile, resyncFailedRecords, resyncTable, updateProfile } from "@/lib/profiles/service";
+import { activate, deactivate, deleteProfile, resyncFailedRecords, resyncTable } from "@/lib/profiles/service";
 import { testProfile } from "@/lib/profiles/validation";
 
 type Ref = { id?: unknown };
@@ -36,11 +36,4 @@ export async function resyncFailedRecordsAction(input: { id?: unknown }) {
 
 export async function deleteProfileAction(input: { id?: unknown }) {
   return runAction("profiles.delete", async () => deleteProfile(db, await requireAdminActor(), idOf(input)));
-}
-
-export async function updateProfileAction(input: { id?: unknown; changes?: unknown }) {
-  return runAction("profiles.update", async () => {
-    const profile = await updateProfile(db, await requireAdminActor(), idOf(input), input?.changes);
-    return { id: profile.id, name: profile.name };
-  });
 }
