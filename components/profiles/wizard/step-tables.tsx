@@ -61,6 +61,10 @@ export function StepTables({ tables, loading, loadError, selected, error, onChan
             type="search"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
+            // Enter filters; it must not submit the surrounding wizard step.
+            onKeyDown={(e) => {
+              if (e.key === "Enter") e.preventDefault();
+            }}
             placeholder="Name or logical name"
             className="block w-72 rounded-md border border-slate-300 px-3 py-2 text-sm focus:outline-none focus:ring-2 focus:ring-blue-500"
           />
