@@ -181,6 +181,8 @@ describe("the profile lifecycle against the emulator and a SQLite target", () =>
     expect((await queryFailures(fx.db, viewer, { profileId: id, entity: "team" })).entries).toHaveLength(0);
     expect((await queryFailures(fx.db, viewer, { changeType: "Delete" })).entries).toHaveLength(0);
     expect((await queryFailures(fx.db, viewer, { from: new Date(Date.now() + 60_000).toISOString() })).entries).toHaveLength(0);
+    expect((await queryFailures(fx.db, viewer, { from: new Date(Date.now() - 600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() })).entries).toHaveLength(1);
+    expect((await queryFailures(fx.db, viewer, { to: new Date(Date.now() - 600_000).toISOString() })).entries).toHaveLength(0);
     const lines: string[] = [];
     for await (const l of await failureLines(fx.db, viewer, { profileId: id, format: "des" })) lines.push(l);
     expect(lines).toHaveLength(1);
