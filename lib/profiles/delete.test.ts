@@ -29,7 +29,7 @@ it("stops the runner of a profile deleted mid-export and keeps the target's rows
   worker = fastWorker(fx.db, fx.emu.token);
   const target = path.join(fx.dir, "t.db");
   const p = await createProfile(fx.db, admin, { name: "busy", organizationId: fx.orgId, destinationType: "sqlite", connectionString: `sqlite:${target}`, tables: ["account", "contact"] }, { activate: true });
-  await waitFor(async () => (await getProfile(fx.db, admin, p.id)).tables.some((t) => t.initialDone > 0), "export under way");
+  await waitFor(async () => (await getProfile(fx.db, admin, p.id)).tables.some((t) => t.logicalName === "account" && t.initialDone > 0), "export under way");
   await deleteProfile(fx.db, admin, p.id);
   await expect(getProfile(fx.db, admin, p.id)).rejects.toBeInstanceOf(NotFoundError);
   await waitFor(() => worker.running().length === 0, "runner stopped", 20_000);
