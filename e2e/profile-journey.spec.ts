@@ -30,6 +30,8 @@ test("an admin exports the demo organization through the portal, end to end", as
   await page.getByLabel("Profile name").fill(name);
   await expect(page.getByLabel("Organization")).toHaveValue(orgId);
   await page.getByLabel("Connection string", { exact: true }).fill(`sqlite:${E2E.dataDir}/no-such-folder/target.db`);
+  await page.getByRole("button", { name: "Test target connection" }).click();
+  await expect(page.getByTestId("target-test-result")).toContainText("mkdir -p", { timeout: 30_000 });
   await page.getByLabel("Retry count").fill("1");
   await page.getByLabel("Retry interval (seconds)").fill("0");
   await page.getByRole("button", { name: "Next" }).click();
@@ -73,6 +75,8 @@ test("an admin exports the demo organization through the portal, end to end", as
   for (let i = 0; i < 3; i++) await page.getByRole("button", { name: "Back" }).click();
   await expect(page.getByLabel("Profile name")).toHaveValue(name);
   await page.getByLabel("Connection string", { exact: true }).fill(`sqlite:${file}`);
+  await page.getByRole("button", { name: "Test target connection" }).click();
+  await expect(page.getByTestId("target-test-result")).toContainText("Connected", { timeout: 30_000 });
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.getByTestId("tables-selected")).toHaveText("2 selected");
   await page.getByRole("button", { name: "Next" }).click();

@@ -1,34 +1,9 @@
 "use client";
 
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { totalsByMinute, type ThroughputRow } from "@/lib/portal/throughput";
 
-export interface ThroughputPoint {
-  entity: string;
-  minute: string | Date;
-  written: number;
-  failed: number;
-}
-
-interface MinuteTotal {
-  minute: string;
-  written: number;
-  failed: number;
-}
-
-/** Sums the per-table rows of each minute; minutes with no activity are absent, not zero. */
-export function totalsByMinute(points: readonly ThroughputPoint[]): MinuteTotal[] {
-  const byMinute = new Map<string, MinuteTotal>();
-  for (const p of points) {
-    const key = new Date(p.minute).toISOString().slice(11, 16);
-    const t = byMinute.get(key) ?? { minute: key, written: 0, failed: 0 };
-    t.written += p.written;
-    t.failed += p.failed;
-    byMinute.set(key, t);
-  }
-  return [...byMinute.values()].sort((a, b) => a.minute.localeCompare(b.minute));
-}
-
-export function ThroughputChart({ points, sinceMinutes }: { points: readonly ThroughputPoint[]; sinceMinutes: number }) {
+export function ThroughputChart({ points, sinceMinutes }: { points: readonly ThroughputRow[]; sinceMinutes: number }) {
   const data = totalsByMinute(points);
   const written = data.reduce((n, d) => n + d.written, 0);
   const failed = data.reduce((n, d) => n + d.failed, 0);
