@@ -4,7 +4,7 @@ import "server-only";
 import { db } from "../db";
 import { readJson } from "../http/route-result";
 import { acceptPrivacyTerms, findOrganization, listOrganizationRelationships, listOrganizationTables, listOrganizations } from "../organizations/service";
-import { activate, createProfile, deactivate, deleteProfile, getProfile, listProfiles, updateProfile } from "../profiles/service";
+import { activate, createProfile, deactivate, deleteProfile, getProfile, listProfiles, resyncFailedRecords, resyncTable, updateProfile } from "../profiles/service";
 import { testProfile, validateProfile } from "../profiles/validation";
 import { ValidationError } from "../errors";
 import { desEntity, desOrganization, desProfile, desRelationship, desValidationReport, fromDesProfile, organizationRef, queryFlag, withDesFieldNames } from "./des-shapes";
@@ -114,4 +114,24 @@ export const failures = (req: Request, ctx: IdContext) =>
     if (format !== "des" && format !== "csv") throw new ValidationError("format: must be des or csv.", { format: "Must be des or csv." });
     const link = signFailureDownload(profile.id, format);
     return { Uri: `${publicOrigin(req)}${link.path}`, ExpiresOn: link.expiresAt.toISOString(), Format: format, FailureCount: profile.failures };
+  });
+
+// ---- beyond the old product: what its users missed --------------------------------------
+
+/** Re-export one table alone (`?entity=account`); the others keep syncing. */
+export const resyncEntity = (req: Request, ctx: IdContext) =>
+  apiRoute("POST profiles/{id}/resyncentity", req, async (actor, url) => {
+    const id = profileIdFrom((await ctx.params).id);
+    const entity = url.searchParams.get("entity");
+    if (!entity) throw new ValidationError("entity: give the table's logical name, e.g. ?entity=account.", { entity: "Give the table's logical name." });
+    await resyncTable(db, actor, id, entity);
+    return desProfile(await getProfile(db, actor, id), true);
+  });
+
+/** Fetch and write again every record whose last attempt failed (the log itself is kept). */
+export const resyncFailed = (req: Request, ctx: IdContext) =>
+  apiRoute("POST profiles/{id}/resyncfailedrecords", req, async (actor) => {
+    const id = profileIdFrom((await ctx.params).id);
+    await resyncFailedRecords(db, actor, id);
+    return desProfile(await getProfile(db, actor, id), true);
   });

@@ -153,6 +153,8 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   "/crm/exporter/profiles/{id}/activatemetadata": { post: { summary: "Activate table definitions only (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
   "/crm/exporter/profiles/{id}/activatedata": { post: { summary: "Activate data replication (admin; creates the tables first when needed)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
   "/crm/exporter/profiles/{id}/deactivate": { post: { summary: "Stop replication (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/resyncentity": { post: { summary: "Re-export one table alone (admin; not in the old product): its rows are read again, the other tables keep syncing", tags: ["Profiles"], params: ["id", "entity"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/resyncfailedrecords": { post: { summary: "Write again every record whose last attempt failed (admin; not in the old product); the failure log is kept", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
   "/crm/exporter/profiles/{id}/test": { get: { summary: "Run the validation checks for a saved profile", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "ValidationReport" }, errors: [401, 404] } },
   "/crm/exporter/profiles/{id}/failures": { get: { summary: "A signed link to the profile's failure log", tags: ["Profiles"], params: ["id", "format"], ok: { status: 200, schema: "FailuresLink" }, errors: [400, 401, 404] } },
   "/crm/exporter/downloads/failures": {
@@ -168,6 +170,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
 const PARAMETERS: Record<string, object> = {
   organizationId: { name: "organizationId", in: "query", required: false, description: "The organization's id (from metadata/organizations). Give this or organizationUrl.", schema: { type: "string", format: "uuid" } },
   organizationUrl: { name: "organizationUrl", in: "query", required: false, description: "The environment URL, e.g. https://contoso.crm.dynamics.com.", schema: { type: "string" } },
+  entity: { name: "entity", in: "query", required: true, description: "The table's logical name, e.g. account.", schema: { type: "string" } },
   entities: { name: "entities", in: "query", required: false, description: "Comma-separated table logical names.", schema: { type: "string" } },
   status: { name: "status", in: "query", required: false, description: "true: include per-table status.", schema: { type: "boolean" } },
   id: { name: "id", in: "path", required: true, description: "Profile id.", schema: { type: "string", format: "uuid" } },

@@ -39,6 +39,8 @@ const activateData = await import("./profiles/[id]/activatedata/route");
 const deactivate = await import("./profiles/[id]/deactivate/route");
 const test = await import("./profiles/[id]/test/route");
 const failures = await import("./profiles/[id]/failures/route");
+const resyncEntity = await import("./profiles/[id]/resyncentity/route");
+const resyncFailed = await import("./profiles/[id]/resyncfailedrecords/route");
 const download = await import("./downloads/failures/route");
 
 type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
@@ -312,6 +314,26 @@ describe("the profile journey", () => {
     expect(expired.status).toBe(403);
     expect(((await expired.json()) as Json).error.message).toMatch(/expired/);
     expect((await download.GET(new Request("http://api.test/crm/exporter/downloads/failures"))).status).toBe(400);
+  });
+
+  it("re-exports one table and re-syncs failed records on request (beyond the old product)", async () => {
+    expect((await call(resyncEntity.POST, "POST", `profiles/${id}/resyncentity?entity=team`, { id, token: viewerToken })).status).toBe(403);
+    expect((await call(resyncEntity.POST, "POST", `profiles/${id}/resyncentity`, { id })).body.error.fields).toHaveProperty("entity");
+    expect((await call(resyncEntity.POST, "POST", `profiles/${id}/resyncentity?entity=contact`, { id })).status).toBe(404);
+    const team = async () => (await db.profileTable.findFirstOrThrow({ where: { profileId: id, logicalName: "team" } }));
+    const before = (await team()).totalNotifications;
+    const r = await call(resyncEntity.POST, "POST", `profiles/${id}/resyncentity?entity=team`, { id });
+    expect(r.status).toBe(200);
+    await waitFor(async () => {
+      const t = await team();
+      return !t.resyncRequested && t.initialSyncState === "Completed" && t.totalNotifications >= before + 6;
+    }, "team re-exported", 30_000);
+
+    expect((await call(resyncFailed.POST, "POST", `profiles/${id}/resyncfailedrecords`, { id, token: viewerToken })).status).toBe(403);
+    expect((await call(resyncFailed.POST, "POST", `profiles/${id}/resyncfailedrecords`, { id })).status).toBe(200);
+    // Served at the next cycle; the trigger still refuses the record, so it stays failed.
+    await waitFor(async () => !(await db.profile.findUniqueOrThrow({ where: { id } })).resyncFailedRequested, "re-sync served", 30_000);
+    expect(await db.failedRecord.count({ where: { profileId: id } })).toBe(1);
   });
 
   it("updates with PUT (the version moves on); fixed fields name themselves", async () => {
