@@ -50,6 +50,7 @@ describe("queryFailures", () => {
     const window = await queryFailures(fx.db, viewer, { profileId: a, from: new Date(t0 + 60_000).toISOString(), to: new Date(t0 + 3 * 60_000).toISOString() });
     expect(window.entries.map((e) => e.reason)).toEqual(["reason 3", "reason 2", "reason 1"]);
     expect((await queryFailures(fx.db, viewer, { search: "00000000-0000-0000-0000-000000000004" })).entries.map((e) => e.reason)).toEqual(["reason 4"]);
+    expect((await queryFailures(fx.db, viewer, { search: "{00000000-0000-0000-0000-000000000004}".toUpperCase() })).entries.map((e) => e.reason)).toEqual(["reason 4"]);
     expect((await queryFailures(fx.db, viewer, { search: "missing" })).entries.map((e) => e.profileId)).toEqual([b]);
     const err = await queryFailures(fx.db, viewer, { changeType: "Upsert" }).catch((e) => e);
     expect(err.fieldErrors.changeType).toMatch(/New, Update, Delete/);

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Failure_recordId_idx" ON "Failure"("recordId");
+
