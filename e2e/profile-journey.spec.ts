@@ -13,6 +13,10 @@ test("an admin exports the demo organization through the portal, end to end", as
   const name = unique("Journey ");
   const file = targetFile(unique("journey"));
   const orgId = demoOrganizationId();
+  // Hydration mismatches and uncaught errors show up here, not on the page.
+  const browserErrors: string[] = [];
+  page.on("pageerror", (err) => browserErrors.push(err.message));
+  page.on("console", (msg) => msg.type() === "error" && browserErrors.push(`${msg.text()} (${msg.location().url})`));
 
   // Privacy terms: shown as not accepted, explained, accepted, recorded.
   await page.goto("/organizations");
@@ -154,4 +158,5 @@ test("an admin exports the demo organization through the portal, end to end", as
   await expect(page.getByTestId(`profile-row-${name}`)).toHaveCount(0);
   expect(count("Profile", "id = ?", profileId)).toBe(0);
   expect(targetCount(file, "account")).toBe(status.tables.account);
+  expect(browserErrors).toEqual([]);
 });

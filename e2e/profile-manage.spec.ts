@@ -7,6 +7,9 @@ import { acceptDemoPrivacy, createProfileThroughWizard, demoOrganizationId, stor
 
 test("an admin filters, tests, re-exports a table, edits and deactivates a profile", async ({ page }) => {
   test.setTimeout(180_000);
+  const browserErrors: string[] = [];
+  page.on("pageerror", (err) => browserErrors.push(err.message));
+  page.on("console", (msg) => msg.type() === "error" && browserErrors.push(`${msg.text()} (${msg.location().url})`));
   await acceptDemoPrivacy(page);
   const name = unique("Manage ");
   const file = targetFile(unique("manage"));
@@ -71,4 +74,5 @@ test("an admin filters, tests, re-exports a table, edits and deactivates a profi
   await page.getByRole("button", { name: "Deactivate" }).click();
   await expect(page.getByTestId("profile-state")).toHaveText("Inactive");
   expect(targetCount(file, "contact")).toBe(contacts);
+  expect(browserErrors).toEqual([]);
 });
