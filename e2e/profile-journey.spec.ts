@@ -97,6 +97,7 @@ test("an admin exports the demo organization through the portal, end to end", as
   await expect(page).toHaveURL(/\/profiles\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name })).toBeVisible();
   const profileId = page.url().split("/").pop()!;
+  await expect(page.getByTestId("target-description")).toHaveText(`sqlite:${file}`);
   expect(count("Profile", "id = ? AND name = ? AND retryCount = 1 AND retryIntervalSeconds = 0", profileId, name)).toBe(1);
 
   // The initial export completes, live on the page.

@@ -16,7 +16,8 @@ import { ProfileStateBadge } from "./state-badge";
 
 const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server" };
 
-export function ProfileDetailView({ initialProfile, isAdmin }: { initialProfile: ProfileDetail; isAdmin: boolean }) {
+/** `target` is where the data goes, without secrets (lib/profiles/target-description). */
+export function ProfileDetailView({ initialProfile, target, isAdmin }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean }) {
   const query = useProfile(initialProfile.id, initialProfile);
   const resync = useResyncTable();
   const [resyncing, setResyncing] = useState<string | null>(null);
@@ -35,7 +36,12 @@ export function ProfileDetailView({ initialProfile, isAdmin }: { initialProfile:
 
   const facts: [string, ReactNode][] = [
     ["Organization", `${p.organizationName} (${p.organizationUrl})`],
-    ["Target", `${KINDS[p.destinationType] ?? p.destinationType}${p.keyVaultSecretUrl ? ` — from ${p.keyVaultSecretUrl}` : p.hasConnectionString ? " — connection string stored encrypted" : " — no connection string"}`],
+    [
+      "Target",
+      <span key="t">
+        {KINDS[p.destinationType] ?? p.destinationType} — <span className="font-mono text-xs" data-testid="target-description">{target}</span>
+      </span>,
+    ],
     ["Schema / prefix", `${p.schemaName} / ${p.prefix || "(none)"}`],
     ["Retries", `${p.retryCount} tries, ${p.retryIntervalSeconds} s apart`],
     ["Delete log", p.writeDeleteLog ? "written" : "not written"],

@@ -7,6 +7,7 @@ import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { getProfile } from "@/lib/profiles/service";
+import { describeProfileTarget } from "@/lib/profiles/target-description";
 
 export const metadata: Metadata = { title: "Export profile" };
 export const dynamic = "force-dynamic";
@@ -17,6 +18,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
     if (err instanceof NotFoundError || err instanceof ValidationError) notFound();
     throw err;
   });
+  const target = await describeProfileTarget(db, actor, profile.id);
   return (
     <>
       <p className="mb-2 text-sm">
@@ -25,7 +27,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         </Link>
       </p>
       <PageHeader title={profile.name} description="Live status of this export profile." />
-      <ProfileDetailView initialProfile={profile} isAdmin={actor.role === "admin"} />
+      <ProfileDetailView initialProfile={profile} target={target} isAdmin={actor.role === "admin"} />
     </>
   );
 }
