@@ -7,7 +7,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import Database from "better-sqlite3";
 import { ANONYMOUS, E2E, unique } from "./support/env";
-import { acceptDemoPrivacy, createProfileThroughWizard } from "./portal-helpers";
+import { acceptDemoPrivacy, createProfileThroughWizard, seriousViolations } from "./portal-helpers";
 
 interface Seeded {
   recordId: string;
@@ -56,6 +56,7 @@ test("the failure viewer pages, filters, searches and downloads", async ({ page,
   await expect(rows).toHaveCount(130);
   await expect(rows.last().getByTestId("failure-record")).toHaveText(seeded[0].recordId);
   await expect(page.getByText("That is the oldest entry.")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 
   // Reasons are text, never HTML.
   await expect(rows.last().getByTestId("failure-reason")).toHaveText("String or binary data would be truncated in <i>lastname</i> #0.");

@@ -22,7 +22,16 @@ interface Props {
 }
 
 export function ProfilesList({ organizations, initial, isAdmin }: Props) {
-  const [filters, setFilters] = useState<ProfileListFilters>(initial.filters);
+  const [filters, setFiltersState] = useState<ProfileListFilters>(initial.filters);
+  // The address keeps the filters, so a reload or a shared link shows the same list.
+  const setFilters = (update: (f: ProfileListFilters) => ProfileListFilters) => {
+    const next = update(filters);
+    setFiltersState(next);
+    const q = new URLSearchParams();
+    if (next.organizationId) q.set("organizationId", next.organizationId);
+    if (next.state) q.set("state", next.state);
+    window.history.replaceState(null, "", q.size ? `/profiles?${q}` : "/profiles");
+  };
   const profiles = useProfiles(filters, initial);
   const list = profiles.data ?? [];
   const filtered = !!(filters.organizationId || filters.state);
