@@ -87,7 +87,7 @@ export function ProfileTablesStatus({ tables, canResync, resyncing, onResync }: 
                 <td className="px-3 py-2">{formatLag(t.lagSeconds)}</td>
                 {canResync ? (
                   <td className="px-3 py-2">
-                    <Button variant="secondary" onClick={() => onResync(t.logicalName)} disabled={resyncing === t.logicalName || t.phase === "disabled"}>
+                    <Button variant="secondary" className="whitespace-nowrap" onClick={() => onResync(t.logicalName)} disabled={resyncing === t.logicalName || t.phase === "disabled"}>
                       {resyncing === t.logicalName ? "Requesting…" : "Re-sync"}
                       <span className="sr-only"> {t.logicalName}</span>
                     </Button>
