@@ -80,4 +80,11 @@ test("an admin filters, tests, re-exports a table, edits and deactivates a profi
   await expect(page.getByTestId("profile-state")).toHaveText("Inactive");
   expect(targetCount(file, "contact")).toBe(contacts);
   expect(browserErrors).toEqual([]);
+
+  // A profile that does not exist (or an id that is not one) is a clear page, not an error.
+  for (const id of ["00000000-0000-4000-8000-000000000000", "not-an-id"]) {
+    const res = await page.goto(`/profiles/${id}`);
+    expect(res?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "This profile does not exist" })).toBeVisible();
+  }
 });
