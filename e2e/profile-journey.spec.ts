@@ -128,7 +128,8 @@ test("an admin exports the demo organization through the portal, end to end", as
   } finally {
     target.close();
   }
-  await webApi.update("accounts", poison, { name: unique("POISON ") });
+  const poisonName = unique("POISON ");
+  await webApi.update("accounts", poison, { name: poisonName });
   await expect(accountRow.getByTestId("table-failures")).toHaveText("1", { timeout: 60_000 });
   expect(count("Failure", "profileId = ? AND recordId = ?", profileId, poison)).toBe(1);
 
@@ -146,6 +147,20 @@ test("an admin exports the demo organization through the portal, end to end", as
   const csvText = fs.readFileSync((await csv.path())!, "utf8");
   expect(csvText.split("\r\n")[0]).toBe("Entity,RecordId,NotificationTime,ChangeType,FailureReason");
   expect(csvText).toContain(`account,${poison},`);
+
+  // Once the target accepts it again, re-syncing the failed records writes it; the log keeps its entry.
+  const fix = openTarget(file, false);
+  try {
+    fix.exec("DROP TRIGGER e2e_poison");
+  } finally {
+    fix.close();
+  }
+  await page.goto(`/profiles/${profileId}`);
+  await page.getByRole("button", { name: "Re-sync failed records (1)" }).click();
+  await expect(page.getByText("Re-sync of failed records requested")).toBeVisible();
+  await expect.poll(() => targetCount(file, "account", "name = ?", poisonName), { timeout: 30_000 }).toBe(1);
+  await expect(page.getByRole("button", { name: "Re-sync failed records (0)" })).toBeVisible({ timeout: 30_000 });
+  expect(count("Failure", "profileId = ? AND recordId = ?", profileId, poison)).toBe(1);
 
   // Deactivate, then delete; the target keeps its data.
   await page.goto(`/profiles/${profileId}`);
