@@ -167,7 +167,14 @@ test("an admin exports the demo organization through the portal, end to end", as
   await page.getByRole("button", { name: "Deactivate" }).click();
   await expect(page.getByTestId("profile-state")).toHaveText("Inactive");
   expect(storeRow<{ state: string }>(`SELECT state FROM "Profile" WHERE id = ?`, profileId)?.state).toBe("inactive");
-  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  const deleteButton = page.getByRole("button", { name: "Delete", exact: true });
+  await deleteButton.click();
+  // Escape cancels and gives the focus back; nothing is deleted.
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(deleteButton).toBeFocused();
+  expect(count("Profile", "id = ?", profileId)).toBe(1);
+  await deleteButton.click();
   await expect(page.getByRole("alertdialog")).toContainText("not touched");
   await page.getByRole("button", { name: "Delete profile" }).click();
   await expect(page).toHaveURL(/\/profiles$/);

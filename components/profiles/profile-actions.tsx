@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { ProfileDetail } from "@/lib/profiles/service";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
@@ -27,6 +27,13 @@ export function ProfileActions({ profile, isAdmin }: { profile: ProfileDetail; i
   const [message, setMessage] = useState<Message | null>(null);
   const [report, setReport] = useState<{ ok: boolean; checks: CheckView[] } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+
+  function cancelDelete() {
+    setConfirmDelete(false);
+    // Back where the keyboard user was before the question.
+    requestAnimationFrame(() => deleteButton.current?.focus());
+  }
   const busy = activate.isPending || deactivate.isPending || resyncFailed.isPending || remove.isPending;
   const running = profile.metadataActive || profile.dataActive;
 
@@ -90,7 +97,7 @@ export function ProfileActions({ profile, isAdmin }: { profile: ProfileDetail; i
             >
               Edit
             </Link>
-            <Button variant="danger" onClick={() => setConfirmDelete(true)} disabled={busy || confirmDelete}>
+            <Button ref={deleteButton} variant="danger" onClick={() => setConfirmDelete(true)} disabled={busy || confirmDelete}>
               Delete
             </Button>
           </>
@@ -110,7 +117,15 @@ export function ProfileActions({ profile, isAdmin }: { profile: ProfileDetail; i
         ) : null}
       </div>
       {confirmDelete ? (
-        <div role="alertdialog" aria-labelledby="delete-title" aria-describedby="delete-desc" className="space-y-3 rounded-md border border-red-300 bg-red-50 p-4">
+        <div
+          role="alertdialog"
+          aria-labelledby="delete-title"
+          aria-describedby="delete-desc"
+          onKeyDown={(e) => {
+            if (e.key === "Escape" && !remove.isPending) cancelDelete();
+          }}
+          className="space-y-3 rounded-md border border-red-300 bg-red-50 p-4"
+        >
           <h3 id="delete-title" className="font-semibold text-red-900">
             Delete {profile.name}?
           </h3>
@@ -122,7 +137,7 @@ export function ProfileActions({ profile, isAdmin }: { profile: ProfileDetail; i
             <Button variant="danger" onClick={() => void onDelete()} disabled={remove.isPending} autoFocus>
               {remove.isPending ? "Deleting…" : "Delete profile"}
             </Button>
-            <Button variant="secondary" onClick={() => setConfirmDelete(false)} disabled={remove.isPending}>
+            <Button variant="secondary" onClick={cancelDelete} disabled={remove.isPending}>
               Cancel
             </Button>
           </div>
