@@ -11,6 +11,8 @@ const emulatorPort = Number(process.env.E2E_EMULATOR_PORT || 5655);
 const baseURL = `http://127.0.0.1:${port}`;
 process.env.E2E_BASE_URL = baseURL;
 process.env.E2E_EMULATOR_URL = `http://127.0.0.1:${emulatorPort}`;
+// Per port, so two runs side by side (different E2E_PORT) do not sign each other out.
+process.env.E2E_ADMIN_STATE = `e2e/.auth/admin-${port}.json`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -31,7 +33,7 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /.*\.setup\.ts/ },
-    { name: "chromium", dependencies: ["setup"], testMatch: /.*\.spec\.ts/, use: { storageState: "e2e/.auth/admin.json" } },
+    { name: "chromium", dependencies: ["setup"], testMatch: /.*\.spec\.ts/, use: { storageState: process.env.E2E_ADMIN_STATE } },
   ],
   webServer: {
     // The product's own start command on a fresh store: migrations, first admin, emulator, worker.

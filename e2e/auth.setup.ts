@@ -8,5 +8,5 @@ setup("admin signs in", async ({ page }) => {
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
-  await page.context().storageState({ path: "e2e/.auth/admin.json" });
+  await page.context().storageState({ path: process.env.E2E_ADMIN_STATE ?? "e2e/.auth/admin.json" });
 });

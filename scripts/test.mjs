@@ -93,7 +93,11 @@ function playwright() {
     return;
   }
   const out = path.join(reports, "playwright.json");
-  const status = run(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...passThrough], { E2E_JSON_REPORT: out });
+  // The server's store for this run; kept only when something failed, to look at.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-e2e-"));
+  const status = run(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...passThrough], { E2E_JSON_REPORT: out, E2E_DATA_DIR: dataDir });
+  if (status === 0) fs.rmSync(dataDir, { recursive: true, force: true });
+  else say(`the browser tests' portal store is kept in ${dataDir}`);
   const report = readJson(out);
   if (!report?.stats) {
     broken.push(`Playwright exited ${status} without a report`);
