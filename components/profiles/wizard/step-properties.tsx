@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useState, type ChangeEvent } from "react";
 import type { DraftProperties } from "@/lib/portal/profile-draft";
 import type { OrganizationSummary } from "@/lib/organizations/service";
 import { Alert } from "../../ui/alert";
@@ -30,7 +30,16 @@ interface Props {
   onChange: (patch: Partial<DraftProperties>) => void;
 }
 
+type TextKey = { [K in keyof DraftProperties]: DraftProperties[K] extends string ? (string extends DraftProperties[K] ? K : never) : never }[keyof DraftProperties];
+
 export function StepProperties({ value, organizations, errors, onChange }: Props) {
+  // The props every free-text field of the draft takes.
+  const text = (name: TextKey) => ({
+    name,
+    value: value[name],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => onChange({ [name]: e.target.value }),
+    error: errors[name],
+  });
   const testTarget = useTestTarget();
   const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(null);
   const org = organizations.find((o) => o.id === value.organizationId);
@@ -50,19 +59,13 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
       <div className="grid gap-4 md:grid-cols-2">
         <Field
           label="Profile name"
-          name="name"
-          value={value.name}
-          onChange={(e) => onChange({ name: e.target.value })}
-          error={errors.name}
+          {...text("name")}
           hint="Unique, up to 100 characters."
           autoComplete="off"
         />
         <SelectField
           label="Organization"
-          name="organizationId"
-          value={value.organizationId}
-          onChange={(e) => onChange({ organizationId: e.target.value })}
-          error={errors.organizationId}
+          {...text("organizationId")}
           options={[{ value: "", label: "Choose an organization…" }, ...organizations.map((o) => ({ value: o.id, label: `${o.name} (${o.url})` }))]}
         />
       </div>
@@ -101,10 +104,7 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
         {value.targetSource === "connectionString" ? (
           <Field
             label="Connection string"
-            name="connectionString"
-            value={value.connectionString}
-            onChange={(e) => onChange({ connectionString: e.target.value })}
-            error={errors.connectionString}
+            {...text("connectionString")}
             placeholder={PLACEHOLDERS[value.destinationType]}
             hint={
               value.destinationType === "sqlite"
@@ -117,10 +117,7 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
         ) : (
           <Field
             label="Key Vault secret URL"
-            name="keyVaultSecretUrl"
-            value={value.keyVaultSecretUrl}
-            onChange={(e) => onChange({ keyVaultSecretUrl: e.target.value })}
-            error={errors.keyVaultSecretUrl}
+            {...text("keyVaultSecretUrl")}
             placeholder="https://myvault.vault.azure.net/secrets/target-connection"
             hint="The secret holds the connection string; this server reads it with its Azure identity."
             autoComplete="off"
@@ -146,38 +143,26 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
         <div className="grid gap-4 md:grid-cols-2">
           <Field
             label="Schema"
-            name="schemaName"
-            value={value.schemaName}
-            onChange={(e) => onChange({ schemaName: e.target.value })}
-            error={errors.schemaName}
+            {...text("schemaName")}
             hint="Letters and digits, default dbo."
             autoComplete="off"
           />
           <Field
             label="Table name prefix (optional)"
-            name="prefix"
-            value={value.prefix}
-            onChange={(e) => onChange({ prefix: e.target.value })}
-            error={errors.prefix}
+            {...text("prefix")}
             hint="Letters and digits, under 15 characters."
             autoComplete="off"
           />
           <Field
             label="Retry count"
-            name="retryCount"
+            {...text("retryCount")}
             inputMode="numeric"
-            value={value.retryCount}
-            onChange={(e) => onChange({ retryCount: e.target.value })}
-            error={errors.retryCount}
             hint="0–20 tries for a record the target refuses, default 12."
           />
           <Field
             label="Retry interval (seconds)"
-            name="retryIntervalSeconds"
+            {...text("retryIntervalSeconds")}
             inputMode="numeric"
-            value={value.retryIntervalSeconds}
-            onChange={(e) => onChange({ retryIntervalSeconds: e.target.value })}
-            error={errors.retryIntervalSeconds}
             hint="0–3600 seconds between tries, default 5."
           />
         </div>
