@@ -22,9 +22,12 @@ Object.assign(process.env, env);
 const distDir = path.resolve(env.NEXT_DIST_DIR || ".next");
 
 const log = (msg) => console.log(`[start] ${msg}`);
+// Once children run, failing must stop them too, or they would outlive this script.
+let stopAll = null;
 const fail = (msg) => {
   console.error(`[start] ${msg}`);
-  process.exit(1);
+  if (stopAll) void stopAll(1);
+  else process.exit(1);
 };
 const node = (args, opts = {}) => spawnSync(process.execPath, args, { stdio: "inherit", env, ...opts });
 
@@ -76,6 +79,7 @@ if (!dev) {
 const children = new Map();
 let stopping = false;
 function startChild(name, args, { restart }) {
+  if (stopping) return null;
   const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env });
   children.set(name, child);
   child.on("exit", (code, signal) => {
@@ -102,6 +106,9 @@ async function stop(code = 0) {
   await store.db.$disconnect().catch(() => {});
   process.exit(code);
 }
+stopAll = stop;
+// After a failure the start-up sequence must not go on: wait here for stop() to exit the process.
+const unlessStopping = () => (stopping ? new Promise(() => {}) : undefined);
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 
@@ -125,7 +132,9 @@ if (shouldRunEmulator(mode, store.realOrganizations)) {
   const url = `http://127.0.0.1:${env.EMULATOR_PORT}`;
   startChild("emulator", ["bin/dataverse-export.mjs", "emulator", "--port", env.EMULATOR_PORT, "--records", env.EMULATOR_RECORDS, "--token", emulatorToken], { restart: true });
   await waitFor(`${url}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${emulatorToken}` } }, "the Dataverse emulator");
+  await unlessStopping();
   await registerDemoOrganization(store.db, url, emulatorToken).catch((err) => fail(`could not register the demo organization: ${err.message}`));
+  await unlessStopping();
   log(`Dataverse emulator with the demo organization "Contoso (demo)" at ${url}`);
 } else {
   log(mode === "off" ? "Dataverse emulator off (DATAVERSE_EMULATOR=off)" : "Dataverse emulator not started: a real Dataverse environment is registered (DATAVERSE_EMULATOR=on starts it anyway)");
@@ -134,8 +143,10 @@ if (shouldRunEmulator(mode, store.realOrganizations)) {
 startChild("worker", ["--import", "tsx", "lib/sync/worker.ts"], { restart: true });
 const nextBin = "node_modules/next/dist/bin/next";
 startChild("web", dev ? [nextBin, "dev", "-p", env.PORT, "-H", env.HOSTNAME] : [nextBin, "start", "-p", env.PORT, "-H", env.HOSTNAME], { restart: false });
-await waitFor(`http://127.0.0.1:${env.PORT}/api/health`, {}, "the portal", dev ? 300_000 : 120_000);
+const localHost = ["0.0.0.0", "::", ""].includes(env.HOSTNAME) ? "127.0.0.1" : env.HOSTNAME.includes(":") ? `[${env.HOSTNAME}]` : env.HOSTNAME;
+await waitFor(`http://${localHost}:${env.PORT}/api/health`, {}, "the portal", dev ? 300_000 : 120_000);
 
+await unlessStopping();
 const shown = `http://localhost:${env.PORT}`;
 log(`portal ready at ${shown}`);
 if (store.admin.kind === "generated") {
