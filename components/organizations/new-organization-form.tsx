@@ -1,36 +1,24 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { Field } from "../ui/field";
+import { useActionForm } from "../ui/hooks/use-action-form";
 import { useAddOrganization } from "./hooks/use-organization-mutations";
 
 export function NewOrganizationForm() {
   const add = useAddOrganization();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formEl = event.currentTarget;
-    const form = new FormData(formEl);
-    const result = await add.mutateAsync({
-      name: form.get("name"),
-      url: form.get("url"),
-      tenantId: form.get("tenantId"),
-      clientId: form.get("clientId"),
-      clientSecret: form.get("clientSecret"),
-    });
-    if (result.ok) {
-      setFieldErrors({});
-      setMessage({ tone: "success", text: `${result.data.name} was added. Test its connection, then accept its privacy terms.` });
-      formEl.reset();
-    } else {
-      setFieldErrors(result.fieldErrors ?? {});
-      setMessage({ tone: "error", text: result.error });
-    }
-  }
+  const { fieldErrors, message, onSubmit } = useActionForm(
+    (form) =>
+      add.mutateAsync({
+        name: form.get("name"),
+        url: form.get("url"),
+        tenantId: form.get("tenantId"),
+        clientId: form.get("clientId"),
+        clientSecret: form.get("clientSecret"),
+      }),
+    (org) => `${org.name} was added. Test its connection, then accept its privacy terms.`,
+  );
 
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby="new-org-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">

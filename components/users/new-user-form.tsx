@@ -1,35 +1,17 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { Field } from "../ui/field";
+import { useActionForm } from "../ui/hooks/use-action-form";
 import { useCreateUser } from "./hooks/use-user-mutations";
 
 export function NewUserForm() {
   const create = useCreateUser();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formEl = event.currentTarget;
-    const form = new FormData(formEl);
-    const result = await create.mutateAsync({
-      email: form.get("email"),
-      name: form.get("name"),
-      password: form.get("password"),
-      role: form.get("role"),
-    });
-    if (result.ok) {
-      setFieldErrors({});
-      setMessage({ tone: "success", text: `${result.data.email} can now sign in as ${result.data.role}.` });
-      formEl.reset();
-    } else {
-      setFieldErrors(result.fieldErrors ?? {});
-      setMessage({ tone: "error", text: result.error });
-    }
-  }
+  const { fieldErrors, message, onSubmit } = useActionForm(
+    (form) => create.mutateAsync({ email: form.get("email"), name: form.get("name"), password: form.get("password"), role: form.get("role") }),
+    (user) => `${user.email} can now sign in as ${user.role}.`,
+  );
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Add a user" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
