@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import type { ProfileDetail } from "@/lib/profiles/service";
+import type { ProfileDetail } from "@/lib/profiles/status";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import {

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
-import type { ProfileDetail } from "@/lib/profiles/service";
+import type { ProfileDetail } from "@/lib/profiles/status";
 import { Alert } from "../ui/alert";
 import { Card } from "../ui/card";
 import { ProgressBar } from "../ui/progress-bar";

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import type { ProfileDetail } from "@/lib/profiles/service";
+import type { ProfileDetail } from "@/lib/profiles/status";
 import { useOrganizationRelationships } from "../organizations/hooks/use-organization-relationships";
 import { useOrganizationTables } from "../organizations/hooks/use-organization-tables";
 import { Alert } from "../ui/alert";

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ProfileTableStatus } from "@/lib/profiles/service";
+import type { ProfileTableStatus } from "@/lib/profiles/status";
 import { Badge, type BadgeTone } from "../ui/badge";
 import { Button } from "../ui/button";
 import { ProgressBar } from "../ui/progress-bar";

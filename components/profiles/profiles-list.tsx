@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { OrganizationSummary } from "@/lib/organizations/service";
-import type { ProfileSummary } from "@/lib/profiles/service";
+import type { ProfileSummary } from "@/lib/profiles/status";
 import { Alert } from "../ui/alert";
 import { EmptyState } from "../ui/empty-state";
 import { ProgressBar } from "../ui/progress-bar";

@@ -2,7 +2,7 @@
 // Everything that maps between the two lives here, including field names in error messages.
 import { ConflictError, ValidationError } from "../errors";
 import type { OrganizationRelationship, OrganizationSummary, OrganizationTable } from "../organizations/service";
-import type { ProfileDetail, ProfileTableStatus } from "../profiles/service";
+import type { ProfileDetail, ProfileTableStatus } from "../profiles/status";
 import type { ValidationReport } from "../profiles/validation";
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,8 @@ import { NotFoundError } from "../errors";
 import { acceptPrivacyTerms } from "../organizations/service";
 import type { Worker } from "../sync/supervisor";
 import { sqliteRows, waitFor } from "../sync/test-support";
-import { createProfile, deleteProfile, getProfile } from "./service";
+import { createProfile, deleteProfile } from "./service";
+import { getProfile } from "./status";
 import { admin, fastWorker, setUp, type Fixture } from "./test-helpers";
 
 let fx: Fixture;

@@ -5,7 +5,7 @@ import "server-only";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
-import { NotFoundError } from "../errors";
+import { assertProfileExists } from "./status";
 import { CSV_HEADER, formatCsv, formatDes } from "../sync/failure-log";
 import { parseInput } from "../validation";
 import { ZFailureDownload, ZFailureQuery } from "./schemas";
@@ -50,13 +50,9 @@ function searchWhere(search: string): Prisma.FailureWhereInput {
   return { OR: [{ recordId: search }, { reason: { contains: search } }] };
 }
 
-async function assertProfile(db: Db, profileId: string | undefined): Promise<void> {
-  if (profileId && !(await db.profile.findUnique({ where: { id: profileId }, select: { id: true } }))) throw new NotFoundError("That profile does not exist.");
-}
-
 export async function queryFailures(db: Db, _actor: Actor, query: unknown): Promise<FailurePage> {
   const q = parseInput(ZFailureQuery, query ?? {});
-  await assertProfile(db, q.profileId);
+  if (q.profileId) await assertProfileExists(db, q.profileId);
   const rows = await db.failure.findMany({
     where: { ...whereOf(q), ...(q.cursor ? { id: { lt: Number(q.cursor) } } : {}) },
     orderBy: { id: "desc" },
@@ -85,7 +81,7 @@ export async function queryFailures(db: Db, _actor: Actor, query: unknown): Prom
  */
 export async function failureLines(db: Db, _actor: Actor, input: unknown): Promise<AsyncIterable<string>> {
   const q = parseInput(ZFailureDownload, input ?? {});
-  await assertProfile(db, q.profileId);
+  if (q.profileId) await assertProfileExists(db, q.profileId);
   const where = whereOf(q);
   const allProfiles = !q.profileId;
   return (async function* () {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ValidationError } from "../errors";
 import { acceptPrivacyTerms } from "../organizations/service";
 import { decryptSecret } from "../secrets";
-import { activate, createProfile, getProfile, updateProfile } from "./service";
+import { activate, createProfile, updateProfile } from "./service";
+import { getProfile } from "./status";
 import { admin, setUp, type Fixture } from "./test-helpers";
 
 const vault = vi.hoisted(() => ({ secrets: new Map<string, string>(), reads: [] as string[], fail: null as null | { statusCode?: number; name?: string } }));

@@ -9,9 +9,8 @@ import { sqliteRows, waitFor, webApi } from "../sync/test-support";
 import { failureLines, queryFailures } from "./failures";
 import { parseKeyVaultSecretUrl } from "./key-vault";
 import { ZProfileInput } from "./schemas";
-import {
-  activate, createProfile, deactivate, deleteProfile, getProfile, getThroughput, listProfiles, resyncFailedRecords, resyncTable, updateProfile,
-} from "./service";
+import { activate, createProfile, deactivate, deleteProfile, resyncFailedRecords, resyncTable, updateProfile } from "./service";
+import { getProfile, getThroughput, listProfiles } from "./status";
 import { admin, fastWorker, setUp, viewer, type Fixture } from "./test-helpers";
 
 let fx: Fixture;

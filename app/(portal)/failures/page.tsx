@@ -3,7 +3,7 @@ import { FailuresViewer } from "@/components/failures/failures-viewer";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { listProfiles } from "@/lib/profiles/service";
+import { listProfiles } from "@/lib/profiles/status";
 
 export const metadata: Metadata = { title: "Failures" };
 export const dynamic = "force-dynamic";

@@ -6,7 +6,7 @@ import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import { listOrganizations } from "@/lib/organizations/service";
-import { listProfiles } from "@/lib/profiles/service";
+import { listProfiles } from "@/lib/profiles/status";
 
 export const metadata: Metadata = { title: "Profiles" };
 export const dynamic = "force-dynamic";

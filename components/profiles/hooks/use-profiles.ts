@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { ProfileSummary } from "@/lib/profiles/service";
+import type { ProfileSummary } from "@/lib/profiles/status";
 import { fetchJson } from "../../fetch-json";
 import { profileKeys, type ProfileListFilters } from "./query-keys";
 

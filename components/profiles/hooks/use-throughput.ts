@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { ThroughputPoint } from "@/lib/profiles/service";
+import type { ThroughputPoint } from "@/lib/profiles/status";
 import { fetchJson } from "../../fetch-json";
 import { profileKeys } from "./query-keys";
 

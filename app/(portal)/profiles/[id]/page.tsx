@@ -6,7 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { NotFoundError, ValidationError } from "@/lib/errors";
-import { getProfile } from "@/lib/profiles/service";
+import { getProfile } from "@/lib/profiles/status";
 import { describeProfileTarget } from "@/lib/profiles/target-description";
 
 export const metadata: Metadata = { title: "Export profile" };

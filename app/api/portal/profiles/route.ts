@@ -1,7 +1,7 @@
 import { requireActor } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { runRoute } from "@/lib/http/route-result";
-import { listProfiles } from "@/lib/profiles/service";
+import { listProfiles } from "@/lib/profiles/status";
 
 export const dynamic = "force-dynamic";
 

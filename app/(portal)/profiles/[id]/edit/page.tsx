@@ -6,7 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { NotFoundError, ValidationError } from "@/lib/errors";
-import { getProfile } from "@/lib/profiles/service";
+import { getProfile } from "@/lib/profiles/status";
 
 export const metadata: Metadata = { title: "Edit export profile" };
 export const dynamic = "force-dynamic";
