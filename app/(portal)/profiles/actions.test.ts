@@ -1,10 +1,9 @@
 // The profile and organization server actions check the session and the role themselves: an
 // anonymous or viewer call is refused on the server and changes nothing, whatever the page showed.
 // An admin's bad input comes back as messages per field, and nothing is saved.
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { freshActionStore } from "@/lib/testing/action-store";
 
 const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
 vi.mock("next-auth", async (importOriginal) => ({
@@ -12,20 +11,13 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => session.current,
 }));
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-profile-actions-"));
-process.env.DATA_DIR = dir;
-delete process.env.DATABASE_URL;
-
-const { migrateStore } = await import("@/lib/store/migrate");
-migrateStore();
-const { db } = await import("@/lib/db");
+const store = await freshActionStore("profile-actions");
+const { db, dir, adminId, viewerId } = store;
 const { encryptSecret } = await import("@/lib/secrets");
 const newActions = await import("./new/actions");
 const profileActions = { ...(await import("./[id]/actions")), ...(await import("./[id]/edit/actions")) };
 const orgActions = { ...(await import("../organizations/actions")), ...(await import("../organizations/[id]/privacy/actions")) };
 
-let adminId = "";
-let viewerId = "";
 let orgId = "";
 let profileId = "";
 const target = `sqlite:${path.join(dir, "target.db")}`;
@@ -45,15 +37,10 @@ async function snapshot() {
 }
 
 beforeAll(async () => {
-  adminId = (await db.user.create({ data: { email: "admin@t.test", role: "admin" } })).id;
-  viewerId = (await db.user.create({ data: { email: "viewer@t.test", role: "viewer" } })).id;
   // An unreachable source is fine: none of these actions reads Dataverse.
   orgId = (await db.organization.create({ data: { name: "Contoso", url: "https://contoso.crm.dynamics.com", staticTokenEnc: encryptSecret("t") } })).id;
 });
-afterAll(async () => {
-  await db.$disconnect();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => store.close());
 
 describe("profile and organization server actions", () => {
   it("refuse to create a profile before the privacy terms are accepted, saving nothing", async () => {

@@ -1,9 +1,7 @@
 // The token actions check the session and the role on the server: anonymous and viewer calls are
 // refused and write nothing; an admin's token works against the API and stops when revoked.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { freshActionStore } from "@/lib/testing/action-store";
 
 const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
 vi.mock("next-auth", async (importOriginal) => ({
@@ -11,26 +9,12 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => session.current,
 }));
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-token-actions-"));
-process.env.DATA_DIR = dir;
-delete process.env.DATABASE_URL;
-
-const { migrateStore } = await import("@/lib/store/migrate");
-migrateStore();
-const { db } = await import("@/lib/db");
+const store = await freshActionStore("token-actions");
+const { db, adminId, viewerId } = store;
 const { apiActor } = await import("@/lib/api/auth");
 const { createTokenAction, revokeTokenAction } = await import("./actions");
 
-let adminId = "";
-let viewerId = "";
-beforeAll(async () => {
-  adminId = (await db.user.create({ data: { email: "admin@t.test", role: "admin" } })).id;
-  viewerId = (await db.user.create({ data: { email: "viewer@t.test", role: "viewer" } })).id;
-});
-afterAll(async () => {
-  await db.$disconnect();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => store.close());
 
 const bearer = (token: string) => new Request("http://x.test/crm/exporter/profiles", { headers: { Authorization: `Bearer ${token}` } });
 

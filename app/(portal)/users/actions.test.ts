@@ -1,9 +1,7 @@
 // The server actions check the session and the role themselves: a viewer's (or an anonymous)
 // call is refused on the server and writes nothing, whatever the page showed.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { freshActionStore } from "@/lib/testing/action-store";
 
 const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
 vi.mock("next-auth", async (importOriginal) => ({
@@ -11,26 +9,11 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => session.current,
 }));
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-actions-"));
-process.env.DATA_DIR = dir;
-delete process.env.DATABASE_URL;
-
-const { migrateStore } = await import("@/lib/store/migrate");
-migrateStore();
-const { db } = await import("@/lib/db");
+const store = await freshActionStore("user-actions");
+const { db, adminId, viewerId } = store;
 const { createUserAction, deleteUserAction, setUserRoleAction } = await import("./actions");
 
-let adminId = "";
-let viewerId = "";
-
-beforeAll(async () => {
-  adminId = (await db.user.create({ data: { email: "admin@t.test", role: "admin" } })).id;
-  viewerId = (await db.user.create({ data: { email: "viewer@t.test", role: "viewer" } })).id;
-});
-afterAll(async () => {
-  await db.$disconnect();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => store.close());
 
 const newUser = { email: "new@t.test", password: "a-good-password", role: "admin" };
 
