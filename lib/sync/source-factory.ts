@@ -1,6 +1,6 @@
 // Builds the ChangeSource of an organization row: a static bearer token (the emulator, or a
 // token obtained elsewhere) or Entra ID client credentials. Secrets are decrypted here only.
-import { DataverseClient } from "../dataverse/client";
+import { DataverseClient, type DataverseClientOptions } from "../dataverse/client";
 import type { ChangeSource } from "../dataverse/types";
 import { decryptSecret } from "../secrets";
 
@@ -14,12 +14,16 @@ export interface OrganizationCredentials {
 
 export type SourceFactory = (org: OrganizationCredentials) => ChangeSource;
 
-export const createSource: SourceFactory = (org) => {
-  if (org.staticTokenEnc) return new DataverseClient({ url: org.url, token: decryptSecret(org.staticTokenEnc) });
+/** The Dataverse client of an organization row; `options` tunes retries and timeouts. */
+export function dataverseClientFor(org: OrganizationCredentials, options: Partial<DataverseClientOptions> = {}): DataverseClient {
+  if (org.staticTokenEnc) return new DataverseClient({ ...options, url: org.url, token: decryptSecret(org.staticTokenEnc) });
   return new DataverseClient({
+    ...options,
     url: org.url,
     tenantId: org.tenantId ?? undefined,
     clientId: org.clientId ?? undefined,
     clientSecret: org.clientSecretEnc ? decryptSecret(org.clientSecretEnc) : undefined,
   });
-};
+}
+
+export const createSource: SourceFactory = (org) => dataverseClientFor(org);
