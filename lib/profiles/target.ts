@@ -4,7 +4,7 @@ import "server-only";
 import type { DestinationKind } from "../destinations/types";
 import { ValidationError } from "../errors";
 import { decryptSecret } from "../secrets";
-import { targetKind } from "../sync/open-target";
+import { assertNotPortalTarget, targetKind } from "../sync/open-target";
 import { resolveKeyVaultSecret } from "./key-vault";
 
 const KIND_NAMES: Record<DestinationKind, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server" };
@@ -20,6 +20,12 @@ export async function assertTargetKind(destinationType: DestinationKind, text: s
   }
   if (kind !== destinationType) {
     const msg = `This is a ${KIND_NAMES[kind]} connection string, but the target type is ${KIND_NAMES[destinationType]}.`;
+    throw new ValidationError(msg, { [field]: msg });
+  }
+  try {
+    assertNotPortalTarget(text);
+  } catch (err) {
+    const msg = (err as Error).message;
     throw new ValidationError(msg, { [field]: msg });
   }
 }

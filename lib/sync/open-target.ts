@@ -3,6 +3,7 @@
 // loads) cost ~30 MB of RSS that a SQLite export should not pay.
 import path from "node:path";
 import type { Destination, DestinationKind, DestinationOptions } from "../destinations/types";
+import { assertNotPortalFile } from "./portal-files";
 
 /** The SQLite file of a `sqlite:PATH` target (same rules as lib/destinations/target.ts), else null. */
 function sqliteFile(text: string): string | null {
@@ -12,6 +13,12 @@ function sqliteFile(text: string): string | null {
   if (file.startsWith("//")) file = file.slice(2);
   if (!file) return null;
   return file === ":memory:" ? file : path.resolve(file);
+}
+
+/** Throws PortalFileTargetError when a `sqlite:` target is one of the portal's own files. */
+export function assertNotPortalTarget(text: string): void {
+  const file = sqliteFile(text);
+  if (file) assertNotPortalFile(file);
 }
 
 export async function targetKind(text: string): Promise<DestinationKind> {
@@ -31,6 +38,8 @@ export async function describeTargetText(text: string): Promise<string> {
 export async function openTarget(text: string, options: DestinationOptions): Promise<Destination> {
   const file = sqliteFile(text);
   if (file) {
+    // Defence in depth: validation and the services refuse it first.
+    assertNotPortalFile(file);
     const { SqliteDestination } = await import("../destinations/sqlite");
     return new SqliteDestination(file, options);
   }

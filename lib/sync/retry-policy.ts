@@ -52,6 +52,8 @@ export function classifyError(err: unknown): ErrorClass {
   if (err instanceof DeltaTokenExpiredError) return "token-expired";
   if (err instanceof ChangeTrackingNotEnabledError || err instanceof NotFoundError) return "table";
   if (err instanceof AuthenticationError || err instanceof InvalidUrlError) return "config";
+  // A target that is the portal's own store: an admin must change it (lib/sync/portal-files.ts).
+  if (prop(err, "name") === "PortalFileTargetError") return "config";
   if (err instanceof ThrottledError || err instanceof DataverseUnavailableError) return "transient";
   // By name too: errors from the writer thread arrive as plain Errors with the original name.
   if (err instanceof RecordValueError || prop(err, "name") === "RecordValueError") return "record";

@@ -8,7 +8,7 @@ import { DataverseClient } from "../../dataverse/client";
 import { NotFoundError } from "../../dataverse/errors";
 import { tableNameFor } from "../../destinations/columns";
 import { checkNames } from "../../destinations/names";
-import { describeTargetText, openTarget, targetKind } from "../../sync/open-target";
+import { assertNotPortalTarget, describeTargetText, openTarget, targetKind } from "../../sync/open-target";
 import { decryptSecret, encryptSecret } from "../../secrets";
 import { migrateStore } from "../../store/migrate";
 import { runProfile, type ProfileRunResult } from "../../sync/profile-runner";
@@ -118,6 +118,7 @@ async function preflight(f: TSyncFlags): Promise<void> {
   let kind: Awaited<ReturnType<typeof targetKind>>;
   try {
     kind = await targetKind(f.target);
+    assertNotPortalTarget(f.target);
   } catch (err) {
     throw new Error(`target: ${errorText(err)}`);
   }
