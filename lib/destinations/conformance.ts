@@ -5,7 +5,7 @@ import type { TableSchema } from "../dataverse/types";
 import { tableSpecFor } from "./columns";
 import { UNBOUNDED } from "./row-values";
 import { accountRecord, accountSchema, guid } from "./test-fixtures";
-import type { Destination, DestinationOptions } from "./types";
+import type { Destination, DestinationOptions, SourceRecord } from "./types";
 
 export interface TargetProbe {
   /** Every row of a table, values as the driver returns them. */
@@ -217,6 +217,76 @@ export function destinationSuite(name: string, open: (o: DestinationOptions) => 
       expect(await dest.upsert(s, many)).toEqual({ written: 5003, widened: [] });
       expect((await p.rows(s.tableName)).length).toBe(5003);
       expect((await dest.upsert(s, many)).written).toBe(5003);
+    });
+
+    it("keeps one marker per profile and reports table existence and emptiness", async () => {
+      expect(await dest.readMarker("p-1")).toBeNull();
+      await dest.writeMarker({ profileId: "p-1", generation: "g1" });
+      await dest.writeMarker({ profileId: "p-2", generation: "other" });
+      await dest.writeMarker({ profileId: "p-1", generation: "g2" });
+      expect(await dest.readMarker("p-1")).toEqual({ profileId: "p-1", generation: "g2" });
+      expect(await dest.readMarker("p-2")).toEqual({ profileId: "p-2", generation: "other" });
+      expect((await p.rows("DataverseExportMarker")).length).toBe(2);
+      const s = spec(accountSchema("existing"));
+      expect(await dest.tableExists(s.tableName)).toBe(false);
+      expect(await dest.hasRows(s)).toBe(false);
+      await dest.ensureTable(s);
+      expect(await dest.tableExists(s.tableName)).toBe(true);
+      expect(await dest.hasRows(s)).toBe(false);
+      await dest.upsert(s, [accountRecord(1, 1)]);
+      expect(await dest.hasRows(s)).toBe(true);
+    });
+
+    it("sweeps the rows a re-export did not see, logging them, and leaves other tables alone", async () => {
+      const s = spec(accountSchema("swept"));
+      const other = spec(accountSchema("untouched"));
+      await dest.ensureTable(s);
+      await dest.ensureTable(other);
+      await dest.upsert(s, [1, 2, 3, 4, 5].map((n) => accountRecord(n, 10 + n)));
+      await dest.upsert(other, [1, 2].map((n) => accountRecord(n, 1)));
+      await dest.beginSweep(s);
+      await dest.markSeen(s, [guid(1), guid(2).toUpperCase()]);
+      await dest.markSeen(s, [guid(2), guid(4), guid(77)]); // replayed page + an id not in the target
+      expect(await dest.sweep(s, true)).toBe(2);
+      expect([...(await byId(s.tableName)).keys()].sort()).toEqual([guid(1), guid(2), guid(4)]);
+      expect((await p.rows(other.tableName)).length).toBe(2);
+      const log = (await p.rows("DeleteLog")).filter((r) => r.EntityName === "swept");
+      expect(log.map((r) => [asGuid(r.RecordId), String(r.VersionNumber)]).sort()).toEqual([[guid(3), "13"], [guid(5), "15"]]);
+      expect(log.every((r) => r.SinkDeleteTime !== null)).toBe(true);
+      // A second sweep with the same seen ids deletes nothing; after endSweep nothing is kept.
+      expect(await dest.sweep(s, true)).toBe(0);
+      await dest.endSweep(s);
+      expect((await p.rows("DataverseExportSeen")).filter((r) => r.TableName === s.tableName)).toEqual([]);
+      // beginSweep forgets what an earlier (finished or abandoned) re-export saw.
+      await dest.markSeen(s, [guid(1)]);
+      await dest.beginSweep(s);
+      await dest.markSeen(s, [guid(4)]);
+      expect(await dest.sweep(s, false)).toBe(2);
+      expect([...(await byId(s.tableName)).keys()]).toEqual([guid(4)]);
+    });
+
+    it("updateColumns sets only the given columns of existing rows, under the version guard", async () => {
+      const schema = accountSchema("backfill");
+      const s = spec(schema);
+      await dest.ensureTable(s);
+      await dest.upsert(s, [accountRecord(1, 5, { name: "one" }), accountRecord(2, 50, { name: "two" })]);
+      schema.attributes.push({ logicalName: "newcol", kind: "Integer", typeName: "IntegerType", isPrimaryId: false, isValidForRead: true });
+      schema.attributes.push({ logicalName: "newtext", kind: "String", typeName: "StringType", isPrimaryId: false, isValidForRead: true, maxLength: 3 });
+      const s2 = spec(schema);
+      await dest.ensureTable(s2);
+      const long = "x".repeat(10);
+      const rec = (n: number, v: number, values: SourceRecord["values"]): SourceRecord => ({ id: guid(n), version: String(v), values });
+      const n = await dest.updateColumns(s2, ["newcol", "newtext"], [
+        rec(1, 7, { newcol: 11, newtext: long, name: "must not change" }),
+        rec(2, 40, { newcol: 22, newtext: "old" }), // older than the stored row: left alone
+        rec(3, 1, { newcol: 33, newtext: "new" }), // not in the target: not inserted
+      ]);
+      expect(n).toBe(1);
+      const rows = await byId(s2.tableName);
+      expect([...rows.keys()].sort()).toEqual([guid(1), guid(2)]);
+      expect([rows.get(guid(1))!.name, asNumber(rows.get(guid(1))!.newcol), rows.get(guid(1))!.newtext, String(rows.get(guid(1))!.versionnumber)]).toEqual(["one", 11, long, "5"]);
+      expect([asNumber(rows.get(guid(2))!.newcol), rows.get(guid(2))!.newtext]).toEqual([null, null]);
+      if (p.hasWidths) expect(await p.width(s2.tableName, "newtext")).toBeGreaterThanOrEqual(10);
     });
 
     it("validates a good target", async () => {

@@ -54,6 +54,25 @@ export const DELETE_LOG: FixedTable = {
   ],
 };
 
+/** One row per profile exporting into this schema (see TargetMarker in types.ts). */
+export const MARKER_TABLE: FixedTable = {
+  name: "DataverseExportMarker",
+  columns: [
+    { name: "ProfileId", type: "string", maxLength: 64, nullable: false },
+    { name: "Generation", type: "string", maxLength: 64, nullable: false },
+    { name: "WrittenOn", type: "datetime", nullable: false },
+  ],
+};
+
+/** Ids a running re-export has read, per target table; keyed (TableName, Id). */
+export const SEEN_TABLE: FixedTable = {
+  name: "DataverseExportSeen",
+  columns: [
+    { name: "TableName", type: "string", maxLength: 128, nullable: false },
+    { name: "Id", type: "guid", nullable: false },
+  ],
+};
+
 /** Dataverse AttributeTypeCode values (Microsoft.Xrm.Sdk.Metadata.AttributeTypeCode). */
 const TYPE_CODES: Partial<Record<AttributeKind, number>> = {
   Boolean: 0, Customer: 1, DateTime: 2, Decimal: 3, Double: 4, Integer: 5, Lookup: 6, Memo: 7,

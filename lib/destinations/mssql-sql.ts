@@ -43,6 +43,30 @@ when not matched by target then
   insert (${sql.join(cols.map((c) => sql.id(c)))}) values (${sql.join(cols.map((c) => s(c)))});`);
 }
 
+/**
+ * Backfill of added columns: sets the columns after Id and versionnumber (spec.columns' first
+ * two) on existing rows whose stored version is not newer; rows bound as @1…@n row by row.
+ */
+export function updateColumnsSql(schema: string, spec: TargetTableSpec, rows: unknown[][]): CompiledQuery {
+  const [id, version, ...set] = spec.columns.map((c) => c.name);
+  const t = (c: string) => sql`${sql.id("t")}.${sql.id(c)}`;
+  const s = (c: string) => sql`${sql.id("s")}.${sql.id(c)}`;
+  const values = rows.map((r) => sql`(${sql.join(r)})`);
+  return compile(sql`update ${sql.id("t")} set ${sql.join(set.map((c) => sql`${t(c)} = ${s(c)}`))}
+from ${tableRef(schema, spec.tableName)} as ${sql.id("t")}
+inner join (values ${sql.join(values)}) as ${sql.id("s")} (${sql.join(spec.columns.map((c) => sql.id(c.name)))}) on ${t(id)} = ${s(id)}
+where ${t(version)} is null or ${t(version)} <= ${s(version)};`);
+}
+
+/** Seen ids of a re-export (DataverseExportSeen); a pair already there is skipped, so replays are harmless. */
+export function seenInsertSql(schema: string, table: string, ids: string[]): CompiledQuery {
+  const values = ids.map((id) => sql`(${id})`);
+  const seen = tableRef(schema, "DataverseExportSeen");
+  return compile(sql`insert into ${seen} ([TableName], [Id])
+select ${table}, ${sql.id("v")}.${sql.id("Id")} from (values ${sql.join(values)}) as ${sql.id("v")} ([Id])
+where not exists (select 1 from ${seen} as ${sql.id("s")} with (updlock, holdlock) where ${sql.id("s")}.[TableName] = ${table} and ${sql.id("s")}.[Id] = ${sql.id("v")}.[Id]);`);
+}
+
 /** Widening keeps the column nullable; ALTER COLUMN would otherwise reset it to the session default. */
 export function widenColumnSql(schema: string, table: string, col: ColumnSpec, to: number): CompiledQuery {
   const type = to === UNBOUNDED ? "nvarchar(max)" : sqlTypeFor("mssql", col, to);

@@ -131,3 +131,44 @@ describe("mssql destination statements", () => {
     expect(s.at(-1)).toBe("COMMIT");
   });
 });
+
+describe("mssql target marker, sweep and backfill statements", () => {
+  it("writes the marker, records seen ids idempotently, sweeps with DeleteLog, backfills under the version guard", async () => {
+    const d = new Recording();
+    const s = tableSpecFor(accountSchema(), "t");
+    await d.writeMarker({ profileId: "p1", generation: "g1" });
+    expect(d.sqls()).toContain("create table [dbo].[DataverseExportMarker] ([ProfileId] nvarchar(64) not null, [Generation] nvarchar(64) not null, [WrittenOn] datetime2 not null)");
+    expect(d.sqls()).toContain("delete from [dbo].[DataverseExportMarker] where [ProfileId] = @1");
+    d.log = [];
+    await d.beginSweep(s);
+    expect(d.sqls()).toContain("create table [dbo].[DataverseExportSeen] ([TableName] nvarchar(128) not null, [Id] uniqueidentifier not null, primary key ([TableName], [Id]))");
+    expect(d.sqls().at(-1)).toBe("delete from [dbo].[DataverseExportSeen] where [TableName] = @1");
+    d.log = [];
+    await d.markSeen(s, [guid(1), guid(1).toUpperCase(), guid(2)]);
+    const seen = d.log.find((e) => e.sql.startsWith("insert"))!;
+    expect(seen.sql).toBe(`insert into [dbo].[DataverseExportSeen] ([TableName], [Id])
+select @1, [v].[Id] from (values (@2), (@3)) as [v] ([Id])
+where not exists (select 1 from [dbo].[DataverseExportSeen] as [s] with (updlock, holdlock) where [s].[TableName] = @4 and [s].[Id] = [v].[Id]);`);
+    expect(seen.params).toEqual(["t_account", guid(1), guid(2), "t_account"]);
+    d.log = [];
+    await d.sweep(s, true);
+    expect(d.sqls()).toEqual([
+      "BEGIN",
+      `insert into [dbo].[DeleteLog] ([EntityName], [RecordId], [SinkDeleteTime], [VersionNumber])
+select cast(@1 as nvarchar(128)), [t].[Id], cast(@2 as datetime2), [t].[versionnumber]
+from [dbo].[t_account] [t] where not exists (select 1 from [dbo].[DataverseExportSeen] [s] where [s].[TableName] = @3 and [s].[Id] = [t].[Id])`,
+      "delete from [dbo].[t_account] where not exists (select 1 from [dbo].[DataverseExportSeen] [s] where [s].[TableName] = @1 and [s].[Id] = [dbo].[t_account].[Id])",
+      "COMMIT",
+    ]);
+    d.log = [];
+    d.tables.set("t_account", s.columns.map((c) => ({ name: c.name, width: c.maxLength ?? null })));
+    await d.updateColumns(s, ["name", "numberofemployees"], [accountRecord(1, 9)]);
+    const upd = d.log.find((e) => e.sql.startsWith("update"))!;
+    expect(upd.sql).toBe(`update [t] set [t].[name] = [s].[name], [t].[numberofemployees] = [s].[numberofemployees]
+from [dbo].[t_account] as [t]
+inner join (values (@1, @2, @3, @4)) as [s] ([Id], [versionnumber], [name], [numberofemployees]) on [t].[Id] = [s].[Id]
+where [t].[versionnumber] is null or [t].[versionnumber] <= [s].[versionnumber];`);
+    expect(upd.params).toEqual([guid(1), "9", "Account 1", 1]);
+    expect(upd.types).toHaveLength(4);
+  });
+});

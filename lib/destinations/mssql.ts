@@ -14,6 +14,8 @@ import {
   permissionChecks,
   permissionQuerySql,
   rowsPerMerge,
+  seenInsertSql,
+  updateColumnsSql,
   widenColumnSql,
 } from "./mssql-sql";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
@@ -134,6 +136,21 @@ export class MssqlDestination extends SqlDestination {
       written += (await run(mergeSql(this.schema, spec, chunk), paramTypes)).affected;
     }
     return written;
+  }
+
+  protected async writeColumnUpdates(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    const types = spec.columns.map(paramType);
+    const per = rowsPerMerge(types.length);
+    let updated = 0;
+    for (let start = 0; start < rows.length; start += per) {
+      const chunk = rows.slice(start, start + per);
+      updated += (await run(updateColumnsSql(this.schema, spec, chunk), chunk.flatMap(() => types))).affected;
+    }
+    return updated;
+  }
+
+  protected override seenInsertSql(table: string, ids: string[]): CompiledQuery {
+    return seenInsertSql(this.schema, table, ids);
   }
 
   async validate(): Promise<ValidationCheck[]> {

@@ -136,6 +136,23 @@ export class PostgresDestination extends SqlDestination {
     return written;
   }
 
+  protected async writeColumnUpdates(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    const cols = spec.columns;
+    const [id, version, ...set] = cols.map((c) => c.name);
+    const t = sql.id("t");
+    const v = sql.id("v");
+    let updated = 0;
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const part = rows.slice(start, start + ROWS_PER_STATEMENT);
+      const arrays = cols.map((c, i) => sql`${part.map((r) => r[i])}::${sql.raw(ARRAY_TYPE[c.type])}`);
+      const q = sql`update ${this.table(spec.tableName)} as ${t} set ${sql.join(set.map((c) => sql`${sql.id(c)} = ${v}.${sql.id(c)}`))}
+        from unnest(${sql.join(arrays)}) as ${v} (${sql.join(cols.map((c) => sql.id(c.name)))})
+        where ${t}.${sql.id(id)} = ${v}.${sql.id(id)} and (${t}.${sql.id(version)} is null or ${t}.${sql.id(version)} <= ${v}.${sql.id(version)})`;
+      updated += (await run(this.compile(q))).affected;
+    }
+    return updated;
+  }
+
   async validate(): Promise<ValidationCheck[]> {
     const checks: ValidationCheck[] = [];
     let c: pg.PoolClient;

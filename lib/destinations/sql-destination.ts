@@ -5,7 +5,7 @@ import { sql, type CompiledQuery, type RawBuilder } from "kysely";
 import type { TableSchema } from "../dataverse/types";
 import { SYSTEM_COLUMNS } from "./columns";
 import { compilerFor, type Compiler } from "./compilers";
-import { DELETE_LOG, LABEL_TABLES, labelRowsFor, type FixedTable } from "./label-tables";
+import { DELETE_LOG, LABEL_TABLES, MARKER_TABLE, SEEN_TABLE, labelRowsFor, type FixedTable } from "./label-tables";
 import { WidenColumnError } from "./errors";
 import { assertNameFits } from "./names";
 import { latestById, makeRowBuilder, planWidening, type Encoder } from "./row-values";
@@ -17,6 +17,7 @@ import type {
   DestinationOptions,
   EnsureTableResult,
   SourceRecord,
+  TargetMarker,
   TargetTableSpec,
   UpsertResult,
   ValidationCheck,
@@ -70,6 +71,11 @@ export abstract class SqlDestination implements Destination {
   protected abstract writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][], now: unknown): Promise<number>;
   /** ALTER statement giving `col` the width `to` (UNBOUNDED = max). */
   protected abstract widenSql(table: string, col: ColumnSpec, to: number): CompiledQuery;
+  /**
+   * Sets the columns of `spec` after Id and versionnumber (its first two) on existing rows whose
+   * stored version is not newer than the row's; returns rows updated.
+   */
+  protected abstract writeColumnUpdates(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number>;
 
   /** Driver type hints for a row of these columns (SQL Server only). */
   protected paramTypes(_columns: ColumnSpec[]): unknown[] | undefined {
@@ -104,7 +110,7 @@ export abstract class SqlDestination implements Destination {
     return notNull ? sql`${sql.id(col.name)} ${type} not null` : sql`${sql.id(col.name)} ${type} null`;
   }
 
-  private async ensure(run: Run, name: string, columns: ColumnSpec[], pk: PrimaryKey): Promise<EnsureTableResult> {
+  protected async ensure(run: Run, name: string, columns: ColumnSpec[], pk: PrimaryKey): Promise<EnsureTableResult> {
     for (const n of [name, ...columns.map((c) => c.name)]) assertNameFits(this.kind, n);
     const live = await this.liveColumns(run, name);
     if (live === null) {
@@ -193,19 +199,38 @@ export abstract class SqlDestination implements Destination {
       const build = makeRowBuilder(spec, this.encoder);
       const now = this.encoder.datetime(new Date().toISOString());
       const rows = latestById(records).map((r) => build(r, now));
-      const widths = await this.widthsFor((q) => this.run(q), spec.tableName);
-      const widened = planWidening(spec, widths as Map<string, number | null>, rows, (n) => this.colKey(n));
-      for (const w of widened) {
-        const col = spec.columns.find((c) => c.name === w.column)!;
-        // Outside the data transaction on purpose: a wider column is harmless if the batch fails.
-        await this.run(this.widenSql(spec.tableName, col, w.to)).catch((err: unknown) => {
-          throw new WidenColumnError(spec.tableName, w.column, w.from, w.to, err);
-        });
-        if (w.to < 0) widths.delete(this.colKey(w.column));
-        else widths.set(this.colKey(w.column), w.to);
-      }
+      const widened = await this.widen(spec, rows);
       const written = await this.inTransaction((run) => this.writeRows(run, spec, rows, now));
       return { written, widened };
+    });
+  }
+
+  /** Widens the string columns too narrow for `rows` (values in spec.columns order). */
+  private async widen(spec: TargetTableSpec, rows: unknown[][]): Promise<UpsertResult["widened"]> {
+    const widths = await this.widthsFor((q) => this.run(q), spec.tableName);
+    const widened = planWidening(spec, widths as Map<string, number | null>, rows, (n) => this.colKey(n));
+    for (const w of widened) {
+      const col = spec.columns.find((c) => c.name === w.column)!;
+      // Outside the data transaction on purpose: a wider column is harmless if the batch fails.
+      await this.run(this.widenSql(spec.tableName, col, w.to)).catch((err: unknown) => {
+        throw new WidenColumnError(spec.tableName, w.column, w.from, w.to, err);
+      });
+      if (w.to < 0) widths.delete(this.colKey(w.column));
+      else widths.set(this.colKey(w.column), w.to);
+    }
+    return widened;
+  }
+
+  updateColumns(spec: TargetTableSpec, columns: string[], records: SourceRecord[]): Promise<number> {
+    if (records.length === 0 || columns.length === 0) return Promise.resolve(0);
+    const wanted = new Set(columns.map((c) => this.colKey(c)));
+    const keys = [SYSTEM_COLUMNS.id, SYSTEM_COLUMNS.version].map((n) => spec.columns.find((c) => c.name === n)!);
+    const sub: TargetTableSpec = { ...spec, columns: [...keys, ...spec.columns.filter((c) => wanted.has(this.colKey(c.name)) && !keys.includes(c))] };
+    return this.exclusive(async () => {
+      const build = makeRowBuilder(sub, this.encoder);
+      const rows = latestById(records).map((r) => build(r, null));
+      await this.widen(sub, rows);
+      return this.inTransaction((run) => this.writeColumnUpdates(run, sub, rows));
     });
   }
 
@@ -237,5 +262,100 @@ export abstract class SqlDestination implements Destination {
         return deleted;
       }),
     );
+  }
+
+  // ---- target marker and re-export sweep (see Destination in types.ts) ----------------------
+
+  /** Idempotent insert of (table, id) pairs into SEEN_TABLE: ON CONFLICT DO NOTHING (SQLite, PostgreSQL). */
+  protected seenInsertSql(table: string, ids: string[]): CompiledQuery {
+    const values = ids.map((id) => sql`(${table}, ${id})`);
+    return this.compile(sql`insert into ${this.table(SEEN_TABLE.name)} (${sql.id("TableName")}, ${sql.id("Id")}) values ${sql.join(values)} on conflict do nothing`);
+  }
+
+  readMarker(profileId: string): Promise<TargetMarker | null> {
+    return this.exclusive(async () => {
+      const run: Run = (q) => this.run(q);
+      if ((await this.liveColumns(run, MARKER_TABLE.name)) === null) return null;
+      const { rows } = await run(this.compile(sql`select ${sql.id("Generation")} as ${sql.id("g")} from ${this.table(MARKER_TABLE.name)} where ${sql.id("ProfileId")} = ${profileId}`));
+      return rows.length ? { profileId, generation: String(rows[0].g) } : null;
+    });
+  }
+
+  writeMarker(marker: TargetMarker): Promise<void> {
+    return this.exclusive(async () => {
+      const run: Run = (q) => this.run(q);
+      await this.createSchemaIfMissing(run);
+      await this.ensure(run, MARKER_TABLE.name, MARKER_TABLE.columns, "none");
+      await this.inTransaction(async (tx) => {
+        await tx(this.compile(sql`delete from ${this.table(MARKER_TABLE.name)} where ${sql.id("ProfileId")} = ${marker.profileId}`));
+        await this.insertRows(tx, MARKER_TABLE, [{ ProfileId: marker.profileId, Generation: marker.generation, WrittenOn: new Date().toISOString() }]);
+      });
+    });
+  }
+
+  tableExists(tableName: string): Promise<boolean> {
+    return this.exclusive(async () => (await this.liveColumns((q) => this.run(q), tableName)) !== null);
+  }
+
+  hasRows(spec: TargetTableSpec): Promise<boolean> {
+    return this.exclusive(async () => {
+      const run: Run = (q) => this.run(q);
+      if ((await this.liveColumns(run, spec.tableName)) === null) return false;
+      const { rows } = await run(this.compile(sql`select case when exists (select 1 from ${this.table(spec.tableName)}) then 1 else 0 end as ${sql.id("n")}`));
+      return Number(rows[0]?.n) === 1;
+    });
+  }
+
+  beginSweep(spec: TargetTableSpec): Promise<void> {
+    return this.exclusive(async () => {
+      const run: Run = (q) => this.run(q);
+      await this.createSchemaIfMissing(run);
+      if ((await this.liveColumns(run, SEEN_TABLE.name)) === null) {
+        // The composite key makes markSeen idempotent and the sweep's NOT EXISTS an index lookup.
+        const defs = SEEN_TABLE.columns.map((c) => this.columnDef(c));
+        await run(this.compile(sql`create table ${this.table(SEEN_TABLE.name)} (${sql.join(defs)}, primary key (${sql.id("TableName")}, ${sql.id("Id")}))`));
+      }
+      await run(this.compile(sql`delete from ${this.table(SEEN_TABLE.name)} where ${sql.id("TableName")} = ${spec.tableName}`));
+    });
+  }
+
+  markSeen(spec: TargetTableSpec, ids: string[]): Promise<void> {
+    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    if (unique.length === 0) return Promise.resolve();
+    const chunk = Math.max(1, Math.min(1000, Math.floor((this.maxParams - 10) / 2)));
+    return this.exclusive(() =>
+      this.inTransaction(async (run) => {
+        for (let i = 0; i < unique.length; i += chunk) await run(this.seenInsertSql(spec.tableName, unique.slice(i, i + chunk)));
+      }),
+    );
+  }
+
+  sweep(spec: TargetTableSpec, deleteLog: boolean): Promise<number> {
+    const s = sql.id("s");
+    const unseen = (id: RawBuilder<unknown>) =>
+      sql`not exists (select 1 from ${this.table(SEEN_TABLE.name)} ${s} where ${s}.${sql.id("TableName")} = ${spec.tableName} and ${s}.${sql.id("Id")} = ${id})`;
+    return this.exclusive(() =>
+      this.inTransaction(async (run) => {
+        if (deleteLog) {
+          const t = sql.id("t");
+          const cast = (v: unknown, col: ColumnSpec) => sql`cast(${v} as ${sql.raw(sqlTypeFor(this.kind, col))})`;
+          const [entity, , at] = DELETE_LOG.columns;
+          const now = this.encoder.datetime(new Date().toISOString());
+          await run(this.compile(sql`insert into ${this.table(DELETE_LOG.name)} (${sql.join(DELETE_LOG.columns.map((c) => sql.id(c.name)))})
+select ${cast(spec.entity, entity)}, ${t}.${sql.id(SYSTEM_COLUMNS.id)}, ${cast(now, at)}, ${t}.${sql.id(SYSTEM_COLUMNS.version)}
+from ${this.table(spec.tableName)} ${t} where ${unseen(sql`${t}.${sql.id(SYSTEM_COLUMNS.id)}`)}`));
+        }
+        const own = sql`${this.table(spec.tableName)}.${sql.id(SYSTEM_COLUMNS.id)}`;
+        return (await run(this.compile(sql`delete from ${this.table(spec.tableName)} where ${unseen(own)}`))).affected;
+      }),
+    );
+  }
+
+  endSweep(spec: TargetTableSpec): Promise<void> {
+    return this.exclusive(async () => {
+      const run: Run = (q) => this.run(q);
+      if ((await this.liveColumns(run, SEEN_TABLE.name)) === null) return;
+      await run(this.compile(sql`delete from ${this.table(SEEN_TABLE.name)} where ${sql.id("TableName")} = ${spec.tableName}`));
+    });
   }
 }

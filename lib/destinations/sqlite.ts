@@ -126,6 +126,16 @@ export class SqliteDestination extends SqlDestination {
     return written;
   }
 
+  protected async writeColumnUpdates(_run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    const [id, version, ...set] = spec.columns.map((c) => c.name);
+    const q = this.compile(sql`update ${sql.id(spec.tableName)} set ${sql.join(set.map((c) => sql`${sql.id(c)} = ?`))}
+      where ${sql.id(id)} = ? and (${sql.id(version)} is null or ${sql.id(version)} <= ?)`);
+    const stmt = this.db3().prepare(q.sql);
+    let updated = 0;
+    for (const row of rows) updated += stmt.run([...row.slice(2), row[0], row[1]]).changes;
+    return updated;
+  }
+
   async validate(): Promise<ValidationCheck[]> {
     const checks: ValidationCheck[] = [];
     const file = path.resolve(this.file);

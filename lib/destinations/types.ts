@@ -70,6 +70,16 @@ export interface DeleteLogEntry {
   versionNumber?: string | null;
 }
 
+/**
+ * Which export a target holds: written at a profile's first export (and again when the target
+ * had to be exported from the start). A target whose marker is missing or names another
+ * generation is not the one the saved delta links describe.
+ */
+export interface TargetMarker {
+  profileId: string;
+  generation: string;
+}
+
 export interface Destination {
   readonly kind: DestinationKind;
   readonly options: DestinationOptions;
@@ -88,6 +98,30 @@ export interface Destination {
   upsert(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult>;
   /** Delete rows by Id in one transaction, appending to DeleteLog when `deleteLog`. */
   delete(spec: TargetTableSpec, ids: string[], deleteLog: boolean): Promise<number>;
+  /** The marker of `profileId`, or null (no marker table, or no row for that profile). */
+  readMarker(profileId: string): Promise<TargetMarker | null>;
+  /** Replaces the marker of `marker.profileId` (creating its home when missing). */
+  writeMarker(marker: TargetMarker): Promise<void>;
+  /** Whether the table (a spec's `tableName`) exists in the target. */
+  tableExists(tableName: string): Promise<boolean>;
+  /** Whether the table holds at least one row (false when it does not exist). */
+  hasRows(spec: TargetTableSpec): Promise<boolean>;
+  /**
+   * Sweep after a re-export, with memory bounded by a page: the ids a re-export reads are kept
+   * in the target (`markSeen`, idempotent), and `sweep` deletes — logging to DeleteLog when
+   * asked — every row of the table that was not seen. `beginSweep` forgets earlier seen ids of
+   * the table, `endSweep` drops them once the sweep is checkpointed.
+   */
+  beginSweep(spec: TargetTableSpec): Promise<void>;
+  markSeen(spec: TargetTableSpec, ids: string[]): Promise<void>;
+  sweep(spec: TargetTableSpec, deleteLog: boolean): Promise<number>;
+  endSweep(spec: TargetTableSpec): Promise<void>;
+  /**
+   * Backfill of added columns: sets only `columns` (names in spec.columns) of rows that exist,
+   * when the record's version is not older than the stored one; other columns and rows are left
+   * alone. Returns rows updated.
+   */
+  updateColumns(spec: TargetTableSpec, columns: string[], records: SourceRecord[]): Promise<number>;
   close(): Promise<void>;
 }
 
