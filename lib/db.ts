@@ -1,13 +1,25 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
+import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-pg/client";
 import { databaseUrl } from "./config/paths";
+import { storeProvider } from "./store/provider";
+import { createStorePool } from "./store/pg-pool";
 
+// Both clients come from the one schema (prisma/postgres/schema.prisma is generated from
+// prisma/schema.prisma), so their model APIs are the same; the SQLite client's type stands for
+// both. A generated client is bound to its provider (query compiler, SQL), hence two of them.
 export type Db = PrismaClient;
 
 // One client per process; Next.js dev reloads modules, so keep it on globalThis.
 const globalForDb = globalThis as unknown as { __dxPrisma?: PrismaClient };
 
+/** The portal store named by `url` (DATABASE_URL by default): the one place that picks the provider. */
 export function createDb(url = databaseUrl()): PrismaClient {
+  if (storeProvider(url) === "postgresql") {
+    const adapter = new PrismaPg(createStorePool(url), { disposeExternalPool: true });
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
 }
 

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { register } from "tsx/esm/api";
+import { generateClients } from "./prisma-generate.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
@@ -31,12 +32,12 @@ const fail = (msg) => {
 };
 const node = (args, opts = {}) => spawnSync(process.execPath, args, { stdio: "inherit", env, ...opts });
 
-// 1. Prisma client: generated from the schema, offline (JS engine), when missing or older.
-const generated = path.join(root, "lib/generated/prisma/client.ts");
-const schema = path.join(root, "prisma/schema.prisma");
-if (!fs.existsSync(generated) || fs.statSync(generated).mtimeMs < fs.statSync(schema).mtimeMs) {
-  log("generating the Prisma client");
-  if (node(["node_modules/prisma/build/index.js", "generate"]).status !== 0) fail("prisma generate failed");
+// 1. Prisma clients (SQLite and PostgreSQL): generated from the schema, offline (JS engine),
+// when missing or older.
+try {
+  generateClients({ force: false, log });
+} catch (err) {
+  fail(err.message);
 }
 
 // 2. Store, first admin. Loaded through tsx: lib/ is TypeScript.

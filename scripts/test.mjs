@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { generateClients } from "./prisma-generate.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
@@ -23,11 +24,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = [];
 
 function prepareClient() {
-  const generated = path.join(root, "lib/generated/prisma/client.ts");
-  if (!fs.existsSync(generated) || fs.statSync(generated).mtimeMs < fs.statSync("prisma/schema.prisma").mtimeMs) {
-    say("generating the Prisma client");
-    if (run(process.execPath, ["node_modules/prisma/build/index.js", "generate"]) !== 0) throw new Error("prisma generate failed");
-  }
+  generateClients({ force: false, log: say });
 }
 
 function ensureChromium() {

@@ -1,11 +1,13 @@
-// Applies prisma/migrations to the portal store with the Prisma CLI (JS schema engine,
-// no download). Used by the start script, the CLI and tests on a fresh DATA_DIR.
+// Applies the migrations to the portal store with the Prisma CLI (JS schema engine, no download):
+// prisma/migrations on SQLite, prisma/postgres/migrations on PostgreSQL (prisma.config.ts picks
+// by DATABASE_URL). Used by the start script, the CLI and tests on a fresh DATA_DIR.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { databaseUrl } from "../config/paths";
+import { isPostgresUrl, redactUrl } from "./provider";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -14,14 +16,16 @@ export function migrateStore(url: string = databaseUrl()): void {
   if (url.startsWith("file:")) fs.mkdirSync(path.dirname(path.resolve(root, url.slice(5))), { recursive: true });
   const prismaCli = createRequire(path.join(root, "package.json")).resolve("prisma/build/index.js");
   try {
-    execFileSync(process.execPath, [prismaCli, "migrate", "deploy"], {
+    // PostgreSQL: several processes or hosts may start at once; deploy-locked.mjs lets one migrate.
+    const args = isPostgresUrl(url) ? [path.join(root, "lib/store/deploy-locked.mjs"), prismaCli, url] : [prismaCli, "migrate", "deploy"];
+    execFileSync(process.execPath, args, {
       cwd: root,
       env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
-    const detail = `${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`.trim() || e.message;
-    throw new Error(`Could not prepare the portal store at ${url}:\n${detail}`);
+    const detail = (`${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`.trim() || e.message).replaceAll(url, redactUrl(url));
+    throw new Error(`Could not prepare the portal store at ${redactUrl(url)}:\n${detail}`);
   }
 }
