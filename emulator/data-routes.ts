@@ -2,10 +2,11 @@
 // and N:N associate/disassociate through `$ref`.
 import { tableBySet, type AttrDef, type Value } from "./demo-org.ts";
 import { MAX_PAGE_SIZE, countChanges, tokenVersion, trackedPage } from "./change-tracking.ts";
-import { ODataError, badRequest, compileFilter, decodeToken, encodeToken, notFoundSegment, recordNotFound, type Prefer } from "./odata.ts";
+import { ODataError, badRequest, notFoundSegment, recordNotFound, type Prefer } from "./odata.ts";
+import { plainQuery } from "./query.ts";
 import type { Rec } from "./record-gen.ts";
 import { readable, type Row, type Store, type TableState } from "./store.ts";
-import { compileSelect, isLookup, propertyName, propertyValue, recordJson } from "./wire.ts";
+import { compileSelect, isLookup, recordJson } from "./wire.ts";
 
 export interface DataRequest {
   method: string;
@@ -81,45 +82,7 @@ function query(store: Store, t: TableState, req: DataRequest): string {
       base: req.base, t, select: q.get("$select"), deltaToken: q.get("$deltatoken"), skipToken: q.get("$skiptoken"), pageSize, count: wantCount,
     });
   }
-  if (q.has("$expand")) throw badRequest("$expand is not supported by the emulator.");
-  const sel = compileSelect(t, q.get("$select"));
-  const known = new Set(t.attributes.filter(readable).map(propertyName));
-  const filterText = q.get("$filter");
-  const filter = filterText ? compileFilter(filterText, (rec, p) => propertyValue(t, rec, p, (rec as Rec & { __v: number }).__v), (p) => known.has(p)) : null;
-  const top = q.has("$top") ? Number(q.get("$top")) : Infinity;
-  if (!(top >= 0)) throw badRequest("The $top value must be a non-negative integer.");
-  let pos = 0;
-  const skip = q.get("$skiptoken");
-  if (skip) {
-    const tok = decodeToken(skip);
-    if (!tok || tok[0] !== "q") throw badRequest("The $skiptoken is not valid.");
-    pos = Number(tok[1]);
-  }
-  const limit = Math.min(pageSize, top);
-  const parts: string[] = [];
-  const end = store.positions(t);
-  const matches = (row: Row) => !filter || filter(Object.assign({ __v: row.version }, row.values));
-  while (pos < end && parts.length < limit) {
-    const row = store.rowAt(t, pos++, filter ? undefined : sel.attrs);
-    if (row && matches(row)) parts.push(recordJson(row, sel));
-  }
-  let countPart = "";
-  if (wantCount) {
-    let n = 0;
-    for (let p = 0; p < end && n <= COUNT_LIMIT; p++) {
-      const row = store.rowAt(t, p);
-      if (row && matches(row)) n++;
-    }
-    countPart = `,"@odata.count":${Math.min(n, COUNT_LIMIT)}` + (n > COUNT_LIMIT ? `,"@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded":true` : "");
-  }
-  let next = "";
-  if (pos < end && top === Infinity) {
-    const params = new URLSearchParams(q);
-    params.set("$skiptoken", encodeToken(["q", pos]));
-    next = `,"@odata.nextLink":${JSON.stringify(`${req.base}${t.def.entitySetName}?${decodeURIComponent(params.toString())}`)}`;
-  }
-  const ctx = `${req.base}$metadata#${t.def.entitySetName}(${sel.names.join(",")})`;
-  return `{"@odata.context":${JSON.stringify(ctx)}${countPart},"value":[${parts.join(",")}]${next}}`;
+  return plainQuery(store, t, req);
 }
 
 function getOne(store: Store, t: TableState, id: string, req: DataRequest): Reply {
