@@ -1,41 +1,67 @@
 #!/usr/bin/env node
-// `npm run db:migration -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql with
-// what prisma/schema.prisma adds to the migrations already there.
-// `prisma migrate dev` and `migrate diff --from-migrations` need a shadow database the JS schema
-// engine cannot create, so: apply the migrations to a scratch SQLite file, pull its schema, and
-// diff that datamodel against ours (datamodel-to-datamodel works offline).
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
+// `npm run db:migration -- <name>`: writes what prisma/schema.prisma adds to the migrations
+// already there, for both stores: prisma/migrations/<timestamp>_<name>/migration.sql (SQLite)
+// and its PostgreSQL twin prisma/postgres/migrations/<timestamp>_<name>/migration.sql.
+//
+// `npm run db:migration -- --postgres`: only the PostgreSQL twin, for SQLite migrations that
+// were added without it (e.g. on a branch from before the PostgreSQL history, or with no
+// PostgreSQL server at hand). It covers everything the PostgreSQL history lacks and takes the
+// name of the newest SQLite migration that has no PostgreSQL folder of the same name.
+//
+// The PostgreSQL part needs a PostgreSQL server for a throwaway shadow database (PG_URL, else
+// postgresql://postgres@127.0.0.1:5432/postgres); scripts/migration-tools.mjs says why and how.
 import path from "node:path";
+import {
+  hasChanges, migrationNames, postgresHistoryDiff, postgresMigrations, postgresServer, sqliteHistoryDiff, sqliteMigrations, writeMigration,
+} from "./migration-tools.mjs";
 
-const name = process.argv[2];
-if (!name || !/^[a-z0-9_]+$/.test(name)) {
-  console.error("usage: npm run db:migration -- <name>   (lowercase letters, digits, _)");
+const arg = process.argv[2];
+const postgresOnly = arg === "--postgres";
+if (!postgresOnly && (!arg || !/^[a-z0-9_]+$/.test(arg))) {
+  console.error("usage: npm run db:migration -- <name>   (lowercase letters, digits, _)\n       npm run db:migration -- --postgres   (PostgreSQL twin of SQLite migrations added without one)");
   process.exit(2);
 }
-const root = path.resolve(import.meta.dirname, "..");
-const prisma = path.join(root, "node_modules", "prisma", "build", "index.js");
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "dx-migration-"));
-const url = `file:${path.join(scratch, "scratch.db")}`;
-const env = { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" };
-const run = (args) => execFileSync(process.execPath, [prisma, ...args], { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 
-try {
-  run(["migrate", "deploy"]);
-  const pulled = path.join(scratch, "schema.prisma");
-  fs.writeFileSync(pulled, 'datasource db {\n  provider = "sqlite"\n  url      = env("DATABASE_URL")\n}\n');
-  run(["db", "pull", "--schema", pulled]);
-  const sql = run(["migrate", "diff", "--from-schema-datamodel", pulled, "--to-schema-datamodel", "prisma/schema.prisma", "--script"]);
-  if (!/\b(CREATE|ALTER|DROP|INSERT|PRAGMA)\b/.test(sql)) {
-    console.log("prisma/schema.prisma matches the migrations: nothing to write.");
-    process.exit(0);
-  }
-  const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-  const dir = path.join(root, "prisma", "migrations", `${stamp}_${name}`);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "migration.sql"), sql);
-  console.log(`wrote ${path.relative(root, dir)}/migration.sql — review it, then commit it.`);
-} finally {
-  fs.rmSync(scratch, { recursive: true, force: true });
+function fail(err) {
+  console.error(err.stderr?.toString() || err.message);
+  process.exit(1);
 }
+
+let name = null;
+if (!postgresOnly) {
+  let sql;
+  try {
+    sql = sqliteHistoryDiff();
+  } catch (err) {
+    fail(err);
+  }
+  if (hasChanges(sql)) {
+    name = `${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}_${arg}`;
+    console.log(`wrote ${writeMigration(sqliteMigrations, name, sql)}/migration.sql`);
+  } else {
+    console.log("prisma/migrations matches prisma/schema.prisma: no SQLite migration to write.");
+  }
+}
+
+const server = await postgresServer();
+if (!server.url) {
+  console.error(`\nNo PostgreSQL server for the PostgreSQL twin (${server.reason}).\nStart one (or set PG_URL), then run: npm run db:migration -- --postgres`);
+  process.exit(1);
+}
+let pgSql;
+try {
+  pgSql = postgresHistoryDiff(server.url);
+} catch (err) {
+  fail(err);
+}
+if (!hasChanges(pgSql)) {
+  console.log("prisma/postgres/migrations matches the schema: no PostgreSQL migration to write.");
+} else {
+  if (!name) {
+    const twinned = new Set(migrationNames(postgresMigrations));
+    const untwinned = migrationNames(sqliteMigrations).filter((m) => !twinned.has(m));
+    name = untwinned.at(-1) ?? `${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}_postgres_sync`;
+  }
+  console.log(`wrote ${writeMigration(postgresMigrations, name, pgSql)}/migration.sql`);
+}
+if (name) console.log(`Review the migration${postgresOnly ? "" : "s"}, then commit ${path.join("prisma", "…", name)} together with prisma/schema.prisma and prisma/postgres/schema.prisma.`);
