@@ -7,8 +7,9 @@ import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { Db } from "../db";
 import { DataverseClient } from "../dataverse/client";
 import { usePostgres, type TestPostgres } from "../testing/postgres";
-import { runProfile } from "./profile-runner";
-import { createProfile, makeStore, sourceRows, webApi } from "./test-support";
+import { openProfileTarget, runProfile } from "./profile-runner";
+import { classifyError } from "./retry-policy";
+import { createProfile, makeStore, sourceRows, waitFor, webApi } from "./test-support";
 
 const pg: TestPostgres = await usePostgres();
 if (!pg.available) console.warn(`\n*** SKIPPING the PostgreSQL engine tests: ${pg.reason} ***\n`);
@@ -109,5 +110,54 @@ describe.skipIf(!pg.available)("sync engine → PostgreSQL", () => {
     expect(f[0].reason).toMatch(/rejected by trigger/);
     await once();
     expect(await db.failure.count({ where: { profileId } })).toBe(1);
+  });
+
+  it("a target made read-only (25006) during a delta cycle loses nothing: every update and delete arrives once it is writable", async () => {
+    const api = webApi(emu.url);
+    const ids = await api.firstIds("accounts", "accountid", 16);
+    const updated = ids.slice(8, 12);
+    const deleted = ids.slice(12, 16);
+    for (const id of updated) await api.update("accounts", id, { name: `ro ${id.slice(0, 8)}` });
+    for (const id of deleted) await api.remove("accounts", id);
+    const failuresBefore = await db.failure.count({ where: { profileId } });
+    const markersBefore = await db.failedRecord.count({ where: { profileId } });
+    const setReadOnly = async (on: boolean) => {
+      await pg.admin(`alter database "${pg.database}" set default_transaction_read_only = ${on ? "on" : "off"}`);
+      // A failover: every session ends, new ones get the new default (the admin session is kept).
+      await pg.admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [pg.database]);
+      await waitFor(async () => (await pg.admin<{ n: string }>(`select count(*) n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [pg.database]))[0].n === "0", "sessions to end");
+    };
+    // The target turns read-only after metadata, right before the delta's first write.
+    let flipped = false;
+    const openTarget = async (p: Parameters<typeof openProfileTarget>[0]) => {
+      const dest = await openProfileTarget(p);
+      const before = async () => {
+        if (!flipped) {
+          flipped = true;
+          await setReadOnly(true);
+        }
+      };
+      const upsert = dest.upsert.bind(dest);
+      const del = dest.delete.bind(dest);
+      dest.upsert = async (spec, records) => (await before(), upsert(spec, records));
+      dest.delete = async (spec, list, log) => (await before(), del(spec, list, log));
+      return dest;
+    };
+    const err = await runProfile(profileId, { db, sourceFactory: fastSource, pageSize: 40, openTarget }, { signal: new AbortController().signal, once: true }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(flipped).toBe(true);
+    expect(err).toMatchObject({ code: "25006" });
+    expect(classifyError(err)).toBe("transient");
+    expect(await db.failure.count({ where: { profileId } })).toBe(failuresBefore);
+    expect(await db.failedRecord.count({ where: { profileId } })).toBe(markersBefore);
+
+    await setReadOnly(false);
+    await once();
+    const acc = await table("Dx_account");
+    for (const id of updated) expect(acc.get(id)?.name).toBe(`ro ${id.slice(0, 8)}`);
+    for (const id of deleted) expect(acc.has(id)).toBe(false);
+    expect(await db.failure.count({ where: { profileId } })).toBe(failuresBefore);
   });
 });

@@ -34,20 +34,86 @@ export interface RecordRetryPolicy {
 
 export const DEFAULT_RETRY: RecordRetryPolicy = { retryCount: 12, retryIntervalMs: 5000 };
 
-const TRANSIENT_NODE_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "EHOSTUNREACH",
-  "ENETUNREACH", "ECONNABORTED", "ESOCKET", "ETIMEOUT", "ELOGIN", "EINSTLOOKUP",
-  "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_READONLY",
+/**
+ * SQL Server error numbers that are known to concern the record being written: constraint,
+ * NULL, truncation, conversion and arithmetic errors (see "Database engine events and errors"
+ * in the SQL Server docs), and an error raised by a trigger (3609: the trigger rolled back).
+ */
+export const MSSQL_RECORD_NUMBERS = new Set([
+  2627, 2601, 547, 515, // primary key / unique index / FK or CHECK / NULL
+  8152, 2628, 4815, // string or binary data would be truncated (old, new, bulk-load form)
+  245, 8114, 8115, 220, 232, 241, 242, 244, 248, 257, 517, 8169, 8134, 9420, 9455, // conversion, overflow
+  3609, // the transaction ended in the trigger
 ]);
-/** SQL Server error numbers that are worth retrying later (deadlock, timeouts, failover). */
-const TRANSIENT_MSSQL_NUMBERS = new Set([1205, 1222, -2, 4060, 40197, 40501, 40613, 49918, 49919, 49920, 233, 64, 10053, 10054, 10060]);
-const TABLE_MISSING = /no such table|Invalid object name|relation .* does not exist|does not exist/i;
+/**
+ * SQL Server errors worth naming (everything not known to concern a record is transient anyway):
+ * deadlock, lock timeout, failover, log or filegroup full, size quota, read-only database,
+ * and the Azure SQL throttling / resource-governance errors.
+ */
+export const MSSQL_TRANSIENT_NUMBERS = new Set([
+  1205, 1222, -2, 233, 64, 10053, 10054, 10060, 9002, 1105, 40544, 3906, 3960, 701, 8645,
+  4060, 40197, 40501, 40613, 40540, 40143, 49918, 49919, 49920, 10928, 10929, 10936,
+  40549, 40550, 40551, 40552, 40553,
+]);
+/** SQL Server login failures that are the configuration's fault (wrong password, unknown login, no access to the database). */
+const MSSQL_AUTH_NUMBERS = new Set([18456, 18452, 18486, 18487, 18488, 916]);
+/** PostgreSQL: 28000 invalid authorization (e.g. unknown role), 28P01 wrong password, 3D000 no such database. */
+const PG_CONFIG_CODES = new Set(["28000", "28P01", "3D000"]);
+/** SQLite result codes known to concern the row: constraint (every extended form), type mismatch, too big. */
+const SQLITE_RECORD = /^SQLITE_(CONSTRAINT(_[A-Z]+)?|MISMATCH|TOOBIG)$/;
+const TABLE_MISSING = /no such table|Invalid object name|(relation|table) .+? does not exist/i;
 
 function prop(err: unknown, key: string): unknown {
   return err && typeof err === "object" ? (err as Record<string, unknown>)[key] : undefined;
 }
 
-/** Classifies any error thrown by a ChangeSource, a Destination or the store. */
+/**
+ * The error and what it wraps or comes with, outermost first, bounded: mssql `originalError` and
+ * `precedingErrors` (a trigger's THROW comes before 3609 "transaction ended in the trigger"),
+ * tedious's AggregateError `errors`, and `cause`.
+ */
+function chain(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  const visit = (e: unknown, depth: number) => {
+    if (!e || typeof e !== "object" || out.includes(e) || depth > 4 || out.length > 20) return;
+    out.push(e);
+    for (const k of ["originalError", "cause"]) visit(prop(e, k), depth + 1);
+    for (const k of ["precedingErrors", "errors"]) {
+      const list = prop(e, k);
+      if (Array.isArray(list)) for (const x of list) visit(x, depth + 1);
+    }
+  };
+  visit(err, 0);
+  return out.length ? out : [err];
+}
+
+/** The first string `code` along the chain. */
+function firstCode(errs: unknown[]): string | undefined {
+  for (const e of errs) if (typeof prop(e, "code") === "string") return prop(e, "code") as string;
+  return undefined;
+}
+/** Every SQL Server error `number` along the chain (mssql also has them as `info.number`). */
+function numbersOf(errs: unknown[]): number[] {
+  const out: number[] = [];
+  for (const e of errs) {
+    const n = prop(e, "number") ?? prop(prop(e, "info"), "number");
+    if (typeof n === "number") out.push(n);
+  }
+  return out;
+}
+
+function isPrisma(err: unknown): boolean {
+  const name = prop(err, "name");
+  return typeof name === "string" && name.startsWith("PrismaClient");
+}
+
+/**
+ * Classifies any error thrown by a ChangeSource, a Destination or the store. The rule: an error
+ * is "record" only when it is KNOWN to concern the record (SQLSTATE classes 22/23, a trigger's
+ * RAISE, the SQL Server numbers above, SQLITE_CONSTRAINT_* / MISMATCH / TOOBIG, RecordValueError);
+ * anything unknown is "transient" — the page is retried and the checkpoint stays, because
+ * logging a healthy record as failed loses it, while retrying a bad one only delays.
+ */
 export function classifyError(err: unknown): ErrorClass {
   if (err instanceof DeltaTokenExpiredError) return "token-expired";
   if (err instanceof ChangeTrackingNotEnabledError || err instanceof NotFoundError) return "table";
@@ -58,23 +124,40 @@ export function classifyError(err: unknown): ErrorClass {
   // By name too: errors from the writer thread arrive as plain Errors with the original name.
   if (err instanceof RecordValueError || prop(err, "name") === "RecordValueError") return "record";
   if (isAbort(err)) return "transient";
-  const code = prop(err, "code");
+  // The breaker of table-pipeline: most of a page refused record by record is a target problem.
+  if (prop(err, "name") === "PageRefusedError") return "transient";
+  // The portal store is never the record's fault; a wrong store password is configuration.
+  if (isPrisma(err)) return prop(err, "errorCode") === "P1000" || prop(err, "code") === "P1000" ? "config" : "transient";
+  const errs = chain(err);
+  const code = firstCode(errs);
+  const numbers = numbersOf(errs);
+  const message = errs.map((e) => (e instanceof Error ? e.message : String(e))).join("\n");
+
+  if (isAuthFailure(errs, code, numbers, message)) return "config";
+  if (code === "42P01" || code === "3F000" || numbers.includes(208)) return "table";
   if (typeof code === "string") {
-    if (TRANSIENT_NODE_CODES.has(code)) return "transient";
-    // PostgreSQL SQLSTATE classes: 08 connection, 40 rollback (serialization/deadlock),
-    // 53 resources, 57 operator intervention (shutdown), 58 system error.
-    if (/^(08|40|53|57|58)[0-9A-Z]{3}$/.test(code)) return "transient";
-    if (code === "42P01" || code === "3F000") return "table";
+    if (/^2[23][0-9A-Z]{3}$/.test(code)) return "record"; // data exception, integrity constraint
+    if (code === "P0001") return "record"; // RAISE EXCEPTION: only a trigger on the target table runs one
+    if (SQLITE_RECORD.test(code)) return "record";
   }
-  const number = prop(err, "number");
-  if (typeof number === "number" && TRANSIENT_MSSQL_NUMBERS.has(number)) return "transient";
-  if (number === 208) return "table"; // Invalid object name
-  const name = prop(err, "name");
-  if (name === "ConnectionError" || name === "TimeoutError") return "transient";
-  const message = err instanceof Error ? err.message : String(err);
-  if (/Connection terminated|connection is closed|Client has encountered a connection error|database is locked/i.test(message)) return "transient";
-  if (TABLE_MISSING.test(message) && !/column/i.test(message)) return "table";
-  return "record";
+  // SQL Server: a record error, unless the same batch also reports an outage.
+  const mssqlRecord = numbers.some((n) => MSSQL_RECORD_NUMBERS.has(n) || n >= 50000); // ≥ 50000: RAISERROR/THROW from a trigger
+  if (mssqlRecord && !numbers.some((n) => MSSQL_TRANSIENT_NUMBERS.has(n))) return "record";
+  if (TABLE_MISSING.test(message)) return "table";
+  return "transient";
+}
+
+/** A wrong SQL password or login: retrying cannot help, an admin must fix the connection. */
+function isAuthFailure(errs: unknown[], code: string | undefined, numbers: number[], message: string): boolean {
+  if (code && PG_CONFIG_CODES.has(code)) return true;
+  if (numbers.some((n) => MSSQL_AUTH_NUMBERS.has(n))) return true;
+  if (code === "ELOGIN") {
+    // tedious flags the login errors SqlClient retries (4060, 40613, 40501, …) as transient.
+    if (errs.some((e) => prop(e, "isTransient") === true)) return false;
+    if (numbers.some((n) => MSSQL_TRANSIENT_NUMBERS.has(n))) return false;
+    return !/not currently available|is busy|try again|timeout/i.test(message);
+  }
+  return false;
 }
 
 export function isAbort(err: unknown): boolean {

@@ -9,6 +9,7 @@ import { SqliteDestination } from "../destinations/sqlite";
 import type { Destination } from "../destinations/types";
 import { selectFor } from "./metadata-sync";
 import { loadTable } from "./profile-store";
+import { classifyError } from "./retry-policy";
 import { TablePipeline, silentLog, type PipelineContext } from "./table-pipeline";
 import { makeStore, sqliteRows } from "./test-support";
 
@@ -57,7 +58,8 @@ function wrap(dest: Destination, o: { poison?: Set<string>; failBatchesFrom?: nu
     calls++;
     if (o.failBatchesFrom !== undefined && calls >= o.failBatchesFrom) throw Object.assign(new Error("connection lost"), { code: "ECONNRESET" });
     const bad = records.find((r) => o.poison?.has(r.id));
-    if (bad) throw new Error(`CHECK constraint failed for ${bad.id}`);
+    // Shaped like better-sqlite3's error for a CHECK constraint: known to concern the record.
+    if (bad) throw Object.assign(new Error(`CHECK constraint failed for ${bad.id}`), { code: "SQLITE_CONSTRAINT_CHECK" });
     o.log?.push(`write ${records.map((r) => r.id.slice(-2)).join(",")}`);
     return dest.upsert(s, records);
   };
@@ -196,5 +198,44 @@ describe("table pipeline", () => {
     const { pipeline, entity } = await setup(new FakeSource(pages), { failBatchesFrom: 1 });
     await expect(pipeline.sync()).rejects.toMatchObject({ code: "ECONNRESET" });
     expect(await db.failure.count({ where: { profileId, entity } })).toBe(0);
+  });
+
+  it("breaker: a page whose records fail one by one in majority is a target problem — no entries, no markers, checkpoint kept", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => rec(i + 1, i + 1));
+    const pages = new Map<string, ChangePage>([["start", { upserts: many.slice(0, 2), deletes: [], deltaLink: "d1" }], ["d1", { upserts: many, deletes: [], deltaLink: "d2" }]]);
+    const poison = new Set(many.slice(2, 9).map((r) => r.id)); // 7 of 12
+    const { pipeline, file, entity, tableId } = await setup(new FakeSource(pages), { poison }, { retryCount: 2, retryIntervalMs: 0 });
+    await pipeline.sync(); // initial: the 2 healthy records
+    await expect(pipeline.sync()).rejects.toMatchObject({ name: "PageRefusedError" });
+    expect(classifyError(await pipeline.sync().catch((e: unknown) => e))).toBe("transient");
+    expect(await db.failure.count({ where: { profileId, entity } })).toBe(0);
+    expect(await db.failedRecord.count({ where: { profileId, entity } })).toBe(0);
+    expect(await loadTable(db, tableId)).toMatchObject({ deltaLink: "d1" });
+    // The target is fixed: the same page goes through whole.
+    poison.clear();
+    expect((await pipeline.sync()).upserts).toBe(12);
+    expect(sqliteRows(file, "widget")).toHaveLength(12);
+    expect(await loadTable(db, tableId)).toMatchObject({ deltaLink: "d2" });
+  });
+
+  it("below the breaker's threshold (half of the page or fewer) poison records are isolated as before", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => rec(i + 1, i + 1));
+    const pages = new Map<string, ChangePage>([["start", { upserts: many, deletes: [], deltaLink: "d1" }]]);
+    const poison = new Set(many.slice(0, 6).map((r) => r.id));
+    const { pipeline, entity } = await setup(new FakeSource(pages), { poison }, { retryCount: 0, retryIntervalMs: 0 });
+    expect(await pipeline.sync()).toMatchObject({ upserts: 6, failed: 6 });
+    expect(await db.failure.count({ where: { profileId, entity } })).toBe(6);
+  });
+
+  it("an error of unknown kind (no code the classifier knows) is transient, never a failed record", async () => {
+    const pages = new Map<string, ChangePage>([["start", { upserts: [rec(1, 1), rec(2, 2)], deletes: [], deltaLink: "d" }]]);
+    const { pipeline, dest, entity, tableId } = await setup(new FakeSource(pages));
+    dest.upsert = async () => {
+      throw Object.assign(new Error("cannot execute INSERT in a read-only transaction"), { code: "25006" });
+    };
+    await expect(pipeline.sync()).rejects.toMatchObject({ code: "25006" });
+    expect(await db.failure.count({ where: { profileId, entity } })).toBe(0);
+    expect(await db.failedRecord.count({ where: { profileId, entity } })).toBe(0);
+    expect(await loadTable(db, tableId)).toMatchObject({ deltaLink: null, initialDone: 0 });
   });
 });

@@ -71,6 +71,20 @@ interface PageOutcome {
   lastChangeAt: Date | null;
 }
 
+/** The breaker applies to pages of at least this many records (smaller ones are isolated as usual). */
+export const BREAKER_MIN_PAGE = 10;
+
+/**
+ * More than half of a page failed record by record: treated as a target problem (transient: no
+ * failure entries, no markers, the checkpoint stays), so nothing is lost once the target is fixed.
+ */
+export class PageRefusedError extends Error {
+  constructor(entity: string, failed: number, total: number, last: unknown) {
+    super(`${entity}: the target refused ${failed} of ${total} records of a page one by one (last: ${errorText(last)}); treating it as a target problem and retrying the page later.`);
+    this.name = "PageRefusedError";
+  }
+}
+
 export class TablePipeline {
   private markers: Map<string, string> | null = null;
   private readonly stats = new StatBuffer((w, f, at) => recordStat(this.ctx.db, this.ctx.profileId, this.entity, w, f, at));
@@ -306,6 +320,9 @@ export class TablePipeline {
     const failedIds = new Set<string>();
     if (items.length === 0) return { failedIds };
     const poison: { item: T; err: unknown }[] = [];
+    // Breaker: when most records of a page fail one by one, the target (a trigger, a constraint
+    // added to the table, …) refuses everything, not these records: retry the page later instead.
+    const limit = items.length >= BREAKER_MIN_PAGE ? Math.floor(items.length / 2) : Infinity;
     const bisect = async (batch: T[]): Promise<void> => {
       try {
         await write(batch);
@@ -313,6 +330,7 @@ export class TablePipeline {
         if (classifyError(err) !== "record") throw err;
         if (batch.length === 1) {
           poison.push({ item: batch[0], err });
+          if (poison.length > limit) throw new PageRefusedError(this.entity, poison.length, items.length, err);
           return;
         }
         const mid = batch.length >> 1;
