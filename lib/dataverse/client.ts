@@ -4,8 +4,9 @@ import { MsalTokenProvider, StaticTokenProvider, type TokenProvider } from "./au
 import { ANNOTATIONS_PREFER, RecordMapper, readChanges } from "./change-reader.ts";
 import { AuthenticationError, NotFoundError } from "./errors.ts";
 import { HttpClient, normaliseEnvironmentUrl, type RetryOptions } from "./http.ts";
+import { fetchRecordsByIds, readIdVersions } from "./id-reads.ts";
 import * as meta from "./metadata.ts";
-import type { ChangePage, ChangeSource, ManyToManyInfo, OptionSetInfo, SourceRecord, TableInfo, TableSchema, WhoAmI } from "./types.ts";
+import type { ChangePage, ChangeSource, IdVersion, ManyToManyInfo, OptionSetInfo, SourceRecord, TableInfo, TableSchema, WhoAmI } from "./types.ts";
 
 export interface DataverseClientOptions extends RetryOptions {
   /** Environment URL, e.g. https://contoso.crm.dynamics.com or the emulator's URL. */
@@ -118,6 +119,17 @@ export class DataverseClient implements ChangeSource {
       if (err instanceof NotFoundError) return null;
       throw err;
     }
+  }
+
+  /** Many records per request (`$filter` of `or`-joined ids, URLs kept under 16 KB); those that exist. */
+  async fetchRecords(table: TableInfo, ids: string[], select: string[], opts: { signal?: AbortSignal } = {}): Promise<SourceRecord[]> {
+    if (ids.length === 0) return [];
+    return fetchRecordsByIds(this.http, table, await this.webApiSelect(table, select), ids, opts);
+  }
+
+  /** Every record's (id, version) in SQL Server's uniqueidentifier order, 5,000 a page. */
+  readIdVersions(table: TableInfo, opts: { pageSize?: number; signal?: AbortSignal } = {}): AsyncIterable<IdVersion[]> {
+    return readIdVersions(this.http, table, opts);
   }
 
   private async webApiSelect(table: TableInfo, select: string[]): Promise<string[]> {

@@ -32,3 +32,16 @@ export function compareSqlGuid(a: string, b: string): number {
   const y = sqlGuidSortKey(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/**
+ * The same key as slices of the lower-case 36-character text, most significant first, 1-based
+ * `[start, length]` for SQL `substr` (targets without SQL Server's uniqueidentifier order sort on
+ * `substr(id, …) || substr(id, …) || …`). Must produce exactly sqlGuidSortKey (tested).
+ */
+export const SQL_GUID_KEY_SLICES: readonly (readonly [number, number])[] = [
+  [25, 12], // group 5, as written
+  [20, 4], // group 4, as written
+  [17, 2], [15, 2], // group 3, bytes reversed
+  [12, 2], [10, 2], // group 2, bytes reversed
+  [7, 2], [5, 2], [3, 2], [1, 2], // group 1, bytes reversed
+];

@@ -89,6 +89,12 @@ export interface SourceRecord {
   values: Record<string, FieldValue>;
 }
 
+/** A record's id (lower case) and row version (decimal text; null when unknown): what reconciliation compares. */
+export interface IdVersion {
+  id: string;
+  version: string | null;
+}
+
 export interface DeletedRecord {
   id: string;
 }
@@ -125,4 +131,15 @@ export interface ChangeSource {
   ): AsyncIterable<ChangePage>;
   /** One record by id (for re-syncing failed records); null when it no longer exists. */
   fetchRecord(table: TableInfo, id: string, select: string[]): Promise<SourceRecord | null>;
+  /**
+   * Records by id, many per request (re-sync of failed records, reconciliation repair). Returns
+   * those that exist, in no particular order. Optional: without it the engine calls fetchRecord
+   * once per id.
+   */
+  fetchRecords?(table: TableInfo, ids: string[], select: string[], opts?: { signal?: AbortSignal }): Promise<SourceRecord[]>;
+  /**
+   * Every record's id and version, in pages, in SQL Server's uniqueidentifier order
+   * (lib/dataverse/sql-guid-order.ts), without change tracking. Needed by reconciliation only.
+   */
+  readIdVersions?(table: TableInfo, opts?: { pageSize?: number; signal?: AbortSignal }): AsyncIterable<IdVersion[]>;
 }

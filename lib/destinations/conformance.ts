@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TableSchema } from "../dataverse/types";
 import { tableSpecFor } from "./columns";
 import { UNBOUNDED } from "./row-values";
+import { compareSqlGuid as compareGuids } from "../dataverse/sql-guid-order";
 import { accountRecord, accountSchema, guid } from "./test-fixtures";
 import type { Destination, DestinationOptions, SourceRecord } from "./types";
 
@@ -287,6 +288,33 @@ export function destinationSuite(name: string, open: (o: DestinationOptions) => 
       expect([rows.get(guid(1))!.name, asNumber(rows.get(guid(1))!.newcol), rows.get(guid(1))!.newtext, String(rows.get(guid(1))!.versionnumber)]).toEqual(["one", 11, long, "5"]);
       expect([asNumber(rows.get(guid(2))!.newcol), rows.get(guid(2))!.newtext]).toEqual([null, null]);
       if (p.hasWidths) expect(await p.width(s2.tableName, "newtext")).toBeGreaterThanOrEqual(10);
+    });
+
+    it("scanIdVersions pages (Id, versionnumber) in SQL Server's uniqueidentifier order", async () => {
+      const s = spec(accountSchema("idscan"));
+      await dest.ensureTable(s);
+      // Ids that tie on groups 4+5 (only the byte-reversed groups 1-3 decide) and ids that differ
+      // only in group 5, in upper and lower case: a plain text sort gets both wrong.
+      const ids = [
+        "01000000-0000-0000-aaaa-000000000001", "00010000-0000-0000-aaaa-000000000001", "00000000-0001-0000-aaaa-000000000001",
+        "00000000-0100-0000-aaaa-000000000001", "00000000-0000-0100-aaaa-000000000001", "00000000-0000-0001-aaaa-000000000001",
+        "FFFFFFFF-FFFF-FFFF-0000-000000000002", "00000000-0000-0000-ffff-000000000000", "12345678-9ABC-DEF0-1234-56789ABCDEF0",
+        guid(7), guid(70000),
+      ];
+      await dest.upsert(s, ids.map((id, i) => ({ ...accountRecord(i, 1000 + i), id })));
+      const pages: string[][] = [];
+      const versions = new Map<string, string | null>();
+      for await (const page of dest.scanIdVersions(s, { pageSize: 4 })) {
+        pages.push(page.map((r) => r.id));
+        for (const r of page) versions.set(r.id, r.version);
+      }
+      expect(pages.map((p) => p.length)).toEqual([4, 4, 3]);
+      const expected = ids.map((id) => id.toLowerCase()).sort(compareGuids);
+      expect(pages.flat()).toEqual(expected);
+      ids.forEach((id, i) => expect(versions.get(id.toLowerCase())).toBe(String(1000 + i)));
+      const none: unknown[] = [];
+      for await (const page of dest.scanIdVersions(spec(accountSchema("idscan_missing")))) none.push(page);
+      expect(none).toEqual([]);
     });
 
     it("validates a good target", async () => {

@@ -8,6 +8,7 @@ import { compilerFor, type Compiler } from "./compilers";
 import { DELETE_LOG, LABEL_TABLES, MARKER_TABLE, SEEN_TABLE, labelRowsFor, type FixedTable } from "./label-tables";
 import { WidenColumnError } from "./errors";
 import { assertNameFits } from "./names";
+import { DEFAULT_ID_PAGE, idPageSql, toIdVersions } from "./id-scan";
 import { latestById, makeRowBuilder, planWidening, type Encoder } from "./row-values";
 import { sqlTypeFor } from "./sql-types";
 import type {
@@ -16,6 +17,8 @@ import type {
   DestinationKind,
   DestinationOptions,
   EnsureTableResult,
+  IdScanOptions,
+  IdVersion,
   SourceRecord,
   TargetMarker,
   TargetTableSpec,
@@ -357,5 +360,23 @@ from ${this.table(spec.tableName)} ${t} where ${unseen(sql`${t}.${sql.id(SYSTEM_
       if ((await this.liveColumns(run, SEEN_TABLE.name)) === null) return;
       await run(this.compile(sql`delete from ${this.table(SEEN_TABLE.name)} where ${sql.id("TableName")} = ${spec.tableName}`));
     });
+  }
+
+  async *scanIdVersions(spec: TargetTableSpec, opts: IdScanOptions = {}): AsyncIterable<IdVersion[]> {
+    const pageSize = opts.pageSize ?? DEFAULT_ID_PAGE;
+    const exists = await this.exclusive(async () => (await this.liveColumns((q) => this.run(q), spec.tableName)) !== null);
+    if (!exists) return;
+    let after: string | null = null;
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      // One statement per page, queued like any other operation: a long scan never holds the
+      // connection (SQLite has one) or a snapshot while the delta loop writes.
+      const q = idPageSql(this.kind, this.table(spec.tableName), after, pageSize);
+      const page = toIdVersions((await this.exclusive(() => this.run(q))).rows);
+      if (page.length === 0) return;
+      yield page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].id;
+    }
   }
 }

@@ -1,6 +1,6 @@
 // The contract between the sync engine and a target database. One implementation per
 // kind (sqlite.ts, postgres.ts, mssql.ts); the engine never writes SQL itself.
-import type { TableSchema, SourceRecord, ManyToManyInfo } from "../dataverse/types";
+import type { TableSchema, SourceRecord, ManyToManyInfo, IdVersion } from "../dataverse/types";
 
 export type DestinationKind = "sqlite" | "postgres" | "mssql";
 
@@ -80,6 +80,12 @@ export interface TargetMarker {
   generation: string;
 }
 
+export interface IdScanOptions {
+  /** Rows per page (default 5000). */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
 export interface Destination {
   readonly kind: DestinationKind;
   readonly options: DestinationOptions;
@@ -122,7 +128,15 @@ export interface Destination {
    * alone. Returns rows updated.
    */
   updateColumns(spec: TargetTableSpec, columns: string[], records: SourceRecord[]): Promise<number>;
+  /**
+   * Every row's (Id, versionnumber), in pages, in SQL Server's uniqueidentifier order
+   * (lib/dataverse/sql-guid-order.ts) — the order Dataverse returns `$orderby=<primary id>` in, so
+   * reconciliation can sort-merge the two without holding either side in memory. Pages are read
+   * one at a time (keyset), never as one long query; no page holds more than `pageSize` rows.
+   * A missing table yields nothing.
+   */
+  scanIdVersions(spec: TargetTableSpec, opts?: IdScanOptions): AsyncIterable<IdVersion[]>;
   close(): Promise<void>;
 }
 
-export type { TableSchema, SourceRecord, ManyToManyInfo };
+export type { TableSchema, SourceRecord, ManyToManyInfo, IdVersion };

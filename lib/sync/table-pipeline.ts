@@ -6,6 +6,7 @@ import type { Db } from "../db";
 import type { ChangePage, ChangeSource, SourceRecord, TableInfo } from "../dataverse/types";
 import type { Destination, TargetTableSpec } from "../destinations/types";
 import { appendFailure, type ChangeType } from "./failure-log";
+import { fetchByIds } from "./fetch-by-ids";
 import { prefetchOne } from "./prefetch";
 import { StatBuffer } from "./stat-buffer";
 import {
@@ -196,27 +197,29 @@ export class TablePipeline {
     return summary;
   }
 
-  /** Re-writes records by id (admin re-sync of failed records). Returns ids written. */
-  async resyncRecords(ids: string[]): Promise<{ written: string[]; failed: string[]; gone: string[] }> {
+  /**
+   * Re-writes records by id as the source has them now (re-sync of failed records, reconciliation
+   * repair): fetched in batches, written through the normal path (poison isolation, retries,
+   * failure log); ids gone at the source are deleted (DeleteLog when on). Markers of written and
+   * gone records are cleared. `created`: ids the target does not have (logged as New if refused).
+   */
+  async resyncRecords(ids: string[], opts: { created?: ReadonlySet<string> } = {}): Promise<{ written: string[]; failed: string[]; gone: string[] }> {
+    this.throwIfAborted();
+    const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
+    const records = await fetchByIds(this.ctx.source, this.target.info, wanted, this.target.select, this.ctx.signal);
+    const found = new Set(records.map((r) => r.id.toLowerCase()));
+    const gone = wanted.filter((id) => !found.has(id));
     const written: string[] = [];
     const failed: string[] = [];
-    const gone: string[] = [];
-    const records: SourceRecord[] = [];
-    for (const id of ids) {
-      this.throwIfAborted();
-      const rec = await this.ctx.source.fetchRecord(this.target.info, id, this.target.select);
-      if (rec) records.push(rec);
-      else gone.push(id);
-    }
     // Gone at the source: the row must go too (a missed delete), and the marker with it.
     if (gone.length) await this.ctx.dest.delete(this.target.spec, gone, this.ctx.deleteLog);
-    await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, gone.map((g) => g.toLowerCase()));
+    await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, gone);
     const markers = await this.loadMarkers();
-    for (const id of gone) markers.delete(id.toLowerCase());
-    const result = await this.writeUpserts(records, () => "Update");
+    for (const id of gone) markers.delete(id);
+    const result = await this.writeUpserts(records, (r) => (opts.created?.has(r.id.toLowerCase()) ? "New" : "Update"));
     for (const r of records) (result.failedIds.has(r.id.toLowerCase()) ? failed : written).push(r.id.toLowerCase());
     await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, written);
-    for (const id of written) markers.delete(id.toLowerCase());
+    for (const id of written) markers.delete(id);
     await recordStat(this.ctx.db, this.ctx.profileId, this.entity, written.length + gone.length, failed.length);
     return { written, failed, gone };
   }
