@@ -44,6 +44,9 @@ export class PostgresDestination extends SqlDestination {
       this.pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...this.config, max: this.config.max ?? 4 });
       // An idle client dropped by the server must not crash the process; the next query reconnects.
       this.pool.on("error", () => undefined);
+      // Nor one dropped while checked out (the pool listens only to idle ones): pg rejects the
+      // running query AND re-emits the socket error on the client, unhandled = process exit.
+      this.pool.on("connect", (c) => c.on("error", () => undefined));
     }
     return this.pool;
   }
