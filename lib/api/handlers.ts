@@ -1,6 +1,7 @@
 import "server-only";
 // The REST operations, one function per route file (the files under app/crm/exporter only wire
 // these up). Each authenticates, calls the same services as the portal, and maps to DES JSON.
+import { assertAdmin } from "../auth/actor";
 import { db } from "../db";
 import { readJson } from "../http/route-result";
 import { acceptPrivacyTerms, findOrganization, listOrganizationRelationships, listOrganizationTables, listOrganizations } from "../organizations/service";
@@ -45,6 +46,8 @@ export const hasAcceptedPrivacyTerms = (req: Request) =>
 
 export const acceptTerms = (req: Request) =>
   apiRoute("POST metadata/acceptprivacyterms", req, async (actor, url) => {
+    // The role first: a viewer learns nothing about which organizations exist.
+    assertAdmin(actor);
     const org = await findOrganization(db, actor, organizationRef(url));
     return desOrganization(await acceptPrivacyTerms(db, actor, org.id), publicOrigin(req));
   });

@@ -1,0 +1,184 @@
+// The authorization matrix: who may call what. Every page, server action and route handler of the
+// app must have an entry here (e2e/authorization-matrix.spec.ts discovers them on disk and in the
+// build's server-action manifest and fails on any without one). The expected answer of each cell
+// — caller role × how it authenticates — follows from the entry's policy (see `expectedStatus`).
+
+/** Who calls. "anonymous" carries a forged session cookie so that it passes the optimistic proxy
+ * redirect and reaches the page, action or route's own check. */
+export type Role = "anonymous" | "viewer" | "admin";
+/** How: the portal's session cookie, or `Authorization: Bearer <API token>` without a cookie. */
+export type Mode = "cookie" | "bearer";
+export const ROLES: Role[] = ["anonymous", "viewer", "admin"];
+export const MODES: Mode[] = ["cookie", "bearer"];
+
+export type RoutePolicy =
+  /** Anyone (health, sign-in machinery, the OpenAPI document). */
+  | "public"
+  /** Portal JSON for any signed-in user: cookie session only. */
+  | "session"
+  /** Portal JSON for admins: cookie session only. */
+  | "session-admin"
+  /** REST API, any role: bearer token only. */
+  | "api"
+  /** REST API, admins: bearer token only. */
+  | "api-admin"
+  /** A signed link is the permission: neither a session nor a token opens it without a signature. */
+  | "signed";
+
+/** Values the spec fills in before building paths and bodies. */
+export interface Ids {
+  organization: string;
+  /** An id that exists nowhere: mutations are sent with it so an allowed call changes nothing. */
+  missing: string;
+}
+
+export interface RouteEntry {
+  /** The route file, relative to the repository root. */
+  file: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  policy: RoutePolicy;
+  path: (ids: Ids) => string;
+  body?: (ids: Ids) => unknown;
+  /** The status an allowed caller gets for this request (a missing id: 404, bad input: 400, …). */
+  allowed: number;
+}
+
+export type ActionPolicy = "session" | "admin";
+export interface ActionEntry {
+  file: string;
+  name: string;
+  policy: ActionPolicy;
+  args: (ids: Ids) => unknown[];
+}
+
+/** "sign-in": the sign-in page itself, which sends a signed-in user on to the portal. */
+export type PagePolicy = "public" | "session" | "sign-in";
+export interface PageEntry {
+  file: string;
+  policy: PagePolicy;
+  path: (ids: Ids) => string;
+  /** The status a signed-in user gets (a profile that does not exist: 404). */
+  allowed: number;
+}
+
+const R = "app/crm/exporter";
+const api = (file: string, method: RouteEntry["method"], policy: RoutePolicy, path: RouteEntry["path"], allowed: number, body?: RouteEntry["body"]): RouteEntry =>
+  ({ file: `${file}/route.ts`, method, policy, path, allowed, body });
+const q = (ids: Ids) => `organizationId=${ids.organization}`;
+
+export const ROUTES: RouteEntry[] = [
+  api("app/api/auth/[...nextauth]", "GET", "public", () => "/api/auth/providers", 200),
+  // A sign-in attempt without the CSRF token: NextAuth answers it the same way for everyone.
+  api("app/api/auth/[...nextauth]", "POST", "public", () => "/api/auth/signout", 302, () => "csrfToken=forged"),
+  api("app/api/health", "GET", "public", () => "/api/health", 200),
+  api("app/api/portal/failures", "GET", "session", (i) => `/api/portal/failures?profileId=${i.missing}`, 404),
+  api("app/api/portal/failures/download", "GET", "session", (i) => `/api/portal/failures/download?profileId=${i.missing}`, 404),
+  api("app/api/portal/organizations", "GET", "session", () => "/api/portal/organizations", 200),
+  api("app/api/portal/organizations/[id]/tables", "GET", "session", (i) => `/api/portal/organizations/${i.missing}/tables`, 404),
+  api("app/api/portal/organizations/[id]/relationships", "GET", "session", (i) => `/api/portal/organizations/${i.missing}/relationships?entities=account`, 404),
+  api("app/api/portal/profiles", "GET", "session", () => "/api/portal/profiles", 200),
+  api("app/api/portal/profiles/[id]", "GET", "session", (i) => `/api/portal/profiles/${i.missing}`, 404),
+  api("app/api/portal/profiles/[id]/throughput", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/throughput`, 404),
+  api("app/api/users", "GET", "session-admin", () => "/api/users", 200),
+  api("app/api/users", "POST", "session-admin", () => "/api/users", 400, () => ({ email: "not an email" })),
+  api("app/api/users/[id]", "PATCH", "session-admin", (i) => `/api/users/${i.missing}`, 404, () => ({ role: "viewer" })),
+  api("app/api/users/[id]", "DELETE", "session-admin", (i) => `/api/users/${i.missing}`, 404),
+  api(`${R}/swagger.json`, "GET", "public", () => "/crm/exporter/swagger.json", 200),
+  api(`${R}/downloads/failures`, "GET", "signed", (i) => `/crm/exporter/downloads/failures?profileId=${i.missing}`, 200),
+  api(`${R}/metadata/organizations`, "GET", "api", () => "/crm/exporter/metadata/organizations", 200),
+  api(`${R}/metadata/discover`, "GET", "api", (i) => `/crm/exporter/metadata/discover?${q(i)}`, 200),
+  api(`${R}/metadata/connector`, "GET", "api", (i) => `/crm/exporter/metadata/connector?${q(i)}`, 200),
+  api(`${R}/metadata/entities`, "GET", "api", (i) => `/crm/exporter/metadata/entities?organizationId=${i.missing}`, 404),
+  api(`${R}/metadata/relationships`, "GET", "api", (i) => `/crm/exporter/metadata/relationships?organizationId=${i.missing}&entities=account`, 404),
+  api(`${R}/metadata/hasorgacceptedprivacyterms`, "GET", "api", (i) => `/crm/exporter/metadata/hasorgacceptedprivacyterms?${q(i)}`, 200),
+  api(`${R}/metadata/acceptprivacyterms`, "POST", "api-admin", (i) => `/crm/exporter/metadata/acceptprivacyterms?organizationId=${i.missing}`, 404),
+  api(`${R}/profiles`, "GET", "api", () => "/crm/exporter/profiles", 200),
+  api(`${R}/profiles`, "POST", "api-admin", () => "/crm/exporter/profiles", 400, () => ({})),
+  api(`${R}/profiles/validate`, "POST", "api-admin", () => "/crm/exporter/profiles/validate", 400, () => ({})),
+  api(`${R}/profiles/[id]`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}`, 404),
+  api(`${R}/profiles/[id]`, "PUT", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}`, 404, () => ({ Name: "x" })),
+  api(`${R}/profiles/[id]`, "DELETE", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}`, 404),
+  api(`${R}/profiles/[id]/test`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/test`, 404),
+  api(`${R}/profiles/[id]/failures`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/failures`, 404),
+  api(`${R}/profiles/[id]/activate`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/activate`, 404),
+  api(`${R}/profiles/[id]/activatemetadata`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/activatemetadata`, 404),
+  api(`${R}/profiles/[id]/activatedata`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/activatedata`, 404),
+  api(`${R}/profiles/[id]/deactivate`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/deactivate`, 404),
+  api(`${R}/profiles/[id]/resyncentity`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/resyncentity?entity=account`, 404),
+  api(`${R}/profiles/[id]/resyncfailedrecords`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/resyncfailedrecords`, 404),
+];
+
+const P = "app/(portal)";
+const action = (dir: string, name: string, policy: ActionPolicy, args: ActionEntry["args"]): ActionEntry => ({ file: `${P}/${dir}/actions.ts`, name, policy, args });
+
+export const ACTIONS: ActionEntry[] = [
+  action("users", "createUserAction", "admin", () => [{}]),
+  action("users", "setUserRoleAction", "admin", (i) => [{ id: i.missing, role: "viewer" }]),
+  action("users", "deleteUserAction", "admin", (i) => [i.missing]),
+  action("tokens", "createTokenAction", "admin", () => [{}]),
+  action("tokens", "revokeTokenAction", "admin", (i) => [i.missing]),
+  action("organizations", "addOrganizationAction", "admin", () => [{}]),
+  // Read-only (WhoAmI): a viewer may check a connection too.
+  action("organizations", "testOrganizationConnectionAction", "session", (i) => [i.missing]),
+  action("organizations/[id]/privacy", "acceptPrivacyTermsAction", "admin", (i) => [i.missing]),
+  action("profiles/new", "validateProfileAction", "admin", () => [{}]),
+  action("profiles/new", "testTargetConnectionAction", "admin", () => [{}]),
+  action("profiles/new", "createProfileAction", "admin", () => [{}]),
+  action("profiles/[id]/edit", "updateProfileAction", "admin", (i) => [{ id: i.missing, changes: {} }]),
+  action("profiles/[id]", "activateProfileAction", "admin", (i) => [{ id: i.missing, what: "all" }]),
+  action("profiles/[id]", "deactivateProfileAction", "admin", (i) => [{ id: i.missing }]),
+  // Any signed-in user may test a profile's target (the read-only check the profile page offers).
+  action("profiles/[id]", "testProfileAction", "session", (i) => [{ id: i.missing }]),
+  action("profiles/[id]", "resyncTableAction", "admin", (i) => [{ id: i.missing, logicalName: "account" }]),
+  action("profiles/[id]", "resyncFailedRecordsAction", "admin", (i) => [{ id: i.missing }]),
+  action("profiles/[id]", "deleteProfileAction", "admin", (i) => [{ id: i.missing }]),
+];
+
+const page = (file: string, policy: PagePolicy, path: PageEntry["path"], allowed = 200): PageEntry => ({ file: `app/${file}/page.tsx`, policy, path, allowed });
+
+export const PAGES: PageEntry[] = [
+  page("signin", "sign-in", () => "/signin"),
+  page("(portal)", "session", () => "/"),
+  page("(portal)/api-docs", "session", () => "/api-docs"),
+  page("(portal)/failures", "session", () => "/failures"),
+  page("(portal)/organizations", "session", () => "/organizations"),
+  page("(portal)/organizations/[id]/privacy", "session", (i) => `/organizations/${i.organization}/privacy`),
+  page("(portal)/profiles", "session", () => "/profiles"),
+  page("(portal)/profiles/new", "session", () => "/profiles/new"),
+  page("(portal)/profiles/[id]", "session", (i) => `/profiles/${i.missing}`, 404),
+  page("(portal)/profiles/[id]/edit", "session", (i) => `/profiles/${i.missing}/edit`, 404),
+  page("(portal)/tokens", "session", () => "/tokens"),
+  page("(portal)/users", "session", () => "/users"),
+];
+
+/** The status a route answers a caller, from the route's policy. */
+export function expectedStatus(e: RouteEntry, role: Role, mode: Mode): number {
+  switch (e.policy) {
+    case "public":
+      return e.allowed;
+    case "signed":
+      return 403; // no signature in the request: refused whoever asks
+    case "session":
+    case "session-admin":
+      if (mode === "bearer" || role === "anonymous") return 401;
+      return e.policy === "session-admin" && role !== "admin" ? 403 : e.allowed;
+    case "api":
+    case "api-admin":
+      if (mode === "cookie" || role === "anonymous") return 401;
+      return e.policy === "api-admin" && role !== "admin" ? 403 : e.allowed;
+  }
+}
+
+export type ActionOutcome = "sign-in" | "forbidden" | "allowed";
+/** Server actions authenticate by the session cookie only: a bearer token is no session. */
+export function expectedActionOutcome(e: ActionEntry, role: Role, mode: Mode): ActionOutcome {
+  if (mode === "bearer" || role === "anonymous") return "sign-in";
+  return e.policy === "admin" && role !== "admin" ? "forbidden" : "allowed";
+}
+
+/** A page answers with its status, or sends the caller to sign in. */
+export function expectedPageOutcome(e: PageEntry, role: Role, mode: Mode): number | "sign-in" | "portal" {
+  if (e.policy === "public") return e.allowed;
+  if (e.policy === "sign-in") return mode === "cookie" && role !== "anonymous" ? "portal" : e.allowed;
+  return mode === "bearer" || role === "anonymous" ? "sign-in" : e.allowed;
+}
