@@ -1,12 +1,13 @@
 // Bearer authentication of the REST API: API tokens (hashed, revocable, role-bound) and Entra ID
 // access tokens, checked against a locally generated signing key served as the tenant's JWKS.
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "../db";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../errors";
 import { admin, viewer } from "../profiles/test-helpers";
 import { makeStore } from "../sync/test-support";
 import { apiActor } from "./auth";
+import { KEYS_COOLDOWN_MS, resetEntraKeyCache } from "./entra-token";
 import { createApiToken, hashToken, listApiTokens, revokeApiToken } from "./tokens";
 
 let db: Db;
@@ -116,6 +117,24 @@ describe("Entra ID access tokens", () => {
     await expect(apiActor(db, req(`Bearer ${sign(good, undefined, other)}`), { fetch: fakeFetch })).rejects.toThrow(/signature/);
     await expect(apiActor(db, req(`Bearer ${sign(good, { alg: "RS256", kid: "nope" })}`), { fetch: fakeFetch })).rejects.toThrow(/not signed by a key/);
     await expect(apiActor(db, req(`Bearer ${sign(good, { alg: "none", kid })}`), { fetch: fakeFetch })).rejects.toThrow(/RS256/);
+  });
+
+  it("refetches the keys at most once a minute however many unknown key ids arrive", async () => {
+    resetEntraKeyCache();
+    const before = fetched;
+    await apiActor(db, req(`Bearer ${sign(good)}`), { fetch: fakeFetch });
+    expect(fetched).toBe(before + 1);
+    const unknown = (i: number) => req(`Bearer ${sign(good, { alg: "RS256", kid: `made-up-${i}` })}`);
+    for (let i = 0; i < 5; i++) await expect(apiActor(db, unknown(i), { fetch: fakeFetch })).rejects.toThrow(/not signed by a key/);
+    expect(fetched).toBe(before + 1);
+    vi.useFakeTimers({ now: Date.now() + KEYS_COOLDOWN_MS + 1000, toFake: ["Date"] });
+    try {
+      await expect(apiActor(db, unknown(9), { fetch: fakeFetch })).rejects.toThrow(/not signed by a key/);
+      await expect(apiActor(db, unknown(10), { fetch: fakeFetch })).rejects.toThrow(/not signed by a key/);
+      expect(fetched).toBe(before + 2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("refuses a person who has no portal account (403)", async () => {

@@ -1,8 +1,9 @@
 import "server-only";
 // Verifies a Microsoft Entra ID access token issued for this app (audience = its client id), with
-// the tenant's published signing keys. Only used when Entra ID sign-in is configured. Node's crypto
-// checks the RS256 signature, so no JWT library is needed.
-import crypto from "node:crypto";
+// the tenant's published signing keys, through `jose`: its remote key set is cached and refetched
+// on an unknown `kid` at most once a minute, so an anonymous caller sending made-up key ids cannot
+// make this server hammer Entra ID.
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from "jose";
 import { UnauthorizedError } from "../errors";
 
 export interface EntraVerifyOptions {
@@ -19,69 +20,72 @@ export interface EntraIdentity {
   objectId: string | null;
 }
 
-interface Jwk { kid?: string; kty: string; n?: string; e?: string; [k: string]: unknown }
-
 const SKEW_SECONDS = 120;
-const KEYS_TTL_MS = 60 * 60 * 1000;
-const keyCache = new Map<string, { at: number; keys: Jwk[] }>();
+/** An unknown key id refetches the key set at most this often. */
+export const KEYS_COOLDOWN_MS = 60_000;
+const KEYS_MAX_AGE_MS = 60 * 60 * 1000;
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-function part<T>(s: string): T {
-  try {
-    return JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as T;
-  } catch {
-    throw new UnauthorizedError("The access token is not a valid JWT.");
+function keySet(url: string, fetchImpl?: typeof fetch) {
+  // One set per URL and fetch function: tests inject their own fetch; production shares one.
+  const key = fetchImpl ? `${url}#injected` : url;
+  let set = keySets.get(key);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url), {
+      cooldownDuration: KEYS_COOLDOWN_MS,
+      cacheMaxAge: KEYS_MAX_AGE_MS,
+      headers: { Accept: "application/json" },
+      ...(fetchImpl ? { [customFetch]: (u: string, o: RequestInit) => fetchImpl(u, o) } : {}),
+    });
+    keySets.set(key, set);
   }
+  return set;
 }
 
-async function signingKeys(opts: EntraVerifyOptions, authority: string, refresh: boolean): Promise<Jwk[]> {
-  const url = `${authority}/${opts.tenantId}/discovery/v2.0/keys`;
-  const now = (opts.now ?? Date.now)();
-  const hit = keyCache.get(url);
-  if (hit && !refresh && now - hit.at < KEYS_TTL_MS) return hit.keys;
-  let res: Response;
-  try {
-    res = await (opts.fetch ?? fetch)(url, { headers: { Accept: "application/json" } });
-  } catch {
-    throw new UnauthorizedError("The access token could not be checked: Entra ID's signing keys are unreachable from this server.");
-  }
-  if (!res.ok) throw new UnauthorizedError(`The access token could not be checked: Entra ID answered ${res.status} for its signing keys.`);
-  const keys = ((await res.json()) as { keys?: Jwk[] }).keys ?? [];
-  keyCache.set(url, { at: now, keys });
-  return keys;
+/** Forget cached key sets (tests that swap the fetch function between cases). */
+export function resetEntraKeyCache(): void {
+  keySets.clear();
 }
 
 export function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
 }
 
+function explain(err: unknown, clientId: string): UnauthorizedError {
+  if (err instanceof UnauthorizedError) return err;
+  if (err instanceof errors.JWKSNoMatchingKey) return new UnauthorizedError("The access token was not signed by a key of this tenant.");
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new UnauthorizedError("The access token's signature is not valid.");
+  if (err instanceof errors.JOSEAlgNotAllowed) return new UnauthorizedError("The access token must be signed with RS256 by Entra ID.");
+  if (err instanceof errors.JWTExpired) return new UnauthorizedError("The access token has expired.");
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === "iss") return new UnauthorizedError("The access token was issued for another tenant.");
+    if (err.claim === "aud") return new UnauthorizedError(`The access token is not for this API: request it for the scope api://${clientId}/.default.`);
+    if (err.claim === "nbf") return new UnauthorizedError("The access token is not valid yet.");
+    if (err.claim === "exp") return new UnauthorizedError("The access token has expired.");
+  }
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || (err instanceof errors.JOSEError && err.code === "ERR_JOSE_GENERIC")) {
+    return new UnauthorizedError("The access token could not be checked: Entra ID's signing keys are unreachable from this server.");
+  }
+  if (err instanceof TypeError) return new UnauthorizedError("The access token could not be checked: Entra ID's signing keys are unreachable from this server.");
+  return new UnauthorizedError("The access token is not a valid JWT.");
+}
+
 export async function verifyEntraAccessToken(token: string, opts: EntraVerifyOptions): Promise<EntraIdentity> {
   if (!looksLikeJwt(token)) throw new UnauthorizedError("The access token is not a valid JWT.");
-  const [h, p, s] = token.split(".");
-  const header = part<{ alg?: string; kid?: string }>(h);
-  const claims = part<Record<string, unknown>>(p);
-  if (header.alg !== "RS256" || !header.kid) throw new UnauthorizedError("The access token must be signed with RS256 by Entra ID.");
   const authority = (opts.authorityHost ?? "https://login.microsoftonline.com").replace(/\/$/, "");
-
-  let jwk = (await signingKeys(opts, authority, false)).find((k) => k.kid === header.kid);
-  // Entra ID rolls its keys: an unknown kid may be a new key.
-  if (!jwk) jwk = (await signingKeys(opts, authority, true)).find((k) => k.kid === header.kid);
-  if (!jwk) throw new UnauthorizedError("The access token was not signed by a key of this tenant.");
-  const key = crypto.createPublicKey({ key: jwk as crypto.JsonWebKey, format: "jwk" });
-  if (!crypto.verify("RSA-SHA256", Buffer.from(`${h}.${p}`), key, Buffer.from(s, "base64url"))) {
-    throw new UnauthorizedError("The access token's signature is not valid.");
+  let claims: JWTPayload;
+  try {
+    ({ payload: claims } = await jwtVerify(token, keySet(`${authority}/${opts.tenantId}/discovery/v2.0/keys`, opts.fetch), {
+      algorithms: ["RS256"],
+      issuer: [`${authority}/${opts.tenantId}/v2.0`, `https://sts.windows.net/${opts.tenantId}/`],
+      audience: [opts.clientId, `api://${opts.clientId}`],
+      requiredClaims: ["exp"],
+      clockTolerance: SKEW_SECONDS,
+      ...(opts.now ? { currentDate: new Date(opts.now()) } : {}),
+    }));
+  } catch (err) {
+    throw explain(err, opts.clientId);
   }
-
-  const issuers = [`${authority}/${opts.tenantId}/v2.0`, `https://sts.windows.net/${opts.tenantId}/`];
-  if (typeof claims.iss !== "string" || !issuers.includes(claims.iss)) throw new UnauthorizedError("The access token was issued for another tenant.");
-  const audiences = [opts.clientId, `api://${opts.clientId}`];
-  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!aud.some((a) => typeof a === "string" && audiences.includes(a))) {
-    throw new UnauthorizedError(`The access token is not for this API: request it for the scope api://${opts.clientId}/.default.`);
-  }
-  const now = Math.floor((opts.now ?? Date.now)() / 1000);
-  if (typeof claims.exp !== "number" || claims.exp + SKEW_SECONDS < now) throw new UnauthorizedError("The access token has expired.");
-  if (typeof claims.nbf === "number" && claims.nbf - SKEW_SECONDS > now) throw new UnauthorizedError("The access token is not valid yet.");
-
   const email = [claims.preferred_username, claims.upn, claims.email].find((v): v is string => typeof v === "string" && v.includes("@"));
   if (!email) throw new UnauthorizedError("The access token names no user (an app-only token cannot use this API; use an API token).");
   return { email: email.toLowerCase(), name: typeof claims.name === "string" ? claims.name : null, objectId: typeof claims.oid === "string" ? claims.oid : null };
