@@ -6,6 +6,7 @@ import {
   AuthenticationError, ChangeTrackingNotEnabledError, CODES, DataverseError, DataverseUnavailableError,
   DeltaTokenExpiredError, InvalidUrlError, NotFoundError, ThrottledError,
 } from "./errors.ts";
+import { sleep } from "../sleep.ts";
 
 export interface RetryOptions {
   /** Retries of 5xx / network failures (default 5). */
@@ -55,20 +56,6 @@ export function normaliseEnvironmentUrl(raw: string): string {
   return u.origin;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-
 interface ServiceError { code: string; message: string }
 
 function parseError(text: string): ServiceError | null {
@@ -102,7 +89,7 @@ export class HttpClient {
       baseDelayMs: opts.baseDelayMs ?? 1000,
       maxDelayMs: opts.maxDelayMs ?? 30_000,
       timeoutMs: opts.timeoutMs ?? 120_000,
-      sleep: opts.sleep ?? defaultSleep,
+      sleep: opts.sleep ?? sleep,
       random: opts.random ?? Math.random,
     };
   }
