@@ -1,0 +1,104 @@
+// Copies one portal store into another (SQLite → PostgreSQL to move an install; any direction
+// works): every model in prisma/schema.prisma, rows as they are — encrypted secrets stay
+// encrypted with the same key, checkpoints and counters unchanged — so the copied install
+// resumes where the source stopped. The target must be empty; it is written in one transaction
+// (a failed copy leaves it empty) and its sequences continue after the copied ids.
+import type { Db } from "../db";
+import { createDb } from "../db";
+import { migrateStore } from "./migrate";
+import { storeProvider } from "./provider";
+import { storeModels, type StoreModel } from "./schema-models";
+
+export interface CopyResult {
+  /** Rows copied per model, in copy order. */
+  counts: Record<string, number>;
+}
+
+export class TargetNotEmptyError extends Error {}
+
+const BATCH = 500;
+type Row = Record<string, unknown>;
+// Delegates are reached by name: the models come from the schema file, not from code.
+type Delegate = {
+  count(): Promise<number>;
+  findMany(args: object): Promise<Row[]>;
+  createMany(args: { data: Row[] }): Promise<{ count: number }>;
+};
+const delegate = (db: unknown, m: StoreModel) => (db as Record<string, Delegate>)[m.delegate];
+
+async function* rowsOf(db: Db, m: StoreModel): AsyncGenerator<Row[]> {
+  const orderBy = m.id.map((f) => ({ [f]: "asc" }));
+  if (m.id.length === 1) {
+    // Keyset pages: constant cost per page on big tables (the failure log).
+    const [key] = m.id;
+    let last: unknown;
+    for (;;) {
+      const page = await delegate(db, m).findMany({ where: last === undefined ? {} : { [key]: { gt: last } }, orderBy, take: BATCH });
+      if (page.length) yield page;
+      if (page.length < BATCH) return;
+      last = page[page.length - 1][key];
+    }
+  }
+  for (let skip = 0; ; skip += BATCH) {
+    const page = await delegate(db, m).findMany({ orderBy, skip, take: BATCH });
+    if (page.length) yield page;
+    if (page.length < BATCH) return;
+  }
+}
+
+/** Tables of the target that hold rows (an empty list: the target may receive a copy). */
+export async function nonEmptyModels(db: Db, models = storeModels()): Promise<string[]> {
+  const out: string[] = [];
+  for (const m of models) if ((await delegate(db, m).count()) > 0) out.push(m.name);
+  return out;
+}
+
+/** PostgreSQL sequences do not move when ids are inserted explicitly; SQLite's do. */
+async function continueSequences(tx: unknown, m: StoreModel, provider: string): Promise<void> {
+  if (provider !== "postgresql") return;
+  const run = (tx as { $executeRawUnsafe(sql: string): Promise<number> }).$executeRawUnsafe.bind(tx);
+  for (const f of m.autoincrement) {
+    const table = `"${m.table.replace(/"/g, '""')}"`;
+    const col = `"${f.replace(/"/g, '""')}"`;
+    await run(
+      `SELECT setval(pg_get_serial_sequence('${table.replace(/'/g, "''")}', '${f.replace(/'/g, "''")}'), COALESCE((SELECT MAX(${col}) FROM ${table}), 0) + 1, false)`,
+    );
+  }
+}
+
+export async function copyStore(fromUrl: string, toUrl: string, log: (line: string) => void = () => {}): Promise<CopyResult> {
+  const models = storeModels();
+  // Both at the current schema: an older source is upgraded the way a start would upgrade it.
+  migrateStore(fromUrl);
+  migrateStore(toUrl);
+  const from = createDb(fromUrl);
+  const to = createDb(toUrl);
+  try {
+    const busy = await nonEmptyModels(to, models);
+    if (busy.length) throw new TargetNotEmptyError(`the target store is not empty (rows in ${busy.join(", ")}): copy only into a new, empty store`);
+    const counts: Record<string, number> = {};
+    const provider = storeProvider(toUrl);
+    await to.$transaction(
+      async (tx) => {
+        for (const m of models) {
+          let n = 0;
+          for await (const page of rowsOf(from, m)) n += (await delegate(tx, m).createMany({ data: page })).count;
+          await continueSequences(tx, m, provider);
+          counts[m.name] = n;
+          log(`${m.name}: ${n}`);
+        }
+      },
+      // A big failure log takes a while; the default 5 s would abort the copy.
+      { timeout: 6 * 3600_000, maxWait: 60_000 },
+    );
+    // Count again outside the transaction: what a reader of the new store sees.
+    for (const m of models) {
+      const [a, b] = [await delegate(from, m).count(), await delegate(to, m).count()];
+      if (a !== b) throw new Error(`${m.name}: ${a} rows in the source, ${b} in the target after the copy (was the source in use?)`);
+    }
+    return { counts };
+  } finally {
+    await from.$disconnect();
+    await to.$disconnect();
+  }
+}
