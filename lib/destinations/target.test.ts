@@ -21,6 +21,11 @@ describe("parseTarget", () => {
       },
     });
     expect(parseTarget("postgresql://h/db")).toMatchObject({ kind: "postgres", connection: { port: 5432, database: "db" } });
+    // A Unix socket, as pg reads it (the URL parser alone saw no host here).
+    expect(parseTarget("postgres://me@/sales?host=/var/run/postgresql")).toMatchObject({
+      kind: "postgres", connection: { host: "/var/run/postgresql", database: "sales", user: "me" },
+    });
+    expect(describeTarget("postgres://me:secret@/sales?host=/var/run/postgresql")).toBe("postgres://me@/sales?host=/var/run/postgresql");
   });
 
   it("reads mssql:// URLs", () => {

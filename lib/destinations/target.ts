@@ -5,6 +5,7 @@
 //   Server=tcp:x.database.windows.net,1433;Initial Catalog=db;User ID=u;Password=p;Encrypt=True;…
 import path from "node:path";
 import mssql from "mssql";
+import { parse as parsePgConnection } from "pg-connection-string";
 import type { DestinationKind } from "./types";
 
 export interface SqliteConnection {
@@ -48,18 +49,25 @@ function parseUrl(text: string): URL {
   }
 }
 
+// pg's own parser (what the driver does with the string): socket hosts (`?host=/run/postgresql`)
+// and every option pg understands are read the same way here.
 function parsePostgres(text: string): ParsedTarget {
-  const u = parseUrl(text);
-  if (!u.hostname) throw new TargetFormatError("The PostgreSQL URL has no host");
-  const database = decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username) || "postgres";
+  let c: ReturnType<typeof parsePgConnection>;
+  try {
+    c = parsePgConnection(text);
+  } catch {
+    // The parser's message would echo the text, password included.
+    throw new TargetFormatError("The target is not a valid URL");
+  }
+  if (!c.host) throw new TargetFormatError("The PostgreSQL URL has no host (postgres://user:password@host:port/database, or ?host=/socket/folder)");
   return {
     kind: "postgres",
     connection: {
       connectionString: text,
-      host: u.hostname,
-      port: u.port ? Number(u.port) : 5432,
-      database,
-      user: decodeURIComponent(u.username),
+      host: c.host,
+      port: c.port ? Number(c.port) : 5432,
+      database: c.database || c.user || "postgres",
+      user: c.user ?? "",
     },
   };
 }
@@ -128,7 +136,10 @@ export function describeParsed(p: ParsedTarget): string {
       return `sqlite:${p.connection.file}`;
     case "postgres": {
       const c = p.connection;
-      return `postgres://${c.user ? `${encodeURIComponent(c.user)}@` : ""}${hostPort(c.host, c.port)}/${encodeURIComponent(c.database)}`;
+      const user = c.user ? `${encodeURIComponent(c.user)}@` : "";
+      // A Unix socket folder is not a host name: say it the way pg reads it.
+      if (c.host.startsWith("/")) return `postgres://${user}/${encodeURIComponent(c.database)}?host=${c.host}`;
+      return `postgres://${user}${hostPort(c.host, c.port)}/${encodeURIComponent(c.database)}`;
     }
     case "mssql": {
       const c = p.connection;
