@@ -6,6 +6,7 @@ import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import { assertProfileExists } from "./status";
+import { csvField } from "../csv";
 import { CSV_HEADER, formatCsv, formatDes } from "../sync/failure-log";
 import { parseInput } from "../validation";
 import { ZFailureDownload, ZFailureQuery } from "./schemas";
@@ -104,6 +105,3 @@ export async function failureLines(db: Db, _actor: Actor, input: unknown): Promi
   })();
 }
 
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}

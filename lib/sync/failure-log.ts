@@ -1,6 +1,7 @@
 // The write-only failure log: entries are appended, never edited or removed (DES semantics), and
 // printed in the old product's line format, as CSV or as JSON lines.
 import type { Db } from "../db";
+import { csvRow } from "../csv";
 
 export type ChangeType = "New" | "Update" | "Delete" | "Trigger Initial Export";
 
@@ -54,12 +55,8 @@ export function formatDes(e: Omit<FailureEntry, "id">): string {
 
 export const CSV_HEADER = "Entity,RecordId,NotificationTime,ChangeType,FailureReason";
 
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function formatCsv(e: Omit<FailureEntry, "id">): string {
-  return [e.entity, e.recordId, e.notificationTime.toISOString(), e.changeType, e.reason].map(csvField).join(",");
+  return csvRow([e.entity, e.recordId, e.notificationTime.toISOString(), e.changeType, e.reason]);
 }
 
 export function formatJson(e: FailureEntry): string {
