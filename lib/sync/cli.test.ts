@@ -101,7 +101,10 @@ describe("dataverse-export sync / failures", () => {
     const p = await db.profile.findUnique({ where: { name: "cli-once" }, include: { organization: true } });
     expect(p!.destinationEnc).not.toContain(target);
     expect(p!.organization.staticTokenEnc).not.toContain(emu.token);
-  });
+    // The CLI ran it under a lease and released it; the profile is not left active for a worker.
+    expect(p!.metadataActive || p!.dataActive).toBe(false);
+    expect(await db.profileLease.findUnique({ where: { profileId: p!.id } })).toMatchObject({ ownerId: null });
+  }, 90_000);
 
   it("failures prints the log in the DES, CSV and JSON formats", async () => {
     const p = await db.profile.findUniqueOrThrow({ where: { name: "cli-once" } });

@@ -78,7 +78,7 @@ async function eachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<
  * (initial export where needed, then a delta pass), and returns. Otherwise loops until `signal`.
  * Transient errors propagate: the caller (supervisor / CLI) restarts with fresh connections.
  */
-export async function runProfile(profileId: string, deps: RunnerDeps, opts: { signal: AbortSignal; once?: boolean }): Promise<ProfileRunResult> {
+export async function runProfile(profileId: string, deps: RunnerDeps, opts: { signal: AbortSignal; once?: boolean; data?: boolean }): Promise<ProfileRunResult> {
   const { db } = deps;
   const log = deps.log ?? silentLog;
   const profile = await loadProfile(db, profileId);
@@ -105,7 +105,8 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
       );
     for (const prepared of meta.ready) pipelines.set(prepared.row.logicalName, { prepared, pipeline: makePipeline(prepared) });
 
-    if (!profile.dataActive) {
+    // `data`: the CLI runs data without marking the profile active for the portal's workers.
+    if (!(opts.data ?? profile.dataActive)) {
       await touchProfile(db, profileId, { state: "active", lastError: null });
       if (!opts.once) await wait(2 ** 31 - 1, opts.signal).catch((e) => { if (!isAbort(e)) throw e; });
       return await result(db, profileId, pipelines, failedTables, totals);

@@ -127,6 +127,8 @@ export function classifyError(err: unknown): ErrorClass {
   // The breaker of table-pipeline: most of a page refused record by record is a target problem.
   if (prop(err, "name") === "PageRefusedError") return "transient";
   // The portal store is never the record's fault; a wrong store password is configuration.
+  // A fenced runner (another took the profile over) must stop, never isolate "poison" records.
+  if (prop(err, "name") === "FencedError") return "transient";
   if (isPrisma(err)) return prop(err, "errorCode") === "P1000" || prop(err, "code") === "P1000" ? "config" : "transient";
   const errs = chain(err);
   const code = firstCode(errs);

@@ -1,10 +1,10 @@
 // The outer supervisor: restarts a failed job after a backoff chosen by the one error
 // classifier, each time with fresh connections (the runner opens its own source and target).
-import type { Db } from "../db";
 import { runProfile, type ProfileRunResult, type RunnerDeps } from "./profile-runner";
 import { setProfileState } from "./profile-store";
 import { backoffDelayMs, classifyError, errorText, isAbort, sleep } from "./retry-policy";
 import { silentLog, type Logger } from "./table-pipeline";
+import { isFenced } from "./ownership/fence";
 
 export interface RestartOptions {
   signal: AbortSignal;
@@ -37,8 +37,9 @@ export async function runWithRestarts<T>(job: (attempt: number) => Promise<T>, o
     try {
       return await job(attempt);
     } catch (err) {
-      if (o.signal.aborted && isAbort(err)) throw err;
       if (o.signal.aborted) throw err;
+      // Another runner took the profile over: stop for good, write nothing more.
+      if (isFenced(err)) throw err;
       if (Date.now() - started > (o.healthyAfterMs ?? 60_000)) attempt = 0;
       attempt++;
       const cls = classifyError(err);
@@ -66,93 +67,5 @@ export async function superviseProfile(profileId: string, deps: RunnerDeps, sign
   }
 }
 
-export interface WorkerOptions extends Omit<RunnerDeps, "db"> {
-  db: Db;
-  log?: Logger;
-  /** How often the store is polled for profile changes (default 2000 ms). */
-  pollMs?: number;
-}
-
-interface Running {
-  version: number;
-  controller: AbortController;
-  done: Promise<void>;
-}
-
-/**
- * The long-lived worker the portal's start command runs in its own process: runs every profile
- * whose metadata or data is active, restarts a runner when its profile's version changes, stops
- * it when the profile is deactivated.
- */
-export interface Worker {
-  /** Ids of the profiles being run now. */
-  running(): string[];
-  stop(): Promise<void>;
-}
-
-export function startWorker(opts: WorkerOptions): Worker {
-  const { db, pollMs = 2000, ...deps } = opts;
-  const log = opts.log ?? silentLog;
-  const running = new Map<string, Running>();
-  const stopAll = new AbortController();
-  let timer: NodeJS.Timeout | null = null;
-  let polling: Promise<void> = Promise.resolve();
-
-  const stopOne = async (id: string) => {
-    const r = running.get(id);
-    if (!r) return;
-    running.delete(id);
-    r.controller.abort();
-    await r.done;
-  };
-
-  const poll = async () => {
-    let active: { id: string; version: number; name: string }[];
-    try {
-      active = await db.profile.findMany({
-        where: { OR: [{ metadataActive: true }, { dataActive: true }] },
-        select: { id: true, version: true, name: true },
-      });
-    } catch (err) {
-      log.error(`worker: cannot read profiles: ${errorText(err)}`);
-      return;
-    }
-    const wanted = new Map(active.map((p) => [p.id, p]));
-    for (const id of [...running.keys()]) {
-      const p = wanted.get(id);
-      if (!p || p.version !== running.get(id)!.version) await stopOne(id);
-    }
-    for (const p of active) {
-      if (running.has(p.id) || stopAll.signal.aborted) continue;
-      const controller = new AbortController();
-      const prefixed: Logger = {
-        info: (m) => log.info(`[${p.name}] ${m}`),
-        warn: (m) => log.warn(`[${p.name}] ${m}`),
-        error: (m) => log.error(`[${p.name}] ${m}`),
-      };
-      log.info(`worker: starting profile ${p.name} (v${p.version})`);
-      const done = superviseProfile(p.id, { ...deps, db, log: prefixed }, controller.signal).catch((err) => {
-        log.error(`worker: profile ${p.name} stopped: ${errorText(err)}`);
-      });
-      running.set(p.id, { version: p.version, controller, done });
-    }
-  };
-
-  const loop = () => {
-    if (stopAll.signal.aborted) return;
-    polling = poll().finally(() => {
-      if (!stopAll.signal.aborted) timer = setTimeout(loop, pollMs);
-    });
-  };
-  loop();
-
-  return {
-    running: () => [...running.keys()],
-    async stop() {
-      stopAll.abort();
-      if (timer) clearTimeout(timer);
-      await polling;
-      await Promise.all([...running.keys()].map(stopOne));
-    },
-  };
-}
+// The worker (leases, fencing, hand-over) lives in worker-loop.ts; re-exported for existing importers.
+export { startWorker, type Worker, type WorkerOptions } from "./worker-loop";

@@ -27,8 +27,11 @@ export function flags(f: Partial<TSyncFlags> & Pick<TSyncFlags, "name" | "source
   };
 }
 
+/** A profile as the CLI creates it, then activated (the CLI itself never marks a profile active). */
 export async function createProfile(db: Db, f: Parameters<typeof flags>[0]): Promise<string> {
-  return upsertProfileFromFlags(db, flags(f));
+  const id = await upsertProfileFromFlags(db, flags(f));
+  await db.profile.update({ where: { id }, data: { metadataActive: true, dataActive: true, state: "activating" } });
+  return id;
 }
 
 /** Writes through the emulator's Web API, as a Dataverse user would. */

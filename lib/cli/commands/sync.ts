@@ -14,6 +14,10 @@ import { migrateStore } from "../../store/migrate";
 import { runProfile, type ProfileRunResult } from "../../sync/profile-runner";
 import { errorText } from "../../sync/retry-policy";
 import { runWithRestarts } from "../../sync/supervisor";
+import { fencedDb, fencedDestination, isFenced } from "../../sync/ownership/fence";
+import { currentOwner } from "../../sync/ownership/lease";
+import { OwnershipSession } from "../../sync/ownership/session";
+import { openProfileTarget } from "../../sync/profile-runner";
 import type { Logger } from "../../sync/table-pipeline";
 
 const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T | --tenant-id ID --client-id ID --client-secret S)
@@ -180,7 +184,7 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
   });
   const settings = {
     retryCount: f.retryCount, retryIntervalSeconds: f.retryInterval, writeDeleteLog: f.deleteLog,
-    syncIntervalSeconds: Math.max(1, Math.ceil(f.interval)), metadataActive: true, dataActive: true,
+    syncIntervalSeconds: Math.max(1, Math.ceil(f.interval)),
   };
   let profileId: string;
   if (existing) {
@@ -196,7 +200,8 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
     const created = await db.profile.create({
       data: {
         name: f.name, organizationId: org.id, destinationType: kind, destinationEnc: encryptSecret(f.target),
-        schemaName: f.schema, prefix: f.prefix, state: "activating", ...settings,
+        // Not active: the CLI runs it itself; the portal's workers run it only once an admin activates it.
+        schemaName: f.schema, prefix: f.prefix, state: "inactive", ...settings,
       },
       select: { id: true },
     });
@@ -230,6 +235,14 @@ export function formatSummary(r: ProfileRunResult): string {
   return out.join("\n");
 }
 
+/** A live owner runs the profile: say who, and how to proceed; nothing was written. */
+async function refuse(db: Db, name: string, profileId: string): Promise<number> {
+  const o = await currentOwner(db, profileId);
+  const who = o ? `${o.role === "cli" ? "another dataverse-export sync" : "a worker"} on ${o.host} (pid ${o.pid}, last heartbeat ${o.heartbeatAt.toISOString()})` : "another process";
+  console.error(`dataverse-export sync: profile '${name}' is being run by ${who}. One runner per profile: deactivate it in the portal (or stop that process), then run this again.`);
+  return 1;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let flags: TSyncFlags;
   try {
@@ -256,22 +269,48 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  let session: OwnershipSession | null = null;
+  let fencedBy: string | null = null;
   try {
+    // The same lease as the workers': the CLI never runs a profile someone else is running.
+    session = await OwnershipSession.open(db, { role: "cli", log });
+    const existing = await db.profile.findUnique({ where: { name: flags.name }, select: { id: true } });
+    let fence = existing ? await session.tryAcquire(existing.id) : null;
+    if (existing && !fence) return refuse(db, flags.name, existing.id);
     const profileId = await upsertProfileFromFlags(db, flags);
-    const deps = { db, log, pageSize: flags.pageSize, intervalMs: Math.round(flags.interval * 1000) };
+    fence ??= await session.tryAcquire(profileId);
+    if (!fence) return refuse(db, flags.name, profileId);
+    fence.onTrip((reason) => {
+      if (reason === "released") return;
+      fencedBy = reason;
+      controller.abort();
+    });
+    const deps = {
+      db: fencedDb(db, fence),
+      log,
+      pageSize: flags.pageSize,
+      intervalMs: Math.round(flags.interval * 1000),
+      openTarget: async (p: Parameters<typeof openProfileTarget>[0]) => fencedDestination(await openProfileTarget(p), fence, db),
+    };
     const result = await runWithRestarts((attempt) => {
       if (attempt > 0) log.info(`restarting with fresh connections (attempt ${attempt + 1})`);
-      return runProfile(profileId, deps, { signal: controller.signal, once: flags.once });
+      return runProfile(profileId, deps, { signal: controller.signal, once: flags.once, data: true });
     }, { signal: controller.signal, log, failFastOnConfig: true, maxAttempts: flags.once ? 6 : undefined });
     console.log(formatSummary(result));
     return result.anyTableFailed && flags.once ? 1 : 0;
   } catch (err) {
+    if (isFenced(err) || fencedBy) {
+      console.error(`dataverse-export sync: stopped: another runner took profile '${flags.name}' over (${fencedBy ?? errorText(err)})`);
+      return 1;
+    }
     if (controller.signal.aborted) return 0;
     console.error(`dataverse-export sync: ${errorText(err)}`);
     return 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    // Releases the lease: the profile is not left to anyone (it is active only if an admin made it so).
+    await session?.close().catch(() => undefined);
     await db.$disconnect();
   }
 }

@@ -1,0 +1,158 @@
+// Fencing: a runner holds the profile's epoch it was given when it took the lease. Every store
+// write it makes runs in a transaction that first re-reads the profile's epoch (PostgreSQL: under
+// FOR SHARE, so a takeover's epoch bump waits for writes in flight and every later write sees it;
+// SQLite: the write transaction itself serialises with the takeover's). A different epoch means
+// another runner took over: the fence trips, the write is not made, and the runner stops.
+// Target writes check the epoch before each batch, so a runner paused and resumed after a
+// takeover does not write an old version to the target either.
+import type { Db } from "../../db";
+import type { Destination } from "../../destinations/types";
+import type { StoreProvider } from "./config";
+
+export class FencedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FencedError";
+  }
+}
+
+export function isFenced(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { name?: unknown }).name === "FencedError") return true;
+  }
+  return false;
+}
+
+export class Fence {
+  private reason: string | null = null;
+  private readonly listeners = new Set<(reason: string) => void>();
+
+  constructor(
+    readonly profileId: string,
+    readonly epoch: number,
+    readonly ownerId: string,
+    private readonly provider: StoreProvider,
+  ) {}
+
+  get tripped(): boolean {
+    return this.reason !== null;
+  }
+
+  /** Called when the lease is known to be lost: every later write is refused without a store round trip. */
+  trip(reason: string): void {
+    if (this.reason !== null) return;
+    this.reason = reason;
+    for (const l of this.listeners) l(reason);
+  }
+
+  onTrip(fn: (reason: string) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  throwIfTripped(): void {
+    if (this.reason !== null) throw new FencedError(`profile ${this.profileId}: this runner (epoch ${this.epoch}) was fenced: ${this.reason}`);
+  }
+
+  /** Inside a store transaction: the epoch still ours, else trip and throw (the transaction rolls back). */
+  async check(tx: Db): Promise<void> {
+    this.throwIfTripped();
+    if (this.provider === "postgresql") {
+      const rows: { epoch: number }[] = await tx.$queryRaw`SELECT "epoch" FROM "Profile" WHERE "id" = ${this.profileId} FOR SHARE`;
+      this.compare(rows[0]?.epoch);
+      return;
+    }
+    // SQLite: a write first, so the transaction holds the write lock from its first statement.
+    // (Read first, then write would be refused with SQLITE_BUSY whenever another process writes.)
+    const same = await tx.$executeRaw`UPDATE "Profile" SET "epoch" = "epoch" WHERE "id" = ${this.profileId} AND "epoch" = ${this.epoch}`;
+    if (same === 1) return;
+    const p = await tx.profile.findUnique({ where: { id: this.profileId }, select: { epoch: true } });
+    this.compare(p?.epoch);
+  }
+
+  /** Outside a transaction (before a target write batch). */
+  async verify(db: Db): Promise<void> {
+    this.throwIfTripped();
+    const p = await db.profile.findUnique({ where: { id: this.profileId }, select: { epoch: true } });
+    this.compare(p?.epoch);
+  }
+
+  private compare(current: number | bigint | undefined): void {
+    if (current === undefined) this.trip("the profile was deleted");
+    else if (Number(current) !== this.epoch) this.trip(`another runner took over (epoch ${Number(current)})`);
+    this.throwIfTripped();
+  }
+
+  /** Runs `fn` in one store transaction guarded by the epoch check. */
+  async run<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+    this.throwIfTripped();
+    return db.$transaction(
+      async (tx) => {
+        const txDb = tx as unknown as Db;
+        await this.check(txDb);
+        return fn(txDb);
+      },
+      // A busy worker queues many small transactions on SQLite's one connection.
+      { maxWait: 30_000, timeout: 60_000 },
+    );
+  }
+}
+
+const WRITE_OPS = new Set([
+  "create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany",
+]);
+
+/**
+ * The store as a runner sees it: reads go straight through; every write of every model
+ * (checkpoints, counters, table state, failures, markers, stats, profile state) and every
+ * interactive transaction runs under `fence.run`. The engine's code is unchanged: it is handed
+ * this client instead of the raw one.
+ */
+export function fencedDb(base: Db, fence: Fence): Db {
+  const delegates = new Map<string, unknown>();
+  const wrapDelegate = (model: string, delegate: Record<string, unknown>) =>
+    new Proxy(delegate, {
+      get(target, op) {
+        const v = Reflect.get(target, op);
+        if (typeof op !== "string" || typeof v !== "function") return v;
+        if (!WRITE_OPS.has(op)) return v.bind(target);
+        return (args: unknown) => fence.run(base, (tx) => (tx as unknown as Record<string, Record<string, (a: unknown) => Promise<unknown>>>)[model][op](args));
+      },
+    });
+  return new Proxy(base, {
+    get(target, prop) {
+      if (prop === "$transaction") {
+        return (fn: unknown) => {
+          if (typeof fn !== "function") throw new Error("a fenced store supports interactive transactions only ($transaction(async (tx) => …))");
+          return fence.run(base, fn as (tx: Db) => Promise<unknown>);
+        };
+      }
+      if (prop === "$executeRaw" || prop === "$executeRawUnsafe") {
+        return (...args: unknown[]) => fence.run(base, (tx) => (tx[prop] as (...a: unknown[]) => Promise<number>)(...args));
+      }
+      const v = Reflect.get(target, prop);
+      if (typeof prop === "string" && !prop.startsWith("$") && v && typeof v === "object" && typeof (v as { findMany?: unknown }).findMany === "function") {
+        if (!delegates.has(prop)) delegates.set(prop, wrapDelegate(prop, v as Record<string, unknown>));
+        return delegates.get(prop);
+      }
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+const TARGET_READS = new Set(["kind", "options", "validate", "close"]);
+
+/** The target as a runner sees it: each write call (batch) first checks the epoch in the store. */
+export function fencedDestination(dest: Destination, fence: Fence, db: Db): Destination {
+  return new Proxy(dest, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop);
+      if (typeof v !== "function") return v;
+      if (typeof prop !== "string" || TARGET_READS.has(prop)) return v.bind(target);
+      return async (...args: unknown[]) => {
+        await fence.verify(db);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}

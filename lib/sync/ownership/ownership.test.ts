@@ -1,0 +1,174 @@
+// The one-runner rule in one process on a SQLite store: lease compare-and-set and takeover,
+// fencing of every store write the engine makes (checkpoints, counters, table state, failures,
+// markers, stats, profile state) and of target writes, and the assignment plan.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../db";
+import { tableSpecFor } from "../../destinations/columns";
+import { SqliteDestination } from "../../destinations/sqlite";
+import { appendFailure } from "../failure-log";
+import {
+  clearFailedRecords, markFailedRecord, recordStat, saveCheckpoint, setProfileState, touchProfile, updateTable,
+} from "../profile-store";
+import { StatBuffer } from "../stat-buffer";
+import { createProfile, makeStore, sqliteRows } from "../test-support";
+import { planAssignment } from "./assign";
+import { Fence, FencedError, fencedDb, fencedDestination, isFenced } from "./fence";
+import { acquireLease, releaseLease, renewLease } from "./lease";
+import { registerWorker } from "./registry";
+
+let db: Db;
+let dir: string;
+let profileId: string;
+let tableId: string;
+
+beforeAll(async () => {
+  ({ db, dir } = makeStore());
+  profileId = await createProfile(db, { name: "owned", source: "http://127.0.0.1:9", target: `sqlite:${path.join(dir, "t.db")}`, tables: ["account"] });
+  tableId = (await db.profileTable.findFirstOrThrow({ where: { profileId } })).id;
+});
+afterAll(async () => {
+  await db.$disconnect();
+});
+
+describe("lease", () => {
+  it("is taken by one owner at a time; an expired lease is taken over with a new epoch; the old owner cannot renew", async () => {
+    const a = await registerWorker(db, "worker", "worker-a");
+    const b = await registerWorker(db, "worker", "worker-b");
+    const now = new Date();
+    const [ga, gb] = await Promise.all([
+      acquireLease(db, profileId, a, { leaseMs: 10_000, now }),
+      acquireLease(db, profileId, b, { leaseMs: 10_000, now }),
+    ]);
+    expect([ga, gb].filter(Boolean)).toHaveLength(1);
+    const [winner, loser] = ga ? [a, b] : [b, a];
+    const won = (ga ?? gb)!;
+    expect(await acquireLease(db, profileId, loser, { leaseMs: 10_000, now: new Date(now.getTime() + 9_000) })).toBeNull();
+    // Silent for longer than the lease: taken over, epoch + 1, recorded as a takeover.
+    const later = new Date(now.getTime() + 11_000);
+    const taken = await acquireLease(db, profileId, loser, { leaseMs: 10_000, now: later });
+    expect(taken).toEqual({ epoch: won.epoch + 1, takeover: true });
+    expect((await db.profile.findUniqueOrThrow({ where: { id: profileId } })).epoch).toBe(won.epoch + 1);
+    expect(await renewLease(db, profileId, winner, won.epoch, 10_000)).toBe(false);
+    expect(await renewLease(db, profileId, loser, taken!.epoch, 10_000)).toBe(true);
+    // Released: free at once for anyone.
+    expect(await releaseLease(db, profileId, loser, taken!.epoch)).toBe(true);
+    const again = await acquireLease(db, profileId, winner, { leaseMs: 10_000 });
+    expect(again).toEqual({ epoch: won.epoch + 2, takeover: false });
+    const history = await db.leaseEvent.findMany({ where: { profileId }, orderBy: { id: "asc" } });
+    expect(history.map((h) => [h.kind, h.ownerId, h.epoch])).toEqual([
+      ["acquired", winner, won.epoch],
+      ["takeover", loser, won.epoch + 1],
+      ["released", loser, won.epoch + 1],
+      ["acquired", winner, won.epoch + 2],
+    ]);
+    await releaseLease(db, profileId, winner, again!.epoch);
+  });
+});
+
+describe("fencing", () => {
+  const snapshot = async () => ({
+    table: await db.profileTable.findUniqueOrThrow({ where: { id: tableId } }),
+    profile: await db.profile.findUniqueOrThrow({ where: { id: profileId }, select: { state: true, lastSyncAt: true, lastError: true } }),
+    failures: await db.failure.count({ where: { profileId } }),
+    markers: await db.failedRecord.count({ where: { profileId } }),
+    stats: await db.syncStat.findMany({ where: { profileId } }),
+  });
+
+  it("lets the current epoch write and refuses every engine write once another runner took over", async () => {
+    const me = await registerWorker(db, "worker", "fenced-me");
+    const other = await registerWorker(db, "worker", "fenced-other");
+    const mine = (await acquireLease(db, profileId, me, { leaseMs: 60_000 }))!;
+    const fence = new Fence(profileId, mine.epoch, me, "sqlite");
+    const fdb = fencedDb(db, fence);
+    // Holding the epoch: writes go through.
+    await saveCheckpoint(fdb, tableId, { deltaLink: "d1", total: 1, success: 1 });
+    await appendFailure(fdb, profileId, { entity: "account", recordId: "r1", changeType: "New", reason: "x" });
+    expect((await db.profileTable.findUniqueOrThrow({ where: { id: tableId } })).deltaLink).toBe("d1");
+    expect(fence.tripped).toBe(false);
+
+    // Another runner takes over (the lease expired while this one was paused).
+    await acquireLease(db, profileId, other, { leaseMs: 60_000, now: new Date(Date.now() + 120_000) });
+    const before = await snapshot();
+    const tripped: string[] = [];
+    fence.onTrip((r) => tripped.push(r));
+    const writes: [string, () => Promise<unknown>][] = [
+      ["saveCheckpoint", () => saveCheckpoint(fdb, tableId, { deltaLink: "stale", total: 5, success: 5 })],
+      ["updateTable", () => updateTable(fdb, tableId, { initialSyncState: "Failed", lastError: "stale" })],
+      ["appendFailure", () => appendFailure(fdb, profileId, { entity: "account", recordId: "r2", changeType: "New", reason: "stale" })],
+      ["markFailedRecord", () => markFailedRecord(fdb, profileId, { entity: "account", recordId: "r3", version: "1", changeType: "New", reason: "stale" })],
+      ["clearFailedRecords", () => clearFailedRecords(fdb, profileId, "account", ["r1"])],
+      ["recordStat", () => recordStat(fdb, profileId, "account", 10, 1)],
+      ["StatBuffer.flush", async () => { const b = new StatBuffer((w, f, at) => recordStat(fdb, profileId, "account", w, f, at), 0); await b.add(3, 0); }],
+      ["setProfileState", () => setProfileState(fdb, profileId, "failed", "stale")],
+      ["touchProfile", () => touchProfile(fdb, profileId, { state: "active" })],
+      ["interactive transaction", () => fdb.$transaction(async (tx) => tx.failure.create({ data: { profileId, entity: "account", recordId: "r4", changeType: "New", reason: "stale" } }))],
+      ["raw write", () => fdb.$executeRaw`UPDATE "ProfileTable" SET "deltaLink" = 'raw' WHERE "id" = ${tableId}`],
+    ];
+    for (const [name, write] of writes) {
+      const err = await write().then(() => null, (e: unknown) => e);
+      expect(isFenced(err), `${name} must be refused`).toBe(true);
+    }
+    expect(tripped).toHaveLength(1);
+    expect(await snapshot()).toEqual(before);
+    // Reads still work (the runner may finish reading what it has in hand).
+    expect((await fdb.profileTable.findUniqueOrThrow({ where: { id: tableId } })).deltaLink).toBe("d1");
+  });
+
+  it("checks the epoch before each target write batch", async () => {
+    const me = await registerWorker(db, "worker", "target-me");
+    const mine = (await acquireLease(db, profileId, me, { leaseMs: 60_000, now: new Date(Date.now() + 300_000) }))!;
+    const fence = new Fence(profileId, mine.epoch, me, "sqlite");
+    const file = path.join(dir, "fenced-target.db");
+    const dest = fencedDestination(new SqliteDestination(file, { schemaName: "dbo", prefix: "" }), fence, db);
+    const spec = tableSpecFor({
+      table: { logicalName: "widget", schemaName: "Widget", entitySetName: "widgets", primaryIdAttribute: "widgetid", displayName: "Widget", changeTrackingEnabled: true, isIntersect: false },
+      attributes: [
+        { logicalName: "widgetid", kind: "Uniqueidentifier", typeName: "UniqueidentifierType", isPrimaryId: true, isValidForRead: true },
+        { logicalName: "name", kind: "String", typeName: "StringType", maxLength: 100, isPrimaryId: false, isValidForRead: true },
+      ],
+    }, "");
+    const id = (n: number) => `00000000-0000-0000-0000-${String(n).padStart(12, "0")}`;
+    await dest.prepare({ deleteLog: false });
+    await dest.ensureTable(spec);
+    await dest.upsert(spec, [{ id: id(1), version: "5", values: { widgetid: id(1), name: "new" } }]);
+    const other = await registerWorker(db, "worker", "target-other");
+    await acquireLease(db, profileId, other, { leaseMs: 60_000, now: new Date(Date.now() + 600_000) });
+    const err = await dest.upsert(spec, [{ id: id(1), version: "4", values: { widgetid: id(1), name: "old" } }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FencedError);
+    await expect(dest.delete(spec, [id(1)], false)).rejects.toBeInstanceOf(FencedError);
+    await dest.close();
+    expect(sqliteRows(file, "widget").map((r) => r.name)).toEqual(["new"]);
+  });
+});
+
+describe("planAssignment", () => {
+  const now = new Date("2026-01-01T00:00:00Z");
+  const live = (owner: string) => ({ ownerId: owner, expiresAt: new Date(now.getTime() + 5000) });
+  const profiles = (n: number, org = (i: number) => `org${i % 3}`) => Array.from({ length: n }, (_, i) => ({ id: `p${String(i).padStart(2, "0")}`, organizationId: org(i) }));
+
+  it("caps each worker at ceil(active / live workers)", () => {
+    const plan = planAssignment({ me: "a", now, active: profiles(12), leases: new Map(), liveWorkers: ["a", "b", "c"], held: [] });
+    expect(plan.cap).toBe(4);
+    expect(plan.acquire).toHaveLength(4);
+  });
+
+  it("prefers the organizations it already runs and leaves another worker's organization to it", () => {
+    const active = profiles(6, (i) => (i < 3 ? "orgA" : "orgB"));
+    const leases = new Map([["p00", live("a")], ["p03", live("b")]]);
+    const planA = planAssignment({ me: "a", now, active, leases, liveWorkers: ["a", "b"], held: ["p00"] });
+    expect(planA.acquire).toEqual(["p01", "p02"]);
+    const planB = planAssignment({ me: "b", now, active, leases, liveWorkers: ["a", "b"], held: ["p03"] });
+    expect(planB.acquire).toEqual(["p04", "p05"]);
+  });
+
+  it("takes the profiles of a silent worker (expired leases) and hands over above its share when a worker joins", () => {
+    const active = profiles(4, () => "org");
+    const expired = { ownerId: "dead", expiresAt: new Date(now.getTime() - 1) };
+    const leases = new Map(active.map((p) => [p.id, expired]));
+    expect(planAssignment({ me: "a", now, active, leases, liveWorkers: ["a"], held: [] }).acquire).toHaveLength(4);
+    const joined = planAssignment({ me: "a", now, active, leases: new Map(active.map((p) => [p.id, live("a")])), liveWorkers: ["a", "b"], held: active.map((p) => p.id) });
+    expect(joined.cap).toBe(2);
+    expect(joined.release).toHaveLength(2);
+  });
+});
