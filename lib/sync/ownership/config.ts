@@ -2,6 +2,7 @@
 // benchmark can shrink them. The defaults keep a takeover after a crash under 15 s:
 // lease (10 s) + one poll (2 s) + the acquisition itself.
 import { databaseUrl } from "../../config/paths";
+import { storeProvider as providerOf, type StoreProvider } from "../../store/provider";
 
 export interface OwnershipTimings {
   /** How often a process writes its heartbeat and renews its leases. */
@@ -28,8 +29,8 @@ export function ownershipTimings(overrides: Partial<OwnershipTimings> = {}): Own
   return { heartbeatMs, leaseMs, pollMs };
 }
 
-export type StoreProvider = "sqlite" | "postgresql";
+export type { StoreProvider };
 
 export function storeProvider(url: string = databaseUrl()): StoreProvider {
-  return /^postgres(ql)?:\/\//i.test(url) ? "postgresql" : "sqlite";
+  return providerOf(url);
 }

@@ -1,9 +1,13 @@
 // The one-runner rule in one process on a SQLite store: lease compare-and-set and takeover,
 // fencing of every store write the engine makes (checkpoints, counters, table state, failures,
 // markers, stats, profile state) and of target writes, and the assignment plan.
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db";
+import { createDb, type Db } from "../../db";
+import { migrateStore } from "../../store/migrate";
+import { usePostgres } from "../../testing/postgres";
 import { tableSpecFor } from "../../destinations/columns";
 import { SqliteDestination } from "../../destinations/sqlite";
 import { appendFailure } from "../failure-log";
@@ -16,22 +20,44 @@ import { planAssignment } from "./assign";
 import { Fence, FencedError, fencedDb, fencedDestination, isFenced } from "./fence";
 import { acquireLease, releaseLease, renewLease } from "./lease";
 import { registerWorker } from "./registry";
+import { storeProvider } from "./config";
 
+const pgStore = await usePostgres();
+if (!pgStore.available) console.warn(`\n*** SKIPPING the ownership tests on a PostgreSQL store: ${pgStore.reason} ***\n`);
+afterAll(() => pgStore.cleanup());
+
+const stores = [
+  { store: "SQLite", skip: false, make: () => makeStore() },
+  {
+    store: "PostgreSQL",
+    skip: !pgStore.available,
+    make: () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-own-pg-"));
+      process.env.DATA_DIR = dir;
+      migrateStore(pgStore.url);
+      return { dir, db: createDb(pgStore.url), url: pgStore.url };
+    },
+  },
+];
+
+describe.each(stores)("one runner per profile on a $store store", ({ skip, make }) => {
 let db: Db;
 let dir: string;
+let url: string;
 let profileId: string;
 let tableId: string;
 
 beforeAll(async () => {
-  ({ db, dir } = makeStore());
+  if (skip) return;
+  ({ db, dir, url } = make());
   profileId = await createProfile(db, { name: "owned", source: "http://127.0.0.1:9", target: `sqlite:${path.join(dir, "t.db")}`, tables: ["account"] });
   tableId = (await db.profileTable.findFirstOrThrow({ where: { profileId } })).id;
 });
 afterAll(async () => {
-  await db.$disconnect();
+  await db?.$disconnect();
 });
 
-describe("lease", () => {
+describe.skipIf(skip)("lease", () => {
   it("is taken by one owner at a time; an expired lease is taken over with a new epoch; the old owner cannot renew", async () => {
     const a = await registerWorker(db, "worker", "worker-a");
     const b = await registerWorker(db, "worker", "worker-b");
@@ -66,7 +92,7 @@ describe("lease", () => {
   });
 });
 
-describe("fencing", () => {
+describe.skipIf(skip)("fencing", () => {
   const snapshot = async () => ({
     table: await db.profileTable.findUniqueOrThrow({ where: { id: tableId } }),
     profile: await db.profile.findUniqueOrThrow({ where: { id: profileId }, select: { state: true, lastSyncAt: true, lastError: true } }),
@@ -79,7 +105,7 @@ describe("fencing", () => {
     const me = await registerWorker(db, "worker", "fenced-me");
     const other = await registerWorker(db, "worker", "fenced-other");
     const mine = (await acquireLease(db, profileId, me, { leaseMs: 60_000 }))!;
-    const fence = new Fence(profileId, mine.epoch, me, "sqlite");
+    const fence = new Fence(profileId, mine.epoch, me, storeProvider(url));
     const fdb = fencedDb(db, fence);
     // Holding the epoch: writes go through.
     await saveCheckpoint(fdb, tableId, { deltaLink: "d1", total: 1, success: 1 });
@@ -118,7 +144,7 @@ describe("fencing", () => {
   it("checks the epoch before each target write batch", async () => {
     const me = await registerWorker(db, "worker", "target-me");
     const mine = (await acquireLease(db, profileId, me, { leaseMs: 60_000, now: new Date(Date.now() + 300_000) }))!;
-    const fence = new Fence(profileId, mine.epoch, me, "sqlite");
+    const fence = new Fence(profileId, mine.epoch, me, storeProvider(url));
     const file = path.join(dir, "fenced-target.db");
     const dest = fencedDestination(new SqliteDestination(file, { schemaName: "dbo", prefix: "" }), fence, db);
     const spec = tableSpecFor({
@@ -140,6 +166,8 @@ describe("fencing", () => {
     await dest.close();
     expect(sqliteRows(file, "widget").map((r) => r.name)).toEqual(["new"]);
   });
+});
+
 });
 
 describe("planAssignment", () => {
