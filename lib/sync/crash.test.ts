@@ -103,3 +103,44 @@ describe("kill -9 during the initial export", () => {
     expect(await db.failure.count()).toBe(0);
   }, 180_000);
 });
+
+describe("kill -9 while a delta is being written", () => {
+  it("resumes the delta from its checkpoint and ends equal to the source", async () => {
+    const control = emulatorControl(emu.url, emu.token);
+    // Up to date first: the initial export of the test above, finished by a --once run.
+    const first = await cli().done;
+    expect(first.code, first.err).toBe(0);
+    const before = (await progress("account"))!;
+    expect(before.resumeLink).toBeNull();
+    expect(before.deltaLink).toBeTruthy();
+
+    // A backlog of changes, read back in small slow pages, so the kills land inside one delta.
+    await control.startChurn({ ratePerSecond: 2000, tables: ["account"] });
+    await waitFor(async () => ((await control.status()).churn?.operations ?? 0) >= 600 || null, "600 source changes", 30_000);
+    await control.stopChurn();
+    await control.slow({ ms: 15 });
+    let link = before.deltaLink!;
+    for (let round = 0; round < 2; round++) {
+      const { child, done } = cli();
+      // Killed once a delta page has been written and its checkpoint moved, with pages still to read.
+      const moved = await waitFor(async () => {
+        const p = await progress("account");
+        return p?.deltaLink && p.deltaLink !== link && p.deltaLink.includes("$skiptoken") ? p.deltaLink : null;
+      }, `delta checkpoint moved mid-delta (round ${round})`, 60_000, 10);
+      child.kill("SIGKILL");
+      expect((await done).signal).toBe("SIGKILL");
+      link = moved!;
+    }
+    await control.slow({ ms: 0 });
+    const final = await cli().done;
+    expect(final.code, final.err).toBe(0);
+
+    const src = await sourceRows(emu.url, "account", ["versionnumber"]);
+    const got = new Map(sqliteRows(target, "account").map((r) => [String(r.Id), String(r.versionnumber)]));
+    const missing = [...src.keys()].filter((id) => !got.has(id));
+    const extra = [...got.keys()].filter((id) => !src.has(id));
+    const stale = [...src].filter(([id, s]) => got.has(id) && got.get(id) !== s.version).map(([id]) => id);
+    expect({ missing, extra, stale }).toEqual({ missing: [], extra: [], stale: [] });
+    expect(await db.failure.count()).toBe(0);
+  }, 180_000);
+});
