@@ -23,7 +23,7 @@ test.describe("anonymous visitor", () => {
   test("health answers without a session", async ({ request }) => {
     const res = await request.get("/api/health");
     expect(res.status()).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await res.json()).toMatchObject({ status: "ok", store: "ok" });
   });
 
   test("a wrong password shows a clear error and gives no session", async ({ page, context }) => {

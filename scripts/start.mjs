@@ -3,6 +3,8 @@
 // first admin, production build), then runs the web server, the sync worker and — when no real
 // Dataverse environment is registered — the local Dataverse emulator with its demo organization.
 // `npm run dev` does the same with `next dev` instead of a production build.
+// Roles: `npm start -- --web` runs only the portal and REST API; `npm start -- --worker` only a
+// sync worker. Any number of each may share one store (PostgreSQL across hosts; SQLite on one host).
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -12,6 +14,14 @@ import { generateClients } from "./prisma-generate.mjs";
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 const dev = process.argv.includes("--dev");
+const webOnly = process.argv.includes("--web");
+const workerOnly = process.argv.includes("--worker");
+if (webOnly && workerOnly) {
+  console.error("[start] --web and --worker exclude each other (without either, both run)");
+  process.exit(2);
+}
+const runWeb = !workerOnly;
+const runWorker = !webOnly;
 const env = { ...process.env };
 env.DATA_DIR = path.resolve(env.DATA_DIR || "./data");
 env.PORT ||= "3000";
@@ -19,10 +29,13 @@ env.HOSTNAME ||= "0.0.0.0";
 env.NEXTAUTH_URL ||= `http://localhost:${env.PORT}`;
 env.EMULATOR_PORT ||= "5555";
 env.EMULATOR_RECORDS ||= "5000";
+// Shown on the Workers page: a worker started beside the portal, or on its own.
+env.DX_PROCESS_ROLE = runWeb ? "web+worker" : "worker";
 Object.assign(process.env, env);
 const distDir = path.resolve(env.NEXT_DIST_DIR || ".next");
 
 const log = (msg) => console.log(`[start] ${msg}`);
+const redact = (url) => String(url).replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 // Once children run, failing must stop them too, or they would outlive this script.
 let stopAll = null;
 const fail = (msg) => {
@@ -67,7 +80,7 @@ function newestSource(dir) {
   }
   return newest;
 }
-if (!dev) {
+if (!dev && runWeb) {
   const buildId = path.join(distDir, "BUILD_ID");
   const sources = Math.max(...["app", "components", "lib"].map((d) => newestSource(path.join(root, d))), fs.statSync("package.json").mtimeMs);
   if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < sources) {
@@ -101,7 +114,8 @@ async function stop(code = 0) {
   stopping = true;
   const exits = [...children.values()].map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve() : c.once("exit", resolve))));
   for (const c of children.values()) c.kill("SIGTERM");
-  const timer = setTimeout(() => [...children.values()].forEach((c) => c.kill("SIGKILL")), 10_000);
+  // A worker finishes the page in flight and saves its checkpoint before it exits: give it time.
+  const timer = setTimeout(() => [...children.values()].forEach((c) => c.kill("SIGKILL")), Number(env.STOP_GRACE_MS || 30_000));
   await Promise.all(exits);
   clearTimeout(timer);
   await store.db.$disconnect().catch(() => {});
@@ -129,7 +143,7 @@ async function waitFor(url, init, what, timeoutMs = 120_000) {
 }
 
 const emulatorToken = env.EMULATOR_TOKEN || "emulator-token";
-if (shouldRunEmulator(mode, store.realOrganizations)) {
+if (runWeb && runWorker && shouldRunEmulator(mode, store.realOrganizations)) {
   const url = `http://127.0.0.1:${env.EMULATOR_PORT}`;
   startChild("emulator", ["bin/dataverse-export.mjs", "emulator", "--port", env.EMULATOR_PORT, "--records", env.EMULATOR_RECORDS, "--token", emulatorToken], { restart: true });
   await waitFor(`${url}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${emulatorToken}` } }, "the Dataverse emulator");
@@ -137,15 +151,20 @@ if (shouldRunEmulator(mode, store.realOrganizations)) {
   await registerDemoOrganization(store.db, url, emulatorToken).catch((err) => fail(`could not register the demo organization: ${err.message}`));
   await unlessStopping();
   log(`Dataverse emulator with the demo organization "Contoso (demo)" at ${url}`);
-} else {
+} else if (runWeb && runWorker) {
   log(mode === "off" ? "Dataverse emulator off (DATAVERSE_EMULATOR=off)" : "Dataverse emulator not started: a real Dataverse environment is registered (DATAVERSE_EMULATOR=on starts it anyway)");
 }
 
-startChild("worker", ["--import", "tsx", "lib/sync/worker.ts"], { restart: true });
+if (runWorker) startChild("worker", ["--import", "tsx", "lib/sync/worker.ts"], { restart: !workerOnly });
+if (workerOnly) {
+  log(`sync worker running (store ${redact(process.env.DATABASE_URL || env.DATA_DIR)}); Ctrl-C or SIGTERM stops it gracefully`);
+  await new Promise(() => {});
+}
 const nextBin = "node_modules/next/dist/bin/next";
 startChild("web", dev ? [nextBin, "dev", "-p", env.PORT, "-H", env.HOSTNAME] : [nextBin, "start", "-p", env.PORT, "-H", env.HOSTNAME], { restart: false });
 const localHost = ["0.0.0.0", "::", ""].includes(env.HOSTNAME) ? "127.0.0.1" : env.HOSTNAME.includes(":") ? `[${env.HOSTNAME}]` : env.HOSTNAME;
-await waitFor(`http://${localHost}:${env.PORT}/api/health`, {}, "the portal", dev ? 300_000 : 120_000);
+// scope=store: the portal is up when it reaches its store (workers may run elsewhere, or start later).
+await waitFor(`http://${localHost}:${env.PORT}/api/health?scope=store`, {}, "the portal", dev ? 300_000 : 120_000);
 
 await unlessStopping();
 const shown = `http://localhost:${env.PORT}`;

@@ -1,9 +1,13 @@
-// Entry for the portal's worker process: `startWorker` from the store at DATABASE_URL/DATA_DIR,
-// logging to stdout, stopping cleanly on SIGINT/SIGTERM. Run: `npx tsx lib/sync/worker.ts`.
+// Entry for a worker process: `startWorker` on the store at DATABASE_URL/DATA_DIR, structured logs
+// on stdout (pino; pretty in a terminal). SIGTERM/SIGINT stop it gracefully: each runner finishes
+// the page in flight and saves its checkpoint, then the leases are released so a peer takes the
+// profiles over at its next poll. A second signal exits at once.
+// Run: `node --import tsx lib/sync/worker.ts` (scripts/start.mjs does).
 import { createDb } from "../db";
 import { migrateStore } from "../store/migrate";
 import { startWorker } from "./supervisor";
 import type { Logger } from "./table-pipeline";
+import { createWorkerLogger, engineLogger } from "./worker-log";
 
 export { startWorker } from "./supervisor";
 
@@ -14,17 +18,31 @@ export const consoleLog: Logger = {
 };
 
 export async function main(): Promise<void> {
+  const logger = createWorkerLogger();
   migrateStore();
   const db = createDb();
-  const worker = startWorker({ db, log: consoleLog, pollMs: Number(process.env.WORKER_POLL_MS ?? 2000) });
-  consoleLog.info("sync worker started");
+  const role = process.env.DX_PROCESS_ROLE === "web+worker" ? "web+worker" : "worker";
+  const worker = startWorker({
+    db,
+    role,
+    log: engineLogger(logger),
+    logFor: (p) => engineLogger(logger, p),
+  });
+  logger.info({ role }, "sync worker started");
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
-  consoleLog.info("sync worker stopping");
+  const again = () => {
+    logger.warn("second signal: exiting without waiting");
+    process.exit(1);
+  };
+  process.once("SIGINT", again);
+  process.once("SIGTERM", again);
+  logger.info("sync worker stopping: finishing the pages in flight, then releasing the leases");
   await worker.stop();
   await db.$disconnect();
+  logger.info("sync worker stopped");
 }
 
 const invoked = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"));
