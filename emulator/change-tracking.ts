@@ -3,6 +3,7 @@
 // again); a delta read returns every row changed after the token once, in its latest state,
 // deletes as $deletedEntity. Paging tokens are stateless so a saved nextLink survives a restart.
 import { ODataError, badRequest, decodeToken, encodeToken } from "./odata.ts";
+import type { AnnotationPrefs } from "./annotations.ts";
 import type { Store, TableState } from "./store.ts";
 import { compileSelect, deletedJson, recordJson } from "./wire.ts";
 
@@ -16,6 +17,7 @@ export interface PageRequest {
   skipToken: string | null;
   pageSize: number;
   count: boolean;
+  annotations: AnnotationPrefs;
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -65,7 +67,7 @@ export function countChanges(store: Store, t: TableState, from: number): number 
 export function trackedPage(store: Store, q: PageRequest): string {
   const { t, base } = q;
   if (!t.def.changeTracking) throw notTracked(t.def.logicalName);
-  const sel = compileSelect(t, q.select);
+  const sel = compileSelect(t, q.select, q.annotations, store);
   const set = t.def.entitySetName;
   const selectPart = q.select ? `$select=${q.select}&` : "";
   const stamp = epochStamp(store.epoch);

@@ -4,6 +4,7 @@ import { tableBySet, type AttrDef, type Value } from "./demo-org.ts";
 import { MAX_PAGE_SIZE, countChanges, tokenVersion, trackedPage } from "./change-tracking.ts";
 import { ODataError, badRequest, notFoundSegment, recordNotFound, type Prefer } from "./odata.ts";
 import { plainQuery } from "./query.ts";
+import { preferenceApplied, requestedAnnotations } from "./annotations.ts";
 import type { Rec } from "./record-gen.ts";
 import { readable, type Row, type Store, type TableState } from "./store.ts";
 import { compileSelect, isLookup, recordJson } from "./wire.ts";
@@ -48,7 +49,7 @@ export function handleData(store: Store, req: DataRequest): Reply {
   }
   switch (req.method) {
     case "GET":
-      return id ? getOne(store, t, id, req) : json(200, query(store, t, req));
+      return id ? getOne(store, t, id, req) : query(store, t, req);
     case "POST":
       if (id) throw new ODataError(405, "0x80060888", "POST is not supported on a single record.");
       return create(store, t, req, undefined);
@@ -70,27 +71,34 @@ function countReply(store: Store, t: TableState, q: URLSearchParams): Reply {
   return { status: 200, body: String(n), headers: { "content-type": "text/plain" } };
 }
 
-function query(store: Store, t: TableState, req: DataRequest): string {
+function query(store: Store, t: TableState, req: DataRequest): Reply {
   const q = req.query;
   const pageSize = Math.min(req.prefer.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const wantCount = q.get("$count") === "true";
-  if (req.prefer.trackChanges || q.has("$deltatoken")) {
+  const tracked = req.prefer.trackChanges || q.has("$deltatoken");
+  const applied = applyHeader(preferenceApplied(req.prefer, { maxPageSize: true, trackChanges: tracked }));
+  if (tracked) {
     for (const opt of ["$filter", "$orderby", "$expand", "$top"]) {
       if (q.has(opt)) throw badRequest(`The query option '${opt}' is not supported with change tracking.`, "0x80060888");
     }
-    return trackedPage(store, {
+    return json(200, trackedPage(store, {
       base: req.base, t, select: q.get("$select"), deltaToken: q.get("$deltatoken"), skipToken: q.get("$skiptoken"), pageSize, count: wantCount,
-    });
+      annotations: requestedAnnotations(req.prefer),
+    }), applied);
   }
-  return plainQuery(store, t, req);
+  return json(200, plainQuery(store, t, req), applied);
+}
+
+function applyHeader(values: string[]): Record<string, string> {
+  return values.length ? { "Preference-Applied": values.join(",") } : {};
 }
 
 function getOne(store: Store, t: TableState, id: string, req: DataRequest): Reply {
   const row = store.get(t, id);
   if (!row) throw recordNotFound(t.def.logicalName, id);
-  const sel = compileSelect(t, req.query.get("$select"));
+  const sel = compileSelect(t, req.query.get("$select"), requestedAnnotations(req.prefer), store);
   const ctx = `${req.base}$metadata#${t.def.entitySetName}(${sel.names.join(",")})/$entity`;
-  return json(200, `{"@odata.context":${JSON.stringify(ctx)},${recordJson(row, sel).slice(1)}`, { etag: `W/"${row.version}"` });
+  return json(200, `{"@odata.context":${JSON.stringify(ctx)},${recordJson(row, sel).slice(1)}`, { etag: `W/"${row.version}"`, ...applyHeader(preferenceApplied(req.prefer, {})) });
 }
 
 /** Turns a request body in Web API form (incl. `nav@odata.bind`) into stored values. */
@@ -154,13 +162,14 @@ function create(store: Store, t: TableState, req: DataRequest, id: string | unde
   const given = (values[t.def.primaryId] as string | undefined) ?? id;
   if (given && store.get(t, given)) throw new ODataError(412, "0x80040237", "A record with matching key values already exists.");
   const row = store.create(t, values, given);
-  return represent(req, t, row, 201);
+  return represent(store, req, t, row, 201);
 }
 
-function represent(req: DataRequest, t: TableState, row: Row, status: number): Reply {
+function represent(store: Store, req: DataRequest, t: TableState, row: Row, status: number): Reply {
   const headers = entityIdHeader(req, t, row.id);
   if (!req.prefer.returnRepresentation) return { status: 204, headers };
-  const sel = compileSelect(t, req.query.get("$select"));
+  Object.assign(headers, applyHeader(preferenceApplied(req.prefer, {})));
+  const sel = compileSelect(t, req.query.get("$select"), requestedAnnotations(req.prefer), store);
   const ctx = `${req.base}$metadata#${t.def.entitySetName}/$entity`;
   return json(status, `{"@odata.context":${JSON.stringify(ctx)},${recordJson(row, sel).slice(1)}`, { ...headers, etag: `W/"${row.version}"` });
 }
@@ -172,7 +181,7 @@ function patch(store: Store, t: TableState, id: string, req: DataRequest): Reply
   if (exists && req.headers["if-none-match"] === "*") throw new ODataError(412, "0x80040237", "A record with matching key values already exists.");
   if (!exists) return create(store, t, req, id.toLowerCase());
   const row = store.update(t, id, toValues(store, t, req.body, allowOverflow(req)))!;
-  return represent(req, t, row, 200);
+  return represent(store, req, t, row, 200);
 }
 
 function refRoute(store: Store, t: TableState, id: string, nav: string, navId: string | undefined, req: DataRequest): Reply {

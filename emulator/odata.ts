@@ -23,17 +23,38 @@ export interface Prefer {
   trackChanges: boolean;
   maxPageSize?: number;
   returnRepresentation: boolean;
+  /** The odata.include-annotations value as sent (without quotes), or null. */
+  includeAnnotations: string | null;
+}
+
+/** Splits a Prefer header on commas outside double quotes (annotation lists are quoted, comma-separated). */
+function preferences(text: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === "," && !quoted) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
 }
 
 export function parsePrefer(header: string | string[] | undefined): Prefer {
   const text = Array.isArray(header) ? header.join(",") : header ?? "";
-  const p: Prefer = { trackChanges: false, returnRepresentation: false };
-  for (const raw of text.split(",")) {
-    const part = raw.trim();
-    if (part === "odata.track-changes") p.trackChanges = true;
-    else if (part === "return=representation") p.returnRepresentation = true;
-    else if (part.startsWith("odata.maxpagesize=")) {
-      const n = Number(part.slice("odata.maxpagesize=".length));
+  const p: Prefer = { trackChanges: false, returnRepresentation: false, includeAnnotations: null };
+  for (const part of preferences(text)) {
+    const eq = part.indexOf("=");
+    const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    const value = eq < 0 ? "" : part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    if (name === "odata.track-changes") p.trackChanges = true;
+    else if (name === "return" && value === "representation") p.returnRepresentation = true;
+    else if (name === "odata.include-annotations") p.includeAnnotations = value;
+    else if (name === "odata.maxpagesize") {
+      const n = Number(value);
       if (Number.isInteger(n) && n > 0) p.maxPageSize = n;
     }
   }

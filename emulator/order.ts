@@ -5,10 +5,10 @@
 // always the last key (ascending), so the order is total and keyset paging is deterministic —
 // the docs' "add an order on a unique column" made implicit, as the service adds the primary key.
 import { sqlGuidSortKey } from "../lib/dataverse/sql-guid-order.ts";
+import { lookupName } from "./annotations.ts";
 import type { AttrDef, LookupRef } from "./demo-org.ts";
 import { badRequest, noProperty } from "./odata.ts";
 import { readable, type Row, type Store, type TableState } from "./store.ts";
-import { baseIndex } from "./values.ts";
 import { isLookup, propertyName } from "./wire.ts";
 
 export interface OrderKey {
@@ -48,19 +48,6 @@ export function primaryKeyOrder(t: TableState, keys: OrderKey[]): { desc: boolea
   if (keys.length === 0) return { desc: false };
   if (keys[0].attr.name === t.def.primaryId) return { desc: keys[0].desc };
   return null;
-}
-
-/** The primary name of a lookup's target, generating only that column for base rows. */
-function lookupName(store: Store, ref: LookupRef | null): string | null {
-  if (!ref) return null;
-  const target = store.table(ref.type);
-  const nameAttr = target && target.attributes.find((a) => a.name === target.def.primaryName);
-  if (!target || !nameAttr) return null;
-  const e = target.overlay.get(ref.id);
-  if (e) return (e.values?.[nameAttr.name] as string | null | undefined) ?? null;
-  const i = baseIndex(target.prefix, ref.id);
-  if (i < 0 || i >= target.baseCount) return null;
-  return (store.rowAt(target, i, [nameAttr])?.values[nameAttr.name] as string | null | undefined) ?? null;
 }
 
 const isText = (a: AttrDef) => isLookup(a) || a.kind === "String" || a.kind === "Memo" || a.kind === "EntityName" || a.kind === "MultiSelectPicklist";

@@ -3,6 +3,7 @@
 // skiptoken carries the last row's sort values, like the service's paging cookie carries the last
 // id), so ordered pages stay ordered across nextLinks and nothing is held between requests.
 import { sqlGuidSortKey } from "../lib/dataverse/sql-guid-order.ts";
+import { LIMIT_EXCEEDED, TOTAL_COUNT, requestedAnnotations } from "./annotations.ts";
 import { MAX_PAGE_SIZE } from "./change-tracking.ts";
 import type { AttrDef } from "./demo-org.ts";
 import { badRequest, compileFilter } from "./odata.ts";
@@ -39,7 +40,8 @@ function nextQuery(q: URLSearchParams, skip: string): string {
 export function plainQuery(store: Store, t: TableState, req: DataRequest): string {
   const q = req.query;
   if (q.has("$expand")) throw badRequest("$expand is not supported by the emulator.");
-  const sel = compileSelect(t, q.get("$select"));
+  const ann = requestedAnnotations(req.prefer);
+  const sel = compileSelect(t, q.get("$select"), ann, store);
   const keys = parseOrderBy(t, q.get("$orderby"));
   const known = new Set(t.attributes.filter(readable).map(propertyName));
   const filterText = q.get("$filter");
@@ -87,6 +89,7 @@ export function plainQuery(store: Store, t: TableState, req: DataRequest): strin
   }
 
   let countPart = "";
+  let counted = -1;
   if (q.get("$count") === "true") {
     let n = 0;
     const end = store.positions(t);
@@ -94,8 +97,12 @@ export function plainQuery(store: Store, t: TableState, req: DataRequest): strin
       const row = store.rowAt(t, p, filter ? undefined : []);
       if (row && matches(row)) n++;
     }
-    countPart = `,"@odata.count":${Math.min(n, COUNT_LIMIT)}` + (n > COUNT_LIMIT ? `,"@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded":true` : "");
+    countPart = `,"@odata.count":${Math.min(n, COUNT_LIMIT)}`;
+    counted = n;
   }
+  // Only when asked for; without $count=true the total is -1 (Web API: Count rows).
+  if (ann.totalCount) countPart += `,"@${TOTAL_COUNT}":${counted < 0 ? -1 : Math.min(counted, COUNT_LIMIT)}`;
+  if (ann.limitExceeded) countPart += `,"@${LIMIT_EXCEEDED}":${counted > COUNT_LIMIT}`;
   let next = "";
   if (more && !useTop && rows.length > 0) {
     const last = sortKeyOf(store, keys, rows[rows.length - 1]);

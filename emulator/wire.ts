@@ -1,6 +1,7 @@
 // Records in the Web API's JSON shape, built as strings: serving pages is the hot path.
+import { FORMATTED, LOGICAL_NAME, NAVIGATION, NO_ANNOTATIONS, formattedValue, navigationProperty, type AnnotationPrefs } from "./annotations.ts";
 import type { AttrDef, LookupRef } from "./demo-org.ts";
-import type { Row, TableState } from "./store.ts";
+import type { Row, Store, TableState } from "./store.ts";
 import { noProperty } from "./odata.ts";
 import type { Rec } from "./record-gen.ts";
 import { readable } from "./store.ts";
@@ -17,6 +18,8 @@ interface Field {
   key: string;
   annotationKey: string;
   version: boolean;
+  def: AttrDef;
+  prop: string;
 }
 
 export interface Selection {
@@ -35,14 +38,15 @@ const serializers = new Map<string, (row: Row) => string>();
  * One straight-line function per selection: about 1.5x faster than looping over fields, and
  * serving pages is the hot path. Property names come from metadata and are JSON-escaped.
  */
-function compileSerializer(fields: Field[]): (row: Row) => string {
-  const key = fields.map((f) => f.key).join("");
+function compileSerializer(fields: Field[], logical: boolean): (row: Row) => string {
+  const key = `${logical ? "L" : "-"}${fields.map((f) => f.key).join("")}`;
   let fn = serializers.get(key);
   if (fn) return fn;
   const parts = fields.map((f) => {
     const a = JSON.stringify(f.attr);
     if (f.version) return `${JSON.stringify(f.key)} + row.version`;
-    if (f.lookup) return `((r = v[${a}]) ? ${JSON.stringify(f.annotationKey)} + str(r.type) + ${JSON.stringify(f.key)} + str(r.id) : ${JSON.stringify(f.key + "null")})`;
+    if (f.lookup && logical) return `((r = v[${a}]) ? ${JSON.stringify(f.annotationKey)} + str(r.type) + ${JSON.stringify(f.key)} + str(r.id) : ${JSON.stringify(f.key + "null")})`;
+    if (f.lookup) return `((r = v[${a}]) ? ${JSON.stringify(f.key)} + str(r.id) : ${JSON.stringify(f.key + "null")})`;
     return `${JSON.stringify(f.key)} + ((x = v[${a}]) === null || x === undefined ? "null" : typeof x === "string" ? str(x) : String(x))`;
   });
   const body = `let r, x; const v = row.values; return '{"@odata.etag":"W/\\\\"' + row.version + '\\\\""' + ${parts.join(" + ") || '""'} + "}";`;
@@ -52,8 +56,11 @@ function compileSerializer(fields: Field[]): (row: Row) => string {
   return fn;
 }
 
-/** Resolves $select (Web API property names) against the table; no $select means every readable column. */
-export function compileSelect(t: TableState, select: string | null): Selection {
+/**
+ * Resolves $select (Web API property names) against the table; no $select means every readable
+ * column. Annotations are written only as requested; formatted values need the store (lookup names).
+ */
+export function compileSelect(t: TableState, select: string | null, ann: AnnotationPrefs = NO_ANNOTATIONS, store?: Store): Selection {
   const props = new Map<string, AttrDef>();
   for (const a of t.attributes) if (readable(a)) props.set(propertyName(a), a);
   let chosen: AttrDef[];
@@ -75,11 +82,13 @@ export function compileSelect(t: TableState, select: string | null): Selection {
       const p = propertyName(a);
       return {
         attr: a.name, lookup: isLookup(a), key: `,${JSON.stringify(p)}:`,
-        annotationKey: `,${JSON.stringify(`${p}@Microsoft.Dynamics.CRM.lookuplogicalname`)}:`,
-        version: a.name === "versionnumber",
+        annotationKey: `,${JSON.stringify(`${p}@${LOGICAL_NAME}`)}:`,
+        version: a.name === "versionnumber", def: a, prop: p,
       };
   });
-  return { names: chosen.map(propertyName), attrs: chosen, fields, write: compileSerializer(fields) };
+  // The hot path (our client: lookuplogicalname only) stays compiled; other annotations are rarer.
+  const write = ann.formatted || ann.nav ? (row: Row) => annotatedJson(row, fields, ann, store) : compileSerializer(fields, ann.logical);
+  return { names: chosen.map(propertyName), attrs: chosen, fields, write };
 }
 
 function scalar(v: unknown): string {
@@ -92,7 +101,33 @@ export function recordJson(row: Row, sel: Selection): string {
   return sel.write(row);
 }
 
-/** Reference implementation of the compiled serializer (tests compare the two). */
+/** A record with formatted values and/or navigation annotations, in the service's order (annotations first). */
+function annotatedJson(row: Row, fields: Field[], ann: AnnotationPrefs, store: Store | undefined): string {
+  let out = `{"@odata.etag":"W/\\"${row.version}\\""`;
+  const ak = (f: Field, name: string) => `,${JSON.stringify(`${f.prop}@${name}`)}:`;
+  for (const f of fields) {
+    if (f.version) {
+      out += f.key + row.version;
+      continue;
+    }
+    const v = row.values[f.attr] ?? null;
+    if (ann.formatted && store && v !== null) {
+      const text = formattedValue(store, f.def, v);
+      if (text !== null) out += ak(f, FORMATTED) + JSON.stringify(text);
+    }
+    if (f.lookup) {
+      const ref = v as LookupRef | null;
+      if (ref && ann.nav) out += ak(f, NAVIGATION) + JSON.stringify(navigationProperty(f.def, ref));
+      if (ref && ann.logical) out += f.annotationKey + JSON.stringify(ref.type);
+      out += f.key + (ref ? JSON.stringify(ref.id) : "null");
+    } else {
+      out += f.key + scalar(v);
+    }
+  }
+  return out + "}";
+}
+
+/** Reference implementation of the compiled serializer with lookuplogicalname (tests compare the two). */
 export function recordJsonSlow(row: Row, sel: Selection): string {
   let out = `{"@odata.etag":"W/\\"${row.version}\\""`;
   const values = row.values;
