@@ -238,6 +238,16 @@ export function destinationSuite(name: string, open: (o: DestinationOptions) => 
       expect(await dest.hasRows(s)).toBe(true);
     });
 
+    it("tells which ids have a row (case-insensitive), none when the table does not exist", async () => {
+      const s = spec(accountSchema("lookup"));
+      const [a, b] = [accountRecord(1, 1), accountRecord(2, 1)];
+      expect(await dest.existingIds(s, [a.id])).toEqual(new Set());
+      await dest.ensureTable(s);
+      await dest.upsert(s, [a]);
+      expect(await dest.existingIds(s, [a.id.toUpperCase(), b.id])).toEqual(new Set([a.id.toLowerCase()]));
+      expect(await dest.existingIds(s, [])).toEqual(new Set());
+    });
+
     it("sweeps the rows a re-export did not see, logging them, and leaves other tables alone", async () => {
       const s = spec(accountSchema("swept"));
       const other = spec(accountSchema("untouched"));

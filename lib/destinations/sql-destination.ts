@@ -309,6 +309,24 @@ export abstract class SqlDestination implements Destination {
     });
   }
 
+  existingIds(spec: TargetTableSpec, ids: string[]): Promise<Set<string>> {
+    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    if (unique.length === 0) return Promise.resolve(new Set());
+    return this.exclusive(async () => {
+      const run: Run = (q) => this.run(q);
+      const found = new Set<string>();
+      if ((await this.liveColumns(run, spec.tableName)) === null) return found;
+      const idCol = sql.id(SYSTEM_COLUMNS.id);
+      const chunk = Math.min(1000, this.maxParams - 10);
+      for (let i = 0; i < unique.length; i += chunk) {
+        const part = sql.join(unique.slice(i, i + chunk));
+        const { rows } = await run(this.compile(sql`select ${idCol} as ${sql.id("id")} from ${this.table(spec.tableName)} where ${idCol} in (${part})`));
+        for (const r of rows) found.add(String(r.id).toLowerCase());
+      }
+      return found;
+    });
+  }
+
   beginSweep(spec: TargetTableSpec): Promise<void> {
     return this.exclusive(async () => {
       const run: Run = (q) => this.run(q);

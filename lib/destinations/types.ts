@@ -113,6 +113,11 @@ export interface Destination {
   /** Whether the table holds at least one row (false when it does not exist). */
   hasRows(spec: TargetTableSpec): Promise<boolean>;
   /**
+   * Which of `ids` have a row in the table (lower-case ids; empty when the table does not exist).
+   * Used rarely (to log a refused record as New or Update), so it may be a plain lookup.
+   */
+  existingIds(spec: TargetTableSpec, ids: string[]): Promise<Set<string>>;
+  /**
    * Sweep after a re-export, with memory bounded by a page: the ids a re-export reads are kept
    * in the target (`markSeen`, idempotent), and `sweep` deletes — logging to DeleteLog when
    * asked — every row of the table that was not seen. `beginSweep` forgets earlier seen ids of

@@ -238,4 +238,43 @@ describe("table pipeline", () => {
     expect(await db.failedRecord.count({ where: { profileId, entity } })).toBe(0);
     expect(await loadTable(db, tableId)).toMatchObject({ deltaLink: null, initialDone: 0 });
   });
+
+  it("logs a refused record New when it is not in the target yet, Update when it is, Delete for deletes (also on re-sync)", async () => {
+    const stamped = (n: number, version: number, createdon: string, modifiedon: string): SourceRecord => {
+      const r = rec(n, version);
+      return { ...r, values: { ...r.values, createdon, modifiedon } };
+    };
+    const pages = new Map<string, ChangePage>([
+      ["start", { upserts: [rec(1, 1), rec(2, 2)], deletes: [], deltaLink: "d1" }],
+      ["d1", {
+        upserts: [
+          stamped(1, 5, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"), // in the target: Update
+          stamped(3, 6, "2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"), // created, then edited before this delta: New
+          stamped(4, 7, "2024-04-01T00:00:00Z", "2024-04-01T00:00:00Z"), // never modified: New
+          rec(5, 8),
+        ],
+        deletes: [{ id: gid(2) }],
+        deltaLink: "d2",
+      }],
+    ]);
+    const poison = new Set<string>();
+    const { pipeline, dest, entity } = await setup(new FakeSource(pages), { poison }, { retryCount: 0, retryIntervalMs: 0 });
+    await pipeline.sync();
+    for (const n of [1, 3, 4]) poison.add(gid(n));
+    const del = dest.delete.bind(dest);
+    dest.delete = async (s, ids, log) => {
+      if (ids.includes(gid(2))) throw Object.assign(new Error("FOREIGN KEY constraint failed"), { code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
+      return del(s, ids, log);
+    };
+    expect(await pipeline.sync()).toMatchObject({ upserts: 1, failed: 4 });
+    let after = 0;
+    const types = async () => new Map((await db.failure.findMany({ where: { profileId, entity, id: { gt: after } }, orderBy: { id: "asc" } })).map((f) => [f.recordId, f.changeType]));
+    expect(Object.fromEntries(await types())).toEqual({ [gid(1)]: "Update", [gid(3)]: "New", [gid(4)]: "New", [gid(2)]: "Delete" });
+
+    // Re-sync of failed records, still refused: a record the target never had is still New.
+    after = (await db.failure.findFirst({ where: { profileId, entity }, orderBy: { id: "desc" } }))!.id;
+    const r = await pipeline.resyncRecords([gid(3), gid(1)]);
+    expect(r.failed.sort()).toEqual([gid(1), gid(3)]);
+    expect(Object.fromEntries(await types())).toEqual({ [gid(3)]: "New", [gid(1)]: "Update" });
+  });
 });

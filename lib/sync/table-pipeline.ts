@@ -216,7 +216,7 @@ export class TablePipeline {
     await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, gone);
     const markers = await this.loadMarkers();
     for (const id of gone) markers.delete(id);
-    const result = await this.writeUpserts(records, (r) => (opts.created?.has(r.id.toLowerCase()) ? "New" : "Update"));
+    const result = await this.writeUpserts(records, opts.created);
     for (const r of records) (result.failedIds.has(r.id.toLowerCase()) ? failed : written).push(r.id.toLowerCase());
     await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, written);
     for (const id of written) markers.delete(id);
@@ -267,12 +267,7 @@ export class TablePipeline {
       const m = r.values.modifiedon;
       if (typeof m === "string" && m > lastChange) lastChange = m;
     }
-    const changeType = (r: SourceRecord): ChangeType => {
-      if (mode === "initial") return "New";
-      const c = r.values.createdon;
-      return typeof c === "string" && c === r.values.modifiedon ? "New" : "Update";
-    };
-    const up = await this.writeUpserts(toWrite, changeType);
+    const up = await this.writeUpserts(toWrite);
     const del = await this.writeDeletes(page.deletes.map((d) => d.id));
     // Records that had failed before and now went through (or were deleted) lose their marker.
     const cleared = retried.filter((id) => !up.failedIds.has(id));
@@ -291,14 +286,31 @@ export class TablePipeline {
     };
   }
 
-  private async writeUpserts(records: SourceRecord[], changeType: (r: SourceRecord) => ChangeType): Promise<{ failedIds: Set<string> }> {
+  /** `missing`: ids known not to be in the target (spares the lookup when one is refused). */
+  private async writeUpserts(records: SourceRecord[], missing?: ReadonlySet<string>): Promise<{ failedIds: Set<string> }> {
     const { dest } = this.ctx;
     const spec = this.target.spec;
     return this.isolate(
       records,
       (batch) => dest.upsert(spec, batch),
-      (r) => ({ id: r.id, version: r.version, changeType: changeType(r) }),
+      async (failed) => {
+        const types = await this.changeTypes(failed, missing);
+        return failed.map((r, i) => ({ id: r.id, version: r.version, changeType: types[i] }));
+      },
     );
+  }
+
+  /**
+   * DES wording for refused records: `New` when the record is not in the target yet (or was
+   * never modified after its creation), `Update` otherwise. Asked of the target only for the
+   * few refused records, after their retries.
+   */
+  private async changeTypes(records: SourceRecord[], missing?: ReadonlySet<string>): Promise<ChangeType[]> {
+    const created = (r: SourceRecord) =>
+      missing?.has(r.id.toLowerCase()) || (typeof r.values.createdon === "string" && r.values.createdon === r.values.modifiedon);
+    const unsure = records.filter((r) => !created(r)).map((r) => r.id);
+    const present = unsure.length ? await this.ctx.dest.existingIds(this.target.spec, unsure) : new Set<string>();
+    return records.map((r) => (created(r) || !present.has(r.id.toLowerCase()) ? "New" : "Update"));
   }
 
   private async writeDeletes(ids: string[]): Promise<{ failedIds: Set<string> }> {
@@ -306,7 +318,7 @@ export class TablePipeline {
     return this.isolate(
       ids,
       (batch) => dest.delete(this.target.spec, batch, deleteLog),
-      (id) => ({ id, version: "deleted", changeType: "Delete" as const }),
+      async (failed) => failed.map((id) => ({ id, version: "deleted", changeType: "Delete" as const })),
     );
   }
 
@@ -318,7 +330,7 @@ export class TablePipeline {
   private async isolate<T>(
     items: T[],
     write: (batch: T[]) => Promise<unknown>,
-    describe: (item: T) => { id: string; version: string; changeType: ChangeType },
+    describe: (items: T[]) => Promise<{ id: string; version: string; changeType: ChangeType }[]>,
   ): Promise<{ failedIds: Set<string> }> {
     const failedIds = new Set<string>();
     if (items.length === 0) return { failedIds };
@@ -360,8 +372,9 @@ export class TablePipeline {
       }
       pending = still;
     }
-    for (const p of pending) {
-      const d = describe(p.item);
+    const described = pending.length ? await describe(pending.map((p) => p.item)) : [];
+    for (const [i, p] of pending.entries()) {
+      const d = described[i];
       failedIds.add(d.id.toLowerCase());
       const reason = errorText(p.err);
       this.ctx.log.warn(`${this.entity} ${d.id}: ${reason} (gave up after ${retryCount} retries)`);
