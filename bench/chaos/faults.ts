@@ -78,6 +78,7 @@ export function faultCatalogue(control: EmulatorControl): Fault[] {
         const kind = pick(c.rng, ["Integer", "String", "Decimal", "Boolean"] as const);
         const name = `cr0a1_chaos${++added}`;
         await c.control.addAttribute(table, { logicalName: name, kind, ...(kind === "String" ? { maxLength: 40 } : {}) });
+        addedColumns.set(table, [...(addedColumns.get(table) ?? []), name]);
         c.say(`           ${table}.${name} (${kind})`);
       },
     },
@@ -122,22 +123,30 @@ export function faultCatalogue(control: EmulatorControl): Fault[] {
     faults.push({
       kind: "source column removed",
       async run(c) {
-        const table = pick(c.rng, c.churnTables);
+        // A column the engine exports: one the run added earlier, else one of the demo's own.
+        const candidates = c.churnTables.flatMap((t) => [...(addedColumns.get(t) ?? []), ...(REMOVABLE[t] ?? [])].map((a) => [t, a] as const));
+        const left = candidates.filter(([t, a]) => !removedColumns.has(`${t}.${a}`));
+        if (!left.length) return c.say("           (no column left to remove)");
+        const [table, attr] = pick(c.rng, left);
+        removedColumns.add(`${table}.${attr}`);
         const remove = (c.control as unknown as { removeAttribute(t: string, a: string): Promise<void> }).removeAttribute;
-        await remove.call(c.control, table, REMOVABLE[table] ?? "versionnumber");
+        await remove.call(c.control, table, attr);
+        c.say(`           ${table}.${attr}`);
       },
     });
   }
   return faults;
 }
 
-/** A column per churned table that can go without touching ids, versions or the primary name. */
-const REMOVABLE: Record<string, string> = {
-  account: "telephone1",
-  contact: "jobtitle",
-  lead: "companyname",
-  cr0a1_project: "cr0a1_budget",
+/** Columns of the demo tables that can go without touching ids, versions or the primary name. */
+const REMOVABLE: Record<string, string[]> = {
+  account: ["description", "numberofemployees", "exchangerate"],
+  contact: ["emailaddress1", "creditlimit"],
+  lead: ["companyname", "estimatedamount"],
+  cr0a1_project: ["cr0a1_budget", "cr0a1_hours"],
 };
+const addedColumns = new Map<string, string[]>();
+const removedColumns = new Set<string>();
 
 /**
  * Picks faults as a shuffled bag: every kind once per round in a seeded random order, so even a
