@@ -13,7 +13,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from "kysely";
-import type { DestinationKind } from "./types";
+import type { SqlDestinationKind } from "./types";
 
 /**
  * Kysely's MSSQL compiler quotes with "…", which depends on QUOTED_IDENTIFIER being ON. Brackets
@@ -34,9 +34,9 @@ export class BracketMssqlQueryCompiler extends MssqlQueryCompiler {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Compiler = Kysely<any>;
 
-const cache = new Map<DestinationKind, Compiler>();
+const cache = new Map<SqlDestinationKind, Compiler>();
 
-export function compilerFor(kind: DestinationKind): Compiler {
+export function compilerFor(kind: SqlDestinationKind): Compiler {
   let db = cache.get(kind);
   if (db) return db;
   const dialects = {

@@ -6,7 +6,7 @@ import { sql, type CompiledQuery, type RawBuilder } from "kysely";
 import { SQL_GUID_KEY_SLICES, sqlGuidSortKey } from "../dataverse/sql-guid-order";
 import { SYSTEM_COLUMNS } from "./columns";
 import { compilerFor } from "./compilers";
-import type { DestinationKind, IdVersion } from "./types";
+import type { SqlDestinationKind, IdVersion } from "./types";
 
 export const DEFAULT_ID_PAGE = 5000;
 
@@ -19,7 +19,7 @@ function keyExpr(idText: RawBuilder<unknown>): RawBuilder<unknown> {
  * One page of (id, v) after the row `after` (null: from the start). `table` is the quoted,
  * schema-qualified table reference of the dialect.
  */
-export function idPageSql(kind: DestinationKind, table: RawBuilder<unknown>, after: string | null, limit: number): CompiledQuery {
+export function idPageSql(kind: SqlDestinationKind, table: RawBuilder<unknown>, after: string | null, limit: number): CompiledQuery {
   const id = sql.id(SYSTEM_COLUMNS.id);
   const version = sql.id(SYSTEM_COLUMNS.version);
   const n = Math.max(1, Math.floor(limit));

@@ -6,8 +6,9 @@ import { PostgresDestination } from "./postgres";
 import { SqliteDestination } from "./sqlite";
 import { describeParsed, parseTarget, type ParsedTarget } from "./target";
 import type { Destination, DestinationOptions } from "./types";
+import { openLakeDestination } from "./lake/open-lake";
 
-export function createDestination(target: ParsedTarget, options: DestinationOptions): Destination {
+export function createDestination(target: Exclude<ParsedTarget, { kind: "datalake" }>, options: DestinationOptions): Destination {
   const display = describeParsed(target);
   switch (target.kind) {
     case "sqlite":
@@ -24,8 +25,12 @@ export function createDestination(target: ParsedTarget, options: DestinationOpti
  * text that does not parse; connection problems surface on first use, naming host/port or file.
  */
 export async function openDestination(target: string, options: DestinationOptions): Promise<Destination> {
-  return createDestination(parseTarget(target), options);
+  const parsed = parseTarget(target);
+  if (parsed.kind === "datalake") return openLakeDestination(parsed.connection, options);
+  return createDestination(parsed, options);
 }
+
+export { openLakeDestination };
 
 export { tableNameFor, tableSpecFor, columnsForAttribute, SYSTEM_COLUMNS } from "./columns";
 export { makeRowBuilder, RecordValueError, UNBOUNDED } from "./row-values";

@@ -6,6 +6,8 @@ export const NAME_LIMITS: Record<DestinationKind, { max: number; unit: "characte
   mssql: { max: 128, unit: "characters" },
   postgres: { max: 63, unit: "bytes" },
   sqlite: null,
+  // Blob names allow 1,024 characters; a table name is one path segment of it.
+  datalake: null,
 };
 
 function size(name: string, unit: "characters" | "bytes"): number {

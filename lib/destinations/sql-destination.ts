@@ -14,7 +14,7 @@ import { sqlTypeFor } from "./sql-types";
 import type {
   ColumnSpec,
   Destination,
-  DestinationKind,
+  SqlDestinationKind,
   DestinationOptions,
   EnsureTableResult,
   IdScanOptions,
@@ -42,7 +42,7 @@ export interface LiveColumn {
 type PrimaryKey = "guid" | "identity" | "none";
 
 export abstract class SqlDestination implements Destination {
-  abstract readonly kind: DestinationKind;
+  abstract readonly kind: SqlDestinationKind;
   protected abstract readonly encoder: Encoder;
   /** Bind-parameter limit per statement (SQL Server 2100, PostgreSQL 65535). */
   protected abstract readonly maxParams: number;

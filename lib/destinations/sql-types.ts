@@ -1,11 +1,11 @@
 // Physical column types per target. SQLite gets affinity names only: it enforces no widths,
 // so its string columns never need widening.
 import { UNBOUNDED } from "./row-values";
-import type { ColumnSpec, ColumnType, DestinationKind } from "./types";
+import type { ColumnSpec, ColumnType, SqlDestinationKind } from "./types";
 
 type Fixed = Exclude<ColumnType, "string" | "decimal">;
 
-const FIXED: Record<DestinationKind, Record<Fixed, string>> = {
+const FIXED: Record<SqlDestinationKind, Record<Fixed, string>> = {
   sqlite: {
     guid: "TEXT", text: "TEXT", int: "INTEGER", bigint: "INTEGER", bool: "INTEGER",
     datetime: "TEXT", date: "TEXT", float: "REAL", money: "NUMERIC",
@@ -21,7 +21,7 @@ const FIXED: Record<DestinationKind, Record<Fixed, string>> = {
 };
 
 /** `width` overrides `col.maxLength` (widening); UNBOUNDED means (n)varchar(max) / text. */
-export function sqlTypeFor(kind: DestinationKind, col: ColumnSpec, width?: number): string {
+export function sqlTypeFor(kind: SqlDestinationKind, col: ColumnSpec, width?: number): string {
   if (col.type === "string") {
     if (kind === "sqlite") return "TEXT";
     const n = width ?? col.maxLength ?? 4000;

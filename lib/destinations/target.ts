@@ -7,6 +7,7 @@ import path from "node:path";
 import mssql from "mssql";
 import { parse as parsePgConnection } from "pg-connection-string";
 import type { DestinationKind } from "./types";
+import { describeLake, looksLikeLake, parseLakeTarget, LAKE_TARGET_FORMS, type ParsedLake } from "./lake/lake-target";
 
 export interface SqliteConnection {
   /** Absolute path (or ":memory:"). */
@@ -23,12 +24,13 @@ export interface PostgresConnection {
 export type ParsedTarget =
   | { kind: "sqlite"; connection: SqliteConnection }
   | { kind: "postgres"; connection: PostgresConnection }
-  | { kind: "mssql"; connection: mssql.config };
+  | { kind: "mssql"; connection: mssql.config }
+  | { kind: "datalake"; connection: ParsedLake };
 
 export const TARGET_FORMS =
   "sqlite:PATH, postgres://user:password@host:port/database, " +
   "mssql://user:password@host:port/database?encrypt=true, or an ADO.NET SQL Server string " +
-  "(Server=tcp:host,1433;Initial Catalog=db;User ID=u;Password=p;Encrypt=True)";
+  "(Server=tcp:host,1433;Initial Catalog=db;User ID=u;Password=p;Encrypt=True); data lake: " + LAKE_TARGET_FORMS;
 
 export class TargetFormatError extends Error {
   constructor(detail: string) {
@@ -118,6 +120,7 @@ export function parseTarget(text: string): ParsedTarget {
     if (!file) throw new TargetFormatError("The SQLite target names no file (sqlite:PATH)");
     return { kind: "sqlite", connection: { file: file === ":memory:" ? file : path.resolve(file) } };
   }
+  if (looksLikeLake(t)) return { kind: "datalake", connection: parseLakeTarget(t) };
   if (scheme === "postgres" || scheme === "postgresql") return parsePostgres(t);
   if (scheme === "mssql" || scheme === "sqlserver") return parseMssqlUrl(t);
   if (/(^|;)\s*(server|data source|address|addr|network address)\s*=/i.test(t)) return parseAdoNet(t);
@@ -147,6 +150,8 @@ export function describeParsed(p: ParsedTarget): string {
       const instance = c.options?.instanceName ? `\\${c.options.instanceName}` : "";
       return `mssql://${user}${hostPort(c.server, c.port)}${instance}/${encodeURIComponent(c.database ?? "")}`;
     }
+    case "datalake":
+      return describeLake(p.connection);
   }
 }
 

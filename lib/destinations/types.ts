@@ -1,14 +1,49 @@
-// The contract between the sync engine and a target database. One implementation per
-// kind (sqlite.ts, postgres.ts, mssql.ts); the engine never writes SQL itself.
+// The contract between the sync engine and a target. One implementation per kind (sqlite.ts,
+// postgres.ts, mssql.ts, lake/lake-destination.ts); the engine never writes SQL or files itself.
+// "Table" means the target's unit for one Dataverse table: a SQL table, or a lake folder with its
+// model.json entity; "label rows" are the SQL label tables or the lake's OptionsetMetadata files.
 import type { TableSchema, SourceRecord, ManyToManyInfo, IdVersion } from "../dataverse/types";
 
-export type DestinationKind = "sqlite" | "postgres" | "mssql";
+export type SqlDestinationKind = "sqlite" | "postgres" | "mssql";
+export type DestinationKind = SqlDestinationKind | "datalake";
 
 export interface DestinationOptions {
-  /** Target schema, e.g. "dbo" (SQLite ignores it: one file, one namespace). */
+  /** Target schema, e.g. "dbo" (SQLite and the data lake ignore it). */
   schemaName: string;
   /** Table prefix without the underscore; "" for none. */
   prefix: string;
+  /** Data lake targets only: how the lake is laid out and maintained (defaults in lake/settings.ts). */
+  lake?: Partial<LakeSettings>;
+  /** Data lake targets without a key or SAS: the organization's app registration. */
+  credentials?: { tenantId: string; clientId: string; clientSecret: string } | null;
+}
+
+/** Per-profile options of a data lake target. */
+export interface LakeSettings {
+  /** appendOnly: every change appended (deletes as IsDelete rows); inPlace: partition files rewritten. */
+  mode: "appendOnly" | "inPlace";
+  /** Partition files by the record's createdon year (Synapse Link's default) or month. */
+  granularity: "Year" | "Month";
+  /** Minutes between snapshots of a table that changed (0: after every sync cycle). */
+  snapshotMinutes: number;
+  /** Snapshots kept per table (a snapshot model.json still names is never deleted). */
+  snapshotKeep: number;
+  /** Write yyyy-MM-ddTHH.mm.ssZ incremental update folders (not implemented yet). */
+  incrementalFolders: boolean;
+}
+
+/** What the runner tells a target about each table after a sync cycle (see `maintain`). */
+export interface TableProgress {
+  spec: TargetTableSpec;
+  initialSyncState: string;
+}
+
+/** Figures a target reports after maintenance, shown on the profile page. */
+export interface TargetStats {
+  lastSnapshotAt: Date | null;
+  snapshotCount: number;
+  filesWritten: number;
+  bytesWritten: number;
 }
 
 export type ColumnType =
@@ -141,6 +176,11 @@ export interface Destination {
    * A missing table yields nothing.
    */
   scanIdVersions(spec: TargetTableSpec, opts?: IdScanOptions): AsyncIterable<IdVersion[]>;
+  /**
+   * Optional: called by the runner after every sync cycle, outside any table's write. A data lake
+   * publishes model.json (initial sync states) and takes snapshots here. SQL targets omit it.
+   */
+  maintain?(tables: TableProgress[]): Promise<TargetStats | void>;
   close(): Promise<void>;
 }
 

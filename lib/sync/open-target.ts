@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { Destination, DestinationKind, DestinationOptions } from "../destinations/types";
 import { assertNotPortalFile } from "./portal-files";
+import { describeLake, looksLikeLake, parseLakeTarget } from "../destinations/lake/lake-target";
 
 /** The SQLite file of a `sqlite:PATH` target (same rules as lib/destinations/target.ts), else null. */
 function sqliteFile(text: string): string | null {
@@ -23,6 +24,10 @@ export function assertNotPortalTarget(text: string): void {
 
 export async function targetKind(text: string): Promise<DestinationKind> {
   if (sqliteFile(text)) return "sqlite";
+  if (looksLikeLake(text)) {
+    parseLakeTarget(text); // throws a TargetFormatError naming the lake forms
+    return "datalake";
+  }
   const { parseTarget } = await import("../destinations/target");
   return parseTarget(text).kind;
 }
@@ -31,6 +36,13 @@ export async function targetKind(text: string): Promise<DestinationKind> {
 export async function describeTargetText(text: string): Promise<string> {
   const file = sqliteFile(text);
   if (file) return `sqlite:${file}`;
+  if (looksLikeLake(text)) {
+    try {
+      return describeLake(parseLakeTarget(text));
+    } catch {
+      return "(unrecognized target)";
+    }
+  }
   const { describeTarget } = await import("../destinations/target");
   return describeTarget(text);
 }
@@ -42,6 +54,10 @@ export async function openTarget(text: string, options: DestinationOptions): Pro
     assertNotPortalFile(file);
     const { SqliteDestination } = await import("../destinations/sqlite");
     return new SqliteDestination(file, options);
+  }
+  if (looksLikeLake(text)) {
+    const { openLakeDestination } = await import("../destinations/lake/open-lake");
+    return openLakeDestination(parseLakeTarget(text), options);
   }
   const { openDestination } = await import("../destinations/index");
   return openDestination(text, options);

@@ -153,6 +153,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
         }
       });
       if (fresh.resyncFailedRequested) await resyncFailed(db, profileId, pipelines, log);
+      if (dest.maintain) await maintainTarget(db, profileId, dest, pipelines);
       await touchProfile(db, profileId, { state: "active", lastError: null });
       // --once: after an initial export, one more pass picks up what changed meanwhile.
       if (opts.once && !ranInitial) break;
@@ -170,6 +171,14 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
   } finally {
     await dest.close().catch(() => undefined);
   }
+}
+
+/** After a cycle: the target's own upkeep (a lake's model.json and snapshots), with fresh table states. */
+async function maintainTarget(db: Db, profileId: string, dest: Destination, pipelines: Map<string, { prepared: PreparedTable }>): Promise<void> {
+  const p = await loadProfile(db, profileId);
+  const states = new Map((p?.tables ?? []).map((t) => [t.logicalName, t.initialSyncState]));
+  const progress = [...pipelines].map(([name, { prepared }]) => ({ spec: prepared.target.spec, initialSyncState: states.get(name) ?? "NotStarted" }));
+  await dest.maintain!(progress);
 }
 
 async function resyncFailed(db: Db, profileId: string, pipelines: Map<string, { pipeline: TablePipeline }>, log: Logger): Promise<void> {

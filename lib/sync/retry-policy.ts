@@ -124,6 +124,12 @@ export function classifyError(err: unknown): ErrorClass {
   // By name too: errors from the writer thread arrive as plain Errors with the original name.
   if (err instanceof RecordValueError || prop(err, "name") === "RecordValueError") return "record";
   if (isAbort(err)) return "transient";
+  // Data lake storage (lib/destinations/lake/storage.ts): a wrong key, a missing role or container
+  // needs an admin; anything else (network, 5xx, a full disk) is worth retrying.
+  if (prop(err, "name") === "LakeStorageError") {
+    const c = prop(err, "code");
+    return c === "AuthenticationFailed" || c === "AuthorizationFailure" || c === "ContainerNotFound" ? "config" : "transient";
+  }
   // The breaker of table-pipeline: most of a page refused record by record is a target problem.
   if (prop(err, "name") === "PageRefusedError") return "transient";
   // The portal store is never the record's fault; a wrong store password is configuration.

@@ -1,0 +1,9 @@
+// Opens a data lake Destination without connecting (the first operation or validate() does).
+import type { Destination, DestinationOptions } from "../types";
+import { LakeDestination } from "./lake-destination";
+import type { ParsedLake } from "./lake-target";
+import { openStorage } from "./open-storage";
+
+export async function openLakeDestination(target: ParsedLake, options: DestinationOptions): Promise<Destination> {
+  return new LakeDestination(await openStorage(target, { credentials: options.credentials }), options);
+}

@@ -1,0 +1,147 @@
+// Reads a lake back with DuckDB (@duckdb/node-api; its binary ships in the npm package and needs
+// no extension). Every table becomes a view of its latest state: the newest row per Id (highest
+// versionnumber, then latest SinkModifiedOn, a delete winning a tie), deleted rows removed;
+// `raw.<table>` shows every row as written. Azure files are downloaded to a temporary folder
+// first, because DuckDB's azure extension cannot be installed here.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { LakeColumn } from "./lake-columns";
+import type { CdmManifest } from "./model-json";
+import { FolderStorage } from "./folder-storage";
+import { BOOK_FOLDER, loadBook } from "./table-book";
+import type { LakeStorage } from "./storage";
+import { MODEL_JSON } from "./snapshots";
+
+export interface LakeReaderOptions {
+  /** "live" (default): the trickle-feed files; "snapshot": the files model.json names. */
+  source?: "live" | "snapshot";
+  /** Only these tables (folder names). */
+  tables?: string[];
+}
+
+export interface LakeReader {
+  /** Table views created (folder names). */
+  readonly tables: string[];
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const SINK_FORMAT = "%-m/%-d/%Y %-I:%M:%S %p";
+
+function duckType(c: LakeColumn): string {
+  switch (c.dataType) {
+    case "int64":
+      return "BIGINT";
+    case "double":
+      return "DOUBLE";
+    case "decimal":
+      return `DECIMAL(38,${Math.min(38, Math.max(0, c.scale ?? 10))})`;
+    case "boolean":
+      return "BOOLEAN";
+    default:
+      return "VARCHAR";
+  }
+}
+
+function selectList(columns: LakeColumn[]): string {
+  return columns
+    .map((c) => {
+      const id = quoteId(c.name);
+      if (c.name === "SinkCreatedOn" || c.name === "SinkModifiedOn") return `strptime(${id}, '${SINK_FORMAT}') AS ${id}`;
+      if (c.dataType === "dateTime" || c.dataType === "dateTimeOffset") return `try_cast(substr(${id}, 1, 26) AS TIMESTAMP) AS ${id}`;
+      return id;
+    })
+    .join(", ");
+}
+
+function readCsvSql(files: string[], columns: LakeColumn[]): string {
+  const cols = columns.map((c) => `${quoteStr(c.name)}: ${quoteStr(duckType(c))}`).join(", ");
+  // null_padding: files started before a schema change have fewer columns (never mixed in one file).
+  return `read_csv([${files.map(quoteStr).join(", ")}], header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+    `null_padding = true, parallel = false, allow_quoted_nulls = false, columns = {${cols}})`;
+}
+
+async function tableFiles(storage: LakeStorage, source: "live" | "snapshot", only?: string[]): Promise<Map<string, { columns: LakeColumn[]; files: string[] }>> {
+  const out = new Map<string, { columns: LakeColumn[]; files: string[] }>();
+  const books = (await storage.list(`${BOOK_FOLDER}/`)).filter((f) => f.path.endsWith("-model.json"));
+  const byLocation = new Map<string, string>();
+  for (const b of books) {
+    const table = b.path.slice(BOOK_FOLDER.length + 1, -"-model.json".length);
+    if (only && !only.includes(table)) continue;
+    const book = await loadBook(storage, table);
+    if (!book) continue;
+    out.set(table, { columns: book.columns, files: source === "live" ? book.files.map((f) => f.path) : [] });
+    if (source === "snapshot") for (const g of book.snapshots) for (const f of g.files) byLocation.set(storage.locationOf(f.path), f.path);
+  }
+  if (source === "snapshot") {
+    const raw = await storage.read(MODEL_JSON);
+    const model = raw ? (JSON.parse(raw.toString("utf8")) as CdmManifest) : { entities: [] };
+    for (const e of model.entities) {
+      const t = out.get(e.name);
+      if (!t) continue;
+      for (const p of e.partitions) {
+        const rel = byLocation.get(p.location);
+        if (rel) t.files.push(rel);
+      }
+    }
+  }
+  return out;
+}
+
+export async function openLakeReader(storage: LakeStorage, opts: LakeReaderOptions = {}): Promise<LakeReader> {
+  const tables = await tableFiles(storage, opts.source ?? "live", opts.tables);
+  const local = storage instanceof FolderStorage ? null : fs.mkdtempSync(path.join(os.tmpdir(), "dvx-lake-read-"));
+  const instance = await DuckDBInstance.create(":memory:");
+  let conn: DuckDBConnection | null = null;
+  try {
+    conn = await instance.connect();
+    await conn.run("CREATE SCHEMA raw");
+    let n = 0;
+    for (const [table, t] of tables) {
+      const rawView = `raw.${quoteId(table)}`;
+      if (!t.files.length) {
+        const empty = t.columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`).join(", ");
+        await conn.run(`CREATE VIEW ${rawView} AS SELECT ${selectList(t.columns)} FROM (SELECT ${empty}) WHERE false`);
+        await conn.run(`CREATE VIEW ${quoteId(table)} AS SELECT * FROM ${rawView}`);
+        continue;
+      }
+      const files: string[] = [];
+      for (const f of t.files) {
+        if (!local) files.push(path.join((storage as FolderStorage).root, f));
+        else {
+          const dest = path.join(local, `${n++}.csv`);
+          await storage.download(f, dest);
+          files.push(dest);
+        }
+      }
+      await conn.run(`CREATE VIEW ${rawView} AS SELECT ${selectList(t.columns)} FROM ${readCsvSql(files, t.columns)}`);
+      await conn.run(
+        `CREATE VIEW ${quoteId(table)} AS SELECT * EXCLUDE (__rn) FROM (` +
+          `SELECT * EXCLUDE (__ord), row_number() OVER (PARTITION BY "Id" ORDER BY "versionnumber" DESC NULLS LAST, "SinkModifiedOn" DESC NULLS LAST, ` +
+          `coalesce("IsDelete", false) DESC, __ord DESC) AS __rn ` +
+          // __ord: the row's place in the files (written order), the last tie-break.
+          `FROM (SELECT *, row_number() OVER () AS __ord FROM ${rawView})) WHERE __rn = 1 AND NOT coalesce("IsDelete", false)`,
+      );
+    }
+  } catch (err) {
+    conn?.closeSync();
+    if (local) fs.rmSync(local, { recursive: true, force: true });
+    throw err;
+  }
+  const c = conn;
+  return {
+    tables: [...tables.keys()],
+    async query(sql: string) {
+      const r = await c.runAndReadAll(sql);
+      return r.getRowObjectsJson() as Record<string, unknown>[];
+    },
+    async close() {
+      c.closeSync();
+      if (local) fs.rmSync(local, { recursive: true, force: true });
+    },
+  };
+}
