@@ -43,8 +43,11 @@ for (const mode of ["appendOnly", "inPlace"] as const) {
       await dest.ensureTable(s);
       expect(await dest.tableExists(s.tableName)).toBe(true);
       expect(await dest.hasRows(s)).toBe(false);
-      await dest.upsert(s, [accountRecord(1, 1)]);
+      await dest.upsert(s, [accountRecord(1, 1), accountRecord(2, 1)]);
       expect(await dest.hasRows(s)).toBe(true);
+      await dest.delete(s, [accountRecord(2, 1).id]);
+      expect(await dest.existingIds(s, [accountRecord(1, 1).id.toUpperCase(), accountRecord(2, 1).id, accountRecord(3, 1).id])).toEqual(new Set([accountRecord(1, 1).id]));
+      expect(await dest.existingIds(spec("nothere"), [accountRecord(1, 1).id])).toEqual(new Set());
     });
 
     it("sweeps the rows a re-export did not see and leaves other tables alone", async () => {

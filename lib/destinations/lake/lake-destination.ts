@@ -149,6 +149,17 @@ export class LakeDestination implements Destination {
     });
   }
 
+  /** Ids whose latest row is live (a scan of the table's files: this is called rarely). */
+  existingIds(spec: TargetTableSpec, ids: string[]): Promise<Set<string>> {
+    const wanted = new Set(ids.map((i) => i.toLowerCase()));
+    if (!wanted.size) return Promise.resolve(new Set());
+    return this.guard(async () => {
+      if (!(await loadBook(this.storage, spec.tableName))) return new Set<string>();
+      const rows = await (await this.table(spec)).latestRows(wanted);
+      return new Set([...rows].filter(([, r]) => !r.deleted).map(([id]) => id));
+    }, spec);
+  }
+
   beginSweep(spec: TargetTableSpec): Promise<void> {
     return this.guard(() => beginSweep(this.storage, spec.tableName));
   }
