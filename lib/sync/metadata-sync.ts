@@ -74,45 +74,67 @@ export async function activateMetadata(ctx: MetadataContext, rows: TableRow[]): 
   let rels: ManyToManyInfo[] | null = null;
   const relationships = async () => (rels ??= await ctx.source.listManyToMany());
   const result: MetadataResult = { ready: [], failed: [] };
-  for (let row of rows.filter((r) => r.enabled)) {
-    try {
-      const schema = await resolveSchema(ctx, row, relationships);
-      if (!schema.table.changeTrackingEnabled) throw new NotChangeTrackedError(schema.table.logicalName);
-      const target = targetFor(row, schema, ctx.prefix);
-      const ensured = await ctx.dest.ensureTable(target.spec);
-      await ctx.dest.writeTableMetadata(schema, target.spec);
-      if (ensured.created) ctx.log.info(`created table ${target.spec.tableName}`);
-      else if (ensured.addedColumns.length) {
-        ctx.log.info(`${target.spec.tableName}: schema change, added ${ensured.addedColumns.join(", ")}`);
-        // DES: a failed record is tried again when the schema changes.
-        await forgetFailedRecords(ctx, target.spec.entity);
-        // The saved delta link reads the old column list: re-export so the new columns fill.
-        if (row.deltaLink || row.resumeLink) {
-          await updateTable(ctx.db, row.id, { resyncRequested: true });
-          row = { ...row, resyncRequested: true };
-        }
-      }
-      if (row.metadataState !== "Created" || row.initialSyncState === "Failed") {
-        await updateTable(ctx.db, row.id, {
-          metadataState: "Created",
-          lastError: null,
-          ...(row.initialSyncState === "Failed" ? { initialSyncState: "NotStarted", resumeLink: null, deltaLink: null } : {}),
-        });
-      }
-      result.ready.push({ row, schema, target });
-    } catch (err) {
-      const cls = classifyError(err);
-      const tableLevel = err instanceof NotChangeTrackedError || err instanceof RelationshipNotFoundError || cls === "table" || cls === "record";
-      if (!tableLevel) throw err;
-      const reason = errorText(err);
-      if (!(row.metadataState === "Failed" && row.lastError === reason)) {
-        await failTable(ctx.db, ctx.profileId, row.id, row.kind === "relationship" ? row.logicalName : row.logicalName, err, "metadata");
-      }
-      ctx.log.error(`${row.logicalName}: ${reason}`);
-      result.failed.push({ row, reason });
-    }
+  for (const row of rows.filter((r) => r.enabled)) {
+    const out = await activateTable(ctx, row, relationships);
+    if ("ready" in out) result.ready.push(out.ready);
+    else result.failed.push({ row, reason: out.failed });
   }
   return result;
+}
+
+/**
+ * One table's metadata: schema, target table, labels. Table-level problems come back as
+ * `failed` (logged once); transient ones propagate (never a Failed table for a passing outage).
+ * A table leaving the Failed state keeps its links when its target table was there already,
+ * so it resumes instead of exporting everything again.
+ */
+export async function activateTable(
+  ctx: MetadataContext,
+  row: TableRow,
+  relationships: () => Promise<ManyToManyInfo[]> = () => ctx.source.listManyToMany(),
+): Promise<{ ready: PreparedTable } | { failed: string }> {
+  try {
+    const schema = await resolveSchema(ctx, row, relationships);
+    if (!schema.table.changeTrackingEnabled) throw new NotChangeTrackedError(schema.table.logicalName);
+    const target = targetFor(row, schema, ctx.prefix);
+    const ensured = await ctx.dest.ensureTable(target.spec);
+    await ctx.dest.writeTableMetadata(schema, target.spec);
+    if (ensured.created) ctx.log.info(`created table ${target.spec.tableName}`);
+    else if (ensured.addedColumns.length) {
+      ctx.log.info(`${target.spec.tableName}: schema change, added ${ensured.addedColumns.join(", ")}`);
+      // DES: a failed record is tried again when the schema changes.
+      await forgetFailedRecords(ctx, target.spec.entity);
+      // The saved delta link reads the old column list: re-export so the new columns fill.
+      if (row.deltaLink || row.resumeLink) {
+        await updateTable(ctx.db, row.id, { resyncRequested: true });
+        row = { ...row, resyncRequested: true };
+      }
+    }
+    if (row.metadataState !== "Created" || row.initialSyncState === "Failed") {
+      const recovered = row.initialSyncState === "Failed" ? await recoveredState(ctx, row, target.spec.entity, ensured.created) : {};
+      await updateTable(ctx.db, row.id, { metadataState: "Created", lastError: null, ...recovered });
+      row = { ...row, metadataState: "Created", lastError: null, ...recovered };
+    }
+    return { ready: { row, schema, target } };
+  } catch (err) {
+    const cls = classifyError(err);
+    const tableLevel = err instanceof NotChangeTrackedError || err instanceof RelationshipNotFoundError || cls === "table" || cls === "record";
+    if (!tableLevel) throw err;
+    const reason = errorText(err);
+    if (!(row.metadataState === "Failed" && row.lastError === reason)) {
+      await failTable(ctx.db, ctx.profileId, row.id, row.logicalName, err, "metadata");
+    }
+    ctx.log.error(`${row.logicalName}: ${reason}`);
+    return { failed: reason };
+  }
+}
+
+/** Where a Failed table resumes: its target table was just created → from zero; else from its links. */
+async function recoveredState(ctx: MetadataContext, row: TableRow, entity: string, created: boolean) {
+  if (created || (!row.resumeLink && !row.deltaLink)) return { initialSyncState: "NotStarted", resumeLink: null, deltaLink: null };
+  if (row.resumeLink) return { initialSyncState: "InProgress" };
+  const markers = await ctx.db.failedRecord.count({ where: { profileId: ctx.profileId, entity } });
+  return { initialSyncState: markers > 0 ? "CompletedWithFailures" : "Completed" };
 }
 
 /**

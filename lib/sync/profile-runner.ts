@@ -6,9 +6,9 @@ import type { Destination } from "../destinations/types";
 import { DataverseClient } from "../dataverse/client";
 import { decryptSecret } from "../secrets";
 import { openTarget } from "./open-target";
-import { activateMetadata, refreshSchema, type MetadataContext, type PreparedTable } from "./metadata-sync";
+import { activateMetadata, activateTable, refreshSchema, type MetadataContext, type PreparedTable } from "./metadata-sync";
 import { listFailedRecords, loadProfile, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
-import { classifyError, errorText, isAbort, sleep } from "./retry-policy";
+import { classifyError, errorText, failedTableRetryDelayMs, isAbort, sleep } from "./retry-policy";
 import { createSource, type SourceFactory } from "./source-factory";
 import { TablePipeline, failTable, silentLog, type Logger, type RunSummary } from "./table-pipeline";
 
@@ -31,6 +31,8 @@ export interface RunnerDeps {
   /** Re-read table schemas every N delta cycles (default 12). */
   schemaCheckEvery?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Delay before a Failed table is tried again by the running runner (default failedTableRetryDelayMs). */
+  failedTableRetryMs?: (attempt: number) => number;
 }
 
 export interface TableResult {
@@ -104,6 +106,32 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
         prepared.target,
       );
     for (const prepared of meta.ready) pipelines.set(prepared.row.logicalName, { prepared, pipeline: makePipeline(prepared) });
+    // A Failed table is tried again on a backoff while the runner runs (and at once on Re-sync).
+    const retryAt = new Map<string, { attempt: number; at: number }>();
+    const scheduleRetry = (name: string) => {
+      const attempt = (retryAt.get(name)?.attempt ?? 0) + 1;
+      retryAt.set(name, { attempt, at: Date.now() + (deps.failedTableRetryMs ?? failedTableRetryDelayMs)(attempt) });
+    };
+    for (const f of meta.failed) scheduleRetry(f.row.logicalName);
+    const retryFailedTables = async (tables: ProfileRow["tables"]): Promise<boolean> => {
+      let recovered = false;
+      for (const t of tables) {
+        if (!t.enabled || pipelines.has(t.logicalName) || !failedTables.has(t.logicalName)) continue;
+        if (!t.resyncRequested && (retryAt.get(t.logicalName)?.at ?? 0) > Date.now()) continue;
+        const out = await activateTable(mctx, t);
+        if ("failed" in out) {
+          failedTables.set(t.logicalName, out.failed);
+          scheduleRetry(t.logicalName);
+          continue;
+        }
+        log.info(`${t.logicalName}: no longer failing, syncing it again`);
+        pipelines.set(t.logicalName, { prepared: out.ready, pipeline: makePipeline(out.ready) });
+        failedTables.delete(t.logicalName);
+        retryAt.delete(t.logicalName);
+        recovered = true;
+      }
+      return recovered;
+    };
 
     // `data`: the CLI runs data without marking the profile active for the portal's workers.
     if (!(opts.data ?? profile.dataActive)) {
@@ -118,8 +146,9 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
     let ranInitial = false;
     for (;;) {
       cycle++;
-      const fresh = await loadProfile(db, profileId);
+      let fresh = await loadProfile(db, profileId);
       if (!fresh) throw new Error(`Profile ${profileId} was deleted.`);
+      if (failedTables.size && (await retryFailedTables(fresh.tables))) fresh = (await loadProfile(db, profileId)) ?? fresh;
       ranInitial = false;
       const rows = fresh.tables.filter((t) => t.enabled && pipelines.has(t.logicalName));
       await eachLimit(rows, deps.tableConcurrency ?? 4, async (row) => {
@@ -149,6 +178,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
           await failTable(db, profileId, r.id, entry.pipeline.entity, err, "data");
           failedTables.set(r.logicalName, errorText(err));
           pipelines.delete(r.logicalName);
+          scheduleRetry(r.logicalName);
           log.error(`${r.logicalName}: ${errorText(err)}`);
         }
       });

@@ -180,9 +180,18 @@ export function backoffDelayMs(err: unknown, attempt: number, random: () => numb
   const cls = classifyError(err);
   const [base, cap] = cls === "config" ? [30_000, 600_000] : cls === "table" ? [10_000, 300_000] : [1000, 60_000];
   const retryAfter = err instanceof ThrottledError ? err.waitedSeconds * 1000 : 0;
+  return Math.max(retryAfter, jittered(base, cap, attempt, random));
+}
+
+/** When a Failed table is tried again by the running runner: 10 s, doubling, at most 5 min. */
+export function failedTableRetryDelayMs(attempt: number, random: () => number = Math.random): number {
+  return jittered(10_000, 300_000, attempt, random);
+}
+
+function jittered(base: number, cap: number, attempt: number, random: () => number): number {
   const exp = Math.min(cap, base * 2 ** Math.max(0, attempt - 1));
   // Jitter ±20 % so many restarted jobs do not hit the service at once.
-  return Math.max(retryAfter, Math.round(exp * (0.8 + 0.4 * random())));
+  return Math.round(exp * (0.8 + 0.4 * random()));
 }
 
 /** Short, log-safe text of an error (first line, bounded). */

@@ -405,10 +405,15 @@ function add(s: RunSummary, out: PageOutcome, page: ChangePage): void {
   void page;
 }
 
-/** Table-level failure: one `N/A` entry, the table marked Failed with the reason. */
+/**
+ * Table-level failure: one `N/A` entry, the table marked Failed with the reason. The entry is not
+ * repeated while the table stays Failed for the same reason (the runner retries it on a backoff).
+ */
 export async function failTable(db: Db, profileId: string, tableId: string, entity: string, err: unknown, what: "metadata" | "data"): Promise<void> {
   const reason = errorText(err);
-  await appendFailure(db, profileId, { entity, recordId: null, changeType: "Trigger Initial Export", reason });
+  const before = await loadTable(db, tableId);
+  const same = before?.initialSyncState === "Failed" && before.lastError === reason;
+  if (!same) await appendFailure(db, profileId, { entity, recordId: null, changeType: "Trigger Initial Export", reason });
   await updateTable(db, tableId, {
     lastError: reason,
     initialSyncState: "Failed",
