@@ -1,19 +1,26 @@
-// Automated accessibility scan (axe, WCAG 2.1 A/AA) of every page of the admin journey:
-// no serious or critical violation.
+// Automated accessibility scan (axe, WCAG 2.1 A/AA) of every page of the portal: no serious or
+// critical violation. "Every page" is checked against the authorization matrix's page list, so a
+// new page without a scan here fails this test.
 import { expect, test } from "@playwright/test";
-import { unique } from "./support/env";
+import { PAGES } from "./support/authorization-matrix";
+import { ANONYMOUS, unique } from "./support/env";
 import { acceptDemoPrivacy, createProfileThroughWizard, demoOrganizationId, seriousViolations } from "./portal-helpers";
 
-test("the portal pages have no serious accessibility violations", async ({ page }) => {
-  test.setTimeout(120_000);
+test("the portal pages have no serious accessibility violations", async ({ page, browser }) => {
+  test.setTimeout(150_000);
   await acceptDemoPrivacy(page);
   const profileId = await createProfileThroughWizard(page, { name: unique("A11y "), tables: ["contact"] });
 
-  const pages: [string, () => Promise<void>][] = [
-    ["/organizations", async () => void (await page.goto("/organizations"))],
-    ["privacy terms", async () => void (await page.goto(`/organizations/${demoOrganizationId()}/privacy`))],
-    ["/profiles", async () => void (await page.goto("/profiles"))],
-    [
+  // [page file under app/, label, how to open it]
+  const pages: [string, string, () => Promise<void>][] = [
+    ["(portal)", "dashboard", async () => void (await page.goto("/"))],
+    ["(portal)/organizations", "/organizations", async () => void (await page.goto("/organizations"))],
+    ["(portal)/organizations/[id]/privacy", "privacy terms", async () => void (await page.goto(`/organizations/${demoOrganizationId()}/privacy`))],
+    ["(portal)/profiles", "/profiles", async () => void (await page.goto("/profiles"))],
+    ["(portal)/users", "/users", async () => void (await page.goto("/users"))],
+    ["(portal)/tokens", "/tokens", async () => void (await page.goto("/tokens"))],
+    ["(portal)/api-docs", "/api-docs", async () => void (await page.goto("/api-docs"))],
+    ["(portal)/profiles/new",
       "wizard step 1 with errors",
       async () => {
         await page.goto("/profiles/new");
@@ -22,7 +29,7 @@ test("the portal pages have no serious accessibility violations", async ({ page 
         await expect(page.locator("#field-name-error")).toBeVisible();
       },
     ],
-    [
+    ["(portal)/profiles/new",
       "wizard step 2 (tables)",
       async () => {
         await page.getByLabel("Profile name").fill(unique("A11y draft "));
@@ -30,7 +37,7 @@ test("the portal pages have no serious accessibility violations", async ({ page 
         await expect(page.getByTestId("table-row-activitypointer")).toBeVisible();
       },
     ],
-    [
+    ["(portal)/profiles/[id]",
       "profile detail",
       async () => {
         await page.goto(`/profiles/${profileId}`);
@@ -38,16 +45,26 @@ test("the portal pages have no serious accessibility violations", async ({ page 
         await expect(page.getByTestId("test-summary")).toBeVisible({ timeout: 30_000 });
       },
     ],
-    ["profile edit", async () => {
+    ["(portal)/profiles/[id]/edit", "profile edit", async () => {
       await page.goto(`/profiles/${profileId}/edit`);
       await expect(page.getByTestId("table-row-contact")).toBeVisible();
     }],
-    ["/failures", async () => void (await page.goto("/failures"))],
+    ["(portal)/failures", "/failures", async () => void (await page.goto("/failures"))],
   ];
   const found: string[] = [];
-  for (const [label, open] of pages) {
+  for (const [, label, open] of pages) {
     await open();
     for (const v of await seriousViolations(page)) found.push(`${label}: ${v}`);
   }
+  // The sign-in page, as a visitor sees it.
+  const visitor = await browser.newContext({ storageState: ANONYMOUS });
+  const signin = await visitor.newPage();
+  await signin.goto("/signin");
+  await expect(signin.getByRole("button", { name: "Sign in" })).toBeVisible();
+  for (const v of await seriousViolations(signin)) found.push(`/signin: ${v}`);
+  await visitor.close();
   expect(found).toEqual([]);
+
+  const scanned = new Set([...pages.map(([file]) => `app/${file}/page.tsx`), "app/signin/page.tsx"]);
+  expect(PAGES.map((p) => p.file).filter((f) => !scanned.has(f)), "pages without an accessibility scan").toEqual([]);
 });
