@@ -6,11 +6,12 @@ import {
   createSchemaSql,
   grantSql,
   liveWidth,
-  mergeSql,
   permissionChecks,
   permissionQuerySql,
   REQUIRED_PERMISSIONS,
-  rowsPerMerge,
+  rowsPerUpsert,
+  schemaIdSql,
+  upsertSql,
   widenColumnSql,
 } from "./mssql-sql";
 import { UNBOUNDED } from "./row-values";
@@ -36,30 +37,31 @@ describe("T-SQL generation", () => {
     expect(q.sql).toBe(`select [a]]b[c"d'e;f] from [my]]schema].[t]`);
   });
 
-  it("MERGEs with the version guard, inserting SinkCreatedOn only for new rows", () => {
+  it("upserts with UPDATE (version guard) then INSERT (new ids only), both reading one set of parameters", () => {
     const rows = [
       ["id1", "now", "now", "5", "x"],
       ["id2", "now", "now", "6", "y"],
     ];
-    const q = mergeSql("dbo", nasty, rows);
+    const q = upsertSql("dbo", nasty, rows);
+    const source = `(values (@1, @2, @3, @4, @5), (@6, @7, @8, @9, @10)) as [s] ([Id], [SinkCreatedOn], [SinkModifiedOn], [versionnumber], [O'Brien]]])`;
     expect(q.sql).toBe(
-      `merge into [dbo].[we"ird]]name;--] with (holdlock) as [t]
-using (values (@1, @2, @3, @4, @5), (@6, @7, @8, @9, @10)) as [s] ([Id], [SinkCreatedOn], [SinkModifiedOn], [versionnumber], [O'Brien]]])
-on [t].[Id] = [s].[Id]
-when matched and ([t].[versionnumber] is null or [s].[versionnumber] >= [t].[versionnumber]) then
-  update set [t].[SinkModifiedOn] = [s].[SinkModifiedOn], [t].[versionnumber] = [s].[versionnumber], [t].[O'Brien]]] = [s].[O'Brien]]]
-when not matched by target then
-  insert ([Id], [SinkCreatedOn], [SinkModifiedOn], [versionnumber], [O'Brien]]]) values ([s].[Id], [s].[SinkCreatedOn], [s].[SinkModifiedOn], [s].[versionnumber], [s].[O'Brien]]]);`,
+      `update [t] set [t].[SinkModifiedOn] = [s].[SinkModifiedOn], [t].[versionnumber] = [s].[versionnumber], [t].[O'Brien]]] = [s].[O'Brien]]]
+from [dbo].[we"ird]]name;--] as [t]
+inner join ${source} on [t].[Id] = [s].[Id]
+where [t].[versionnumber] is null or [t].[versionnumber] <= [s].[versionnumber];
+insert into [dbo].[we"ird]]name;--] ([Id], [SinkCreatedOn], [SinkModifiedOn], [versionnumber], [O'Brien]]])
+select [s].[Id], [s].[SinkCreatedOn], [s].[SinkModifiedOn], [s].[versionnumber], [s].[O'Brien]]] from ${source}
+where not exists (select 1 from [dbo].[we"ird]]name;--] as [t] with (updlock, holdlock) where [t].[Id] = [s].[Id]);`,
     );
     expect(q.parameters).toEqual(rows.flat());
   });
 
-  it("keeps every MERGE under the 2100-parameter limit", () => {
+  it("keeps every upsert under the 2100-parameter limit", () => {
     const spec = tableSpecFor(accountSchema(), "p");
-    const per = rowsPerMerge(spec.columns.length);
+    const per = rowsPerUpsert(spec.columns.length);
     expect(per * spec.columns.length).toBeLessThanOrEqual(2100);
-    expect(rowsPerMerge(1)).toBe(1000);
-    expect(rowsPerMerge(5000)).toBe(1);
+    expect(rowsPerUpsert(1)).toBe(1000);
+    expect(rowsPerUpsert(5000)).toBe(1);
   });
 
   it("widens with ALTER COLUMN, to nvarchar(max) beyond 4000, keeping NULL", () => {
@@ -68,14 +70,9 @@ when not matched by target then
     expect(widenColumnSql("dbo", "t", col, UNBOUNDED).sql).toBe(`alter table [dbo].[t] alter column [O'Brien]]] nvarchar(max) null`);
   });
 
-  it("creates a missing schema through QUOTENAME with the name as a parameter", () => {
-    const q = createSchemaSql("sch]ema");
-    expect(q.sql).toBe(`if schema_id(@1) is null
-begin
-  declare @ddl nvarchar(max) = N'create schema ' + quotename(@2);
-  exec sp_executesql @ddl;
-end`);
-    expect(q.parameters).toEqual(["sch]ema", "sch]ema"]);
+  it("looks the schema up by parameter and creates it alone in its batch, bracket-quoted", () => {
+    expect(schemaIdSql("sch]ema")).toMatchObject({ sql: "select schema_id(@1) as [id]", parameters: ["sch]ema"] });
+    expect(createSchemaSql("sch]ema")).toMatchObject({ sql: "create schema [sch]]ema]", parameters: [] });
   });
 
   it("reads widths from INFORMATION_SCHEMA (-1 = max)", () => {

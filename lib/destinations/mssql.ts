@@ -1,5 +1,5 @@
 // SQL Server / Azure SQL target (mssql + tedious). Objects live in [schema].[table]; upserts are
-// version-guarded MERGEs over multi-row VALUES, chunked under the 2100-parameter limit.
+// version-guarded UPDATE + INSERT over multi-row VALUES, chunked under the 2100-parameter limit.
 import mssql from "mssql";
 import type { CompiledQuery } from "kysely";
 import { DestinationConnectError } from "./errors";
@@ -8,12 +8,13 @@ import {
   createSchemaSql,
   liveColumnsSql,
   liveWidth,
-  mergeSql,
   MSSQL_MAX_PARAMS,
   MY_PERMISSIONS_SQL,
   permissionChecks,
   permissionQuerySql,
-  rowsPerMerge,
+  rowsPerUpsert,
+  schemaIdSql,
+  upsertSql,
   seenInsertSql,
   updateColumnsSql,
   widenColumnSql,
@@ -21,7 +22,7 @@ import {
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import type { ColumnSpec, ColumnType, DestinationOptions, TargetTableSpec, ValidationCheck } from "./types";
 
-/** Declared parameter types for MERGE values, so VALUES columns get the target's types. */
+/** Declared parameter types for the upsert's VALUES, so its columns get the target's types. */
 function paramType(c: ColumnSpec): mssql.ISqlType | (() => mssql.ISqlType) {
   const t: Record<ColumnType, () => mssql.ISqlType> = {
     guid: () => mssql.UniqueIdentifier(),
@@ -114,7 +115,13 @@ export class MssqlDestination extends SqlDestination {
   }
 
   protected async createSchemaIfMissing(run: Run): Promise<void> {
-    await run(createSchemaSql(this.schema));
+    if ((await run(schemaIdSql(this.schema))).rows[0]?.id != null) return;
+    try {
+      await run(createSchemaSql(this.schema));
+    } catch (err) {
+      // 2714: created meanwhile by another session — what we wanted.
+      if ((err as { number?: number }).number !== 2714) throw err;
+    }
   }
 
   protected widenSql(table: string, col: ColumnSpec, to: number): CompiledQuery {
@@ -127,20 +134,20 @@ export class MssqlDestination extends SqlDestination {
 
   protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
     const types = spec.columns.map(paramType);
-    const per = rowsPerMerge(types.length);
+    const per = rowsPerUpsert(types.length);
     let written = 0;
     for (let start = 0; start < rows.length; start += per) {
       const chunk = rows.slice(start, start + per);
       // Parameters are bound row by row, so parameter i has column i % n's type.
       const paramTypes = chunk.flatMap(() => types);
-      written += (await run(mergeSql(this.schema, spec, chunk), paramTypes)).affected;
+      written += (await run(upsertSql(this.schema, spec, chunk), paramTypes)).affected;
     }
     return written;
   }
 
   protected async writeColumnUpdates(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
     const types = spec.columns.map(paramType);
-    const per = rowsPerMerge(types.length);
+    const per = rowsPerUpsert(types.length);
     let updated = 0;
     for (let start = 0; start < rows.length; start += per) {
       const chunk = rows.slice(start, start + per);
