@@ -3,7 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-pg/client";
 import { databaseUrl } from "./config/paths";
-import { storeProvider } from "./store/provider";
+import { storeProvider, type StoreProvider } from "./store/provider";
 import { createStorePool } from "./store/pg-pool";
 
 // Both clients come from the one schema (prisma/postgres/schema.prisma is generated from
@@ -21,6 +21,12 @@ export function createDb(url = databaseUrl()): PrismaClient {
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+}
+
+/** The provider behind a client (or a transaction client of it), for the few queries that differ. */
+export function storeProviderOf(client: Db): StoreProvider {
+  // Prisma keeps the generated client's provider here; transaction clients delegate to it.
+  return (client as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
 }
 
 export const db: PrismaClient = globalForDb.__dxPrisma ?? (globalForDb.__dxPrisma = createDb());

@@ -52,6 +52,8 @@ describe("queryFailures", () => {
     expect((await queryFailures(fx.db, viewer, { search: "00000000-0000-0000-0000-000000000004" })).entries.map((e) => e.reason)).toEqual(["reason 4"]);
     expect((await queryFailures(fx.db, viewer, { search: "{00000000-0000-0000-0000-000000000004}".toUpperCase() })).entries.map((e) => e.reason)).toEqual(["reason 4"]);
     expect((await queryFailures(fx.db, viewer, { search: "missing" })).entries.map((e) => e.profileId)).toEqual([b]);
+    // Case does not matter, on SQLite (LIKE) and PostgreSQL (ILIKE) alike.
+    expect((await queryFailures(fx.db, viewer, { search: "MISSING" })).entries.map((e) => e.profileId)).toEqual([b]);
     const err = await queryFailures(fx.db, viewer, { changeType: "Upsert" }).catch((e) => e);
     expect(err.fieldErrors.changeType).toMatch(/New, Update, Delete/);
     expect((await queryFailures(fx.db, viewer, { from: "yesterday" }).catch((e) => e)).fieldErrors.from).toMatch(/date/);

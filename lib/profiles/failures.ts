@@ -7,6 +7,7 @@ import type { Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import { assertProfileExists } from "./status";
 import { csvField } from "../csv";
+import { containsText } from "../store/text-match";
 import { CSV_HEADER, formatCsv, formatDes } from "../sync/failure-log";
 import { parseInput } from "../validation";
 import { ZFailureDownload, ZFailureQuery } from "./schemas";
@@ -29,14 +30,14 @@ export interface FailurePage {
 
 type Filters = { profileId?: string; entity?: string; changeType?: string; from?: Date; to?: Date; search?: string };
 
-function whereOf(f: Filters): Prisma.FailureWhereInput {
+function whereOf(db: Db, f: Filters): Prisma.FailureWhereInput {
   const search = f.search?.trim();
   return {
     ...(f.profileId ? { profileId: f.profileId } : {}),
     ...(f.entity ? { entity: f.entity.toLowerCase() } : {}),
     ...(f.changeType ? { changeType: f.changeType } : {}),
     ...(f.from || f.to ? { notificationTime: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
-    ...(search ? searchWhere(search) : {}),
+    ...(search ? searchWhere(db, search) : {}),
   };
 }
 
@@ -46,16 +47,16 @@ const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}
  * A record id goes to the recordId index alone: OR-ing it with a reason scan would read every row
  * (half a second at a million entries). Other text searches the reasons (and ids, for "N/A").
  */
-function searchWhere(search: string): Prisma.FailureWhereInput {
+function searchWhere(db: Db, search: string): Prisma.FailureWhereInput {
   if (GUID.test(search)) return { recordId: search.replace(/[{}]/g, "").toLowerCase() };
-  return { OR: [{ recordId: search }, { reason: { contains: search } }] };
+  return { OR: [{ recordId: search }, { reason: containsText(db, search) }] };
 }
 
 export async function queryFailures(db: Db, _actor: Actor, query: unknown): Promise<FailurePage> {
   const q = parseInput(ZFailureQuery, query ?? {});
   if (q.profileId) await assertProfileExists(db, q.profileId);
   const rows = await db.failure.findMany({
-    where: { ...whereOf(q), ...(q.cursor ? { id: { lt: Number(q.cursor) } } : {}) },
+    where: { ...whereOf(db, q), ...(q.cursor ? { id: { lt: Number(q.cursor) } } : {}) },
     orderBy: { id: "desc" },
     take: q.limit + 1,
     select: { id: true, profileId: true, entity: true, recordId: true, notificationTime: true, changeType: true, reason: true, profile: { select: { name: true } } },
@@ -83,7 +84,7 @@ export async function queryFailures(db: Db, _actor: Actor, query: unknown): Prom
 export async function failureLines(db: Db, _actor: Actor, input: unknown): Promise<AsyncIterable<string>> {
   const q = parseInput(ZFailureDownload, input ?? {});
   if (q.profileId) await assertProfileExists(db, q.profileId);
-  const where = whereOf(q);
+  const where = whereOf(db, q);
   const allProfiles = !q.profileId;
   return (async function* () {
     if (q.format === "csv") yield allProfiles ? `Profile,${CSV_HEADER}` : CSV_HEADER;

@@ -35,7 +35,7 @@ const dump = async (db: Db) => {
 
 beforeAll(async () => {
   if (!pg.available) return;
-  sqlite = makeStore();
+  sqlite = makeStore({ kind: "sqlite" });
   emu = await startEmulator({ port: 0, records: 60, seed: 5 });
   api = webApi(emu.url);
   target = path.join(sqlite.dir, "target.db");

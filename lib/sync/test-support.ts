@@ -8,14 +8,21 @@ import { createDb, type Db } from "../db";
 import { DataverseClient } from "../dataverse/client";
 import type { SourceRecord } from "../dataverse/types";
 import { migrateStore } from "../store/migrate";
+import { createTestPostgresStore, testStoreKind, type TestStoreKind } from "../testing/test-store";
 import { upsertProfileFromFlags, type TSyncFlags } from "../cli/commands/sync";
 
-/** A fresh DATA_DIR (store + key file) for this test file. */
-export function makeStore(): { dir: string; db: Db; url: string } {
+/**
+ * A fresh DATA_DIR (key file, SQLite store) for this test file. The store is SQLite, or a fresh
+ * PostgreSQL database when STORE=postgres (lib/testing/test-store.ts) or `kind` says so.
+ */
+export function makeStore(opts: { kind?: TestStoreKind } = {}): { dir: string; db: Db; url: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-sync-"));
   process.env.DATA_DIR = dir;
-  delete process.env.DATABASE_URL;
-  const url = `file:${path.join(dir, "portal.db")}`;
+  const kind = opts.kind ?? testStoreKind();
+  const url = kind === "postgres" ? createTestPostgresStore() : `file:${path.join(dir, "portal.db")}`;
+  // Code that reads DATABASE_URL itself (lib/db's shared client, portal-file checks) sees this store.
+  if (kind === "postgres") process.env.DATABASE_URL = url;
+  else delete process.env.DATABASE_URL;
   migrateStore(url);
   return { dir, db: createDb(url), url };
 }

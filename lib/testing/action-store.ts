@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Db } from "../db";
+import { createTestPostgresStore, testStoreKind } from "./test-store";
 
 export interface ActionStore {
   dir: string;
@@ -17,7 +18,9 @@ export interface ActionStore {
 export async function freshActionStore(prefix: string): Promise<ActionStore> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dvx-${prefix}-`));
   process.env.DATA_DIR = dir;
-  delete process.env.DATABASE_URL;
+  // STORE=postgres: the same suites on a fresh PostgreSQL store (lib/testing/test-store.ts).
+  if (testStoreKind() === "postgres") process.env.DATABASE_URL = createTestPostgresStore();
+  else delete process.env.DATABASE_URL;
   const { migrateStore } = await import("../store/migrate");
   migrateStore();
   const { db } = await import("../db");
