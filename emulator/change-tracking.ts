@@ -27,7 +27,8 @@ export function epochStamp(d: Date): string {
 }
 
 export function notTracked(table: string): ODataError {
-  return new ODataError(400, "0x80072491", `Entity '${table}' is not enabled for change tracking. Change tracking must be enabled for the entity to use the track-changes preference.`);
+  // ChangeTrackingNotEnabledForEntity, with the code list's message.
+  return new ODataError(400, "0x80072491", `Entity ${table} isn't enabled for change tracking.`);
 }
 
 export function expired(): ODataError {

@@ -2,7 +2,7 @@
 // and N:N associate/disassociate through `$ref`.
 import { tableBySet, type AttrDef, type Value } from "./demo-org.ts";
 import { MAX_PAGE_SIZE, countChanges, tokenVersion, trackedPage } from "./change-tracking.ts";
-import { ODataError, badRequest, notFoundSegment, recordNotFound, type Prefer } from "./odata.ts";
+import { ODataError, badPayload, badRequest, notFoundSegment, recordNotFound, type Prefer } from "./odata.ts";
 import { plainQuery } from "./query.ts";
 import { preferenceApplied, requestedAnnotations } from "./annotations.ts";
 import type { Rec } from "./record-gen.ts";
@@ -109,22 +109,42 @@ function toValues(store: Store, t: TableState, body: unknown, allowOverflow: boo
     if (key.startsWith("@odata.")) continue;
     if (key.endsWith("@odata.bind")) {
       const nav = key.slice(0, -"@odata.bind".length);
-      const attr = t.attributes.find((a) => isLookup(a) && (a.name === nav || nav.startsWith(`${a.name}_`)));
-      if (!attr) throw badRequest(`An undeclared property '${nav}' which only has property annotations in the payload but no property value was found in the payload.`);
-      out[attr.name] = value === null ? null : bindTarget(store, String(value));
+      const found = navigationTarget(t, nav);
+      if (!found) {
+        throw badPayload(t.def.entitySetName, `Microsoft.OData.ODataException: An undeclared property '${nav}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.`);
+      }
+      out[found.attr.name] = value === null ? null : bindTarget(store, String(value), found.targets);
       continue;
     }
     const attr = t.attributes.find((a) => a.name === key && readable(a) && !isLookup(a));
-    if (!attr || attr.name === "versionnumber") throw badRequest(`Invalid property '${key}' was found in entity 'Microsoft.Dynamics.CRM.${t.def.logicalName}'.`);
+    if (!attr || attr.name === "versionnumber") {
+      throw new ODataError(400, "0x0", `An error occurred while validating input parameters: Microsoft.Crm.CrmException: Invalid property '${key}' was found in entity 'Microsoft.Dynamics.CRM.${t.def.logicalName}'. ---> Microsoft.OData.ODataException: Does not support untyped value in non-open type.`);
+    }
     out[key] = checkValue(t, attr, value, allowOverflow);
   }
   return out;
 }
 
-function bindTarget(store: Store, ref: string): { id: string; type: string } {
+/**
+ * The lookup behind a single-valued navigation property: the lookup's own name when it has one
+ * target (owners: `ownerid` for users and teams), `<lookup>_<table>` per target for customer and
+ * other multi-table lookups (`parentcustomerid_account`), as the service names them.
+ */
+function navigationTarget(t: TableState, nav: string): { attr: AttrDef; targets: string[] } | null {
+  for (const a of t.attributes) {
+    if (!isLookup(a)) continue;
+    const targets = a.targets ?? [];
+    const perTarget = a.kind === "Customer" || (a.kind === "Lookup" && targets.length > 1);
+    if (!perTarget && nav === a.name) return { attr: a, targets };
+    if (perTarget && nav.startsWith(`${a.name}_`) && targets.includes(nav.slice(a.name.length + 1))) return { attr: a, targets: [nav.slice(a.name.length + 1)] };
+  }
+  return null;
+}
+
+function bindTarget(store: Store, ref: string, targets: string[]): { id: string; type: string } {
   const m = new RegExp(`([A-Za-z0-9_]+)\\((${GUID})\\)$`).exec(ref);
   const def = m && tableBySet(m[1]);
-  if (!m || !def) throw badRequest(`The URI '${ref}' in @odata.bind is not valid.`);
+  if (!m || !def || (targets.length > 0 && !targets.includes(def.logicalName))) throw badRequest(`The URI '${ref}' in @odata.bind is not valid for this navigation property.`);
   const target = store.table(def.logicalName)!;
   if (!store.get(target, m[2])) throw recordNotFound(def.logicalName, m[2]);
   return { id: m[2].toLowerCase(), type: def.logicalName };

@@ -34,7 +34,7 @@ describe("protocol", () => {
   it("answers unknown segments and records with the service's error body", async () => {
     const r = await get("nothings");
     expect(r.status).toBe(404);
-    expect(r.json).toEqual({ error: { code: "0x80060888", message: "Resource not found for the segment 'nothings'." } });
+    expect(r.json).toEqual({ error: { code: "0x8006088a", message: "Resource not found for the segment 'nothings'." } });
     const missing = await get("accounts(00000000-0000-0000-0000-000000000001)");
     expect(missing.json.error.code).toBe("0x80040217");
     const badSelect = await get("accounts?$select=_nope_value");

@@ -104,6 +104,8 @@ function list(items: Json[], q: URLSearchParams, expand?: Set<string>): Json[] {
   let out = items;
   const filter = q.get("$filter");
   if (filter) {
+    const fn = /\b(contains|startswith|endswith)\s*\(/.exec(filter);
+    if (fn) throw new ODataError(501, "0x8006088a", `The "${fn[1]}" function isn't supported for Metadata Entities.`);
     const f = compileFilter(filter, (rec, p) => (rec as Json)[p], () => true);
     out = out.filter((i) => f(i as never));
   }

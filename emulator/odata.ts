@@ -7,8 +7,17 @@ export class ODataError extends Error {
   }
 }
 
+// Codes and messages as the Web API documents them ("Troubleshoot Dataverse Web API client errors").
 export const notFoundSegment = (segment: string) =>
-  new ODataError(404, "0x80060888", `Resource not found for the segment '${segment}'.`);
+  new ODataError(404, "0x8006088a", `Resource not found for the segment '${segment}'.`);
+/** A function or action called with the wrong HTTP method: the service's code is empty here. */
+export const noHttpResource = (url: string) =>
+  new ODataError(404, "", `No HTTP resource was found that matches the request URI '${url}'.`);
+/** Something the real service does but the emulator does not (501, as the service answers unimplemented operations). */
+export const notEmulated = (what: string) => new ODataError(501, "", `${what} is not implemented by the Dataverse emulator.`);
+/** A body the service cannot read for this entity set. */
+export const badPayload = (set: string, inner: string) =>
+  new ODataError(400, "0x80048d19", `Error identified in Payload provided by the user for Entity :'${set}'  ---->  InnerException : ${inner}`);
 export const badRequest = (message: string, code = "0x80060888") => new ODataError(400, code, message);
 export const noProperty = (name: string, table: string) =>
   new ODataError(400, "0x80060888", `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${table}'.`);
@@ -113,7 +122,7 @@ function compare(op: string, a: unknown, b: unknown): boolean {
 }
 
 /** Compiles `a eq 'x' and (b gt 3 or startswith(name,'C'))`; `known` validates property names. */
-export function compileFilter(text: string, get: FieldGetter, known: (p: string) => boolean): Expr {
+export function compileFilter(text: string, get: FieldGetter, known: (p: string) => boolean, unknown: (p: string) => ODataError = (p) => badRequest(`Could not find a property named '${p}'.`)): Expr {
   const toks = tokenize(text);
   let i = 0;
   const peek = () => toks[i];
@@ -125,7 +134,7 @@ export function compileFilter(text: string, get: FieldGetter, known: (p: string)
     if (next() !== t) throw badRequest(`Expected '${t}' in $filter '${text}'.`);
   };
   const prop = (name: string) => {
-    if (!known(name)) throw badRequest(`Could not find a property named '${name}'.`);
+    if (!known(name)) throw unknown(name);
     return name;
   };
   const or = (): Expr => {

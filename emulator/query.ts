@@ -6,7 +6,7 @@ import { sqlGuidSortKey } from "../lib/dataverse/sql-guid-order.ts";
 import { LIMIT_EXCEEDED, TOTAL_COUNT, requestedAnnotations } from "./annotations.ts";
 import { MAX_PAGE_SIZE } from "./change-tracking.ts";
 import type { AttrDef } from "./demo-org.ts";
-import { badRequest, compileFilter } from "./odata.ts";
+import { badRequest, compileFilter, noProperty, notEmulated } from "./odata.ts";
 import { compareSortKeys, parseOrderBy, positionsInIdOrder, primaryKeyOrder, SmallestN, sortAttributes, sortKeyOf, type SortKey } from "./order.ts";
 import type { Rec } from "./record-gen.ts";
 import { readable, type Row, type Store, type TableState } from "./store.ts";
@@ -39,13 +39,15 @@ function nextQuery(q: URLSearchParams, skip: string): string {
 
 export function plainQuery(store: Store, t: TableState, req: DataRequest): string {
   const q = req.query;
-  if (q.has("$expand")) throw badRequest("$expand is not supported by the emulator.");
+  // "Dataverse doesn't support the $skip query option" (Page results).
+  if (q.has("$skip")) throw badRequest("The query parameter $skip is not supported.");
+  for (const opt of ["$expand", "$apply", "$search", "$compute"]) if (q.has(opt)) throw notEmulated(`The ${opt} query option`);
   const ann = requestedAnnotations(req.prefer);
   const sel = compileSelect(t, q.get("$select"), ann, store);
   const keys = parseOrderBy(t, q.get("$orderby"));
   const known = new Set(t.attributes.filter(readable).map(propertyName));
   const filterText = q.get("$filter");
-  const filter = filterText ? compileFilter(filterText, (rec, p) => propertyValue(t, rec, p, (rec as Rec & { __v: number }).__v), (p) => known.has(p)) : null;
+  const filter = filterText ? compileFilter(filterText, (rec, p) => propertyValue(t, rec, p, (rec as Rec & { __v: number }).__v), (p) => known.has(p), (p) => noProperty(p, t.def.logicalName)) : null;
   const matches = (row: Row) => !filter || filter(Object.assign({ __v: row.version }, row.values));
   const top = q.has("$top") ? Number(q.get("$top")) : Infinity;
   if (!(top >= 0) || (top !== Infinity && !Number.isInteger(top))) throw badRequest("The $top value must be a non-negative integer.");

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleControl, type Controls } from "./control-routes.ts";
 import { handleData, type Reply } from "./data-routes.ts";
 import { metadataGet } from "./metadata-routes.ts";
-import { ODataError, errorBody, parsePrefer } from "./odata.ts";
+import { ODataError, badPayload, errorBody, noHttpResource, notFoundSegment, parsePrefer } from "./odata.ts";
 
 export const API_ROOT = "/api/data/v9.2/";
 export const CONTROL_ROOT = "/_emulator/";
@@ -23,7 +23,7 @@ function sendError(res: ServerResponse, err: ODataError): void {
   send(res, { status: err.status, body: errorBody(err.code, err.message), headers: { "content-type": "application/json; odata.metadata=minimal", ...err.headers } });
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage, segment: string): Promise<unknown> {
   if (req.method === "GET" || req.method === "HEAD") return undefined;
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -31,10 +31,13 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);
-  } catch {
-    throw new ODataError(400, "0x80040216", "The request body is not valid JSON.");
+  } catch (err) {
+    throw badPayload(segment, `Microsoft.OData.ODataException: ${(err as Error).message}`);
   }
 }
+
+/** Functions are GET only; another method finds no HTTP resource, as on the service. */
+const FUNCTION = /^(WhoAmI|RetrieveVersion|RetrieveTotalRecordCount)(\(|$)/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,10 +55,10 @@ export function createHandler(c: Controls, token: string) {
         return send(res, { status: 401, headers: { "WWW-Authenticate": `Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize, resource_id=http://${req.headers.host}/` } });
       }
       if (path.startsWith(CONTROL_ROOT)) {
-        const result = handleControl(c, method, path.slice(CONTROL_ROOT.length), await readBody(req));
+        const result = handleControl(c, method, path.slice(CONTROL_ROOT.length), await readBody(req, "_emulator"));
         return send(res, { status: 200, body: JSON.stringify(result), headers: { "content-type": "application/json" } });
       }
-      if (!path.startsWith(API_ROOT)) throw new ODataError(404, "0x80060888", `Resource not found for the segment '${path.split("/")[1] ?? ""}'.`);
+      if (!path.startsWith(API_ROOT)) throw notFoundSegment(path.split("/")[1] ?? "");
       c.requests++;
       if (c.fault && c.fault.remaining > 0) {
         const f = c.fault;
@@ -70,9 +73,10 @@ export function createHandler(c: Controls, token: string) {
         throw new ODataError(f.status, "0x80040216", "The service is temporarily unavailable. Try again later.");
       }
       if (c.slowMs > 0) await sleep(c.slowMs);
-      const body = await readBody(req);
       const rel = decodeURIComponent(path.slice(API_ROOT.length));
       const base = `http://${req.headers.host}${API_ROOT}`;
+      if (method !== "GET" && FUNCTION.test(rel)) throw noHttpResource(`${base}${rel}`);
+      const body = await readBody(req, rel.split(/[/(]/)[0]);
       if (method === "GET") {
         const meta = metadataGet(c.store, base, rel, url.searchParams);
         if (meta) return send(res, { status: 200, body: JSON.stringify(meta), headers: { "content-type": "application/json; odata.metadata=minimal" } });

@@ -75,5 +75,5 @@ export const CODES = {
   notTracked: "0x80072491",
   tokenExpired: "0x80044352",
   throttled: ["0x80072322", "0x80072321", "0x80072326"],
-  notFound: ["0x80040217", "0x80060888"],
+  notFound: ["0x80040217", "0x8006088a"],
 } as const;
