@@ -153,11 +153,13 @@ export function startWorker(opts: WorkerOptions): Worker {
       await stopOne(id, `handing over: more than ${plan.cap} profiles for ${live.length} workers`);
       await s.release(id);
     }
-    for (const id of plan.acquire) {
+    const attempts = [...plan.acquire.map((id) => ({ id, probe: false })), ...(s.canProbe ? plan.probe.map((id) => ({ id, probe: true })) : [])];
+    for (const { id, probe } of attempts) {
       if (stopAll.signal.aborted) return;
+      if (!probe && running.size >= plan.cap) continue;
       let fence: Fence | null;
       try {
-        fence = await s.tryAcquire(id);
+        fence = await s.tryAcquire(id, { probe });
       } catch (err) {
         log.warn(`worker: could not take profile ${wanted.get(id)?.name}: ${errorText(err)}`);
         continue;

@@ -276,10 +276,10 @@ export async function run(argv: string[]): Promise<number> {
     session = await OwnershipSession.open(db, { role: "cli", log });
     const existing = await db.profile.findUnique({ where: { name: flags.name }, select: { id: true } });
     let fence = existing ? await session.tryAcquire(existing.id) : null;
-    if (existing && !fence) return refuse(db, flags.name, existing.id);
+    if (existing && !fence) return await refuse(db, flags.name, existing.id);
     const profileId = await upsertProfileFromFlags(db, flags);
     fence ??= await session.tryAcquire(profileId);
-    if (!fence) return refuse(db, flags.name, profileId);
+    if (!fence) return await refuse(db, flags.name, profileId);
     fence.onTrip((reason) => {
       if (reason === "released") return;
       fencedBy = reason;

@@ -22,6 +22,12 @@ export interface AssignPlan {
   acquire: string[];
   /** Over the cap: hand these over (stop, release). */
   release: string[];
+  /**
+   * Profiles another worker holds an unexpired lease on. On PostgreSQL the
+   * worker tries their advisory locks: obtaining one proves that owner's session is gone
+   * (killed process, lost host), so the takeover need not wait for the lease to expire.
+   */
+  probe: string[];
 }
 
 export function planAssignment(i: AssignInput): AssignPlan {
@@ -73,5 +79,8 @@ export function planAssignment(i: AssignInput): AssignPlan {
       .sort((a, b) => mineByOrg.get(orgOf.get(a)!)! - mineByOrg.get(orgOf.get(b)!)! || b.localeCompare(a))
       .slice(0, mine - cap);
   }
-  return { cap, acquire, release };
+  // Not bounded by the cap: a dead worker still counts as live until its heartbeat ages, which
+  // would leave no room for exactly the takeover the probe is for. Rebalancing evens out later.
+  const probe = i.active.filter((p) => { const o = ownerOf(p.id); return o !== null && o !== i.me; }).map((p) => p.id);
+  return { cap, acquire, release, probe };
 }

@@ -32,6 +32,8 @@ export class Fence {
     readonly epoch: number,
     readonly ownerId: string,
     private readonly provider: StoreProvider,
+    /** PostgreSQL: how long a paused runner may keep its transaction open (the lease). */
+    private readonly idleTimeoutMs = 10_000,
   ) {}
 
   get tripped(): boolean {
@@ -58,6 +60,10 @@ export class Fence {
   async check(tx: Db): Promise<void> {
     this.throwIfTripped();
     if (this.provider === "postgresql") {
+      // A runner paused inside this transaction (SIGSTOP, a VM freeze) would hold FOR SHARE and
+      // block the takeover's epoch bump for as long as it is paused: the server ends such a
+      // session once it sits idle in the transaction for a lease.
+      await tx.$executeRawUnsafe(`SET LOCAL idle_in_transaction_session_timeout = ${Math.round(this.idleTimeoutMs)}`);
       const rows: { epoch: number }[] = await tx.$queryRaw`SELECT "epoch" FROM "Profile" WHERE "id" = ${this.profileId} FOR SHARE`;
       this.compare(rows[0]?.epoch);
       return;

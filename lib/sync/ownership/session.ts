@@ -32,6 +32,8 @@ export class OwnershipSession {
   private closed = false;
   private locks: AdvisoryLocks | null = null;
   private locksLost = false;
+  /** Profiles whose advisory lock this session holds (session locks count: never take one twice). */
+  private readonly locked = new Set<string>();
   private readonly log: Logger;
   private readonly provider: StoreProvider;
   private readonly url: string;
@@ -54,6 +56,11 @@ export class OwnershipSession {
     return s;
   }
 
+  /** PostgreSQL: a lease held by another owner can be probed (its advisory lock tells whether that owner's session is alive). */
+  get canProbe(): boolean {
+    return this.provider === "postgresql";
+  }
+
   heldIds(): string[] {
     return [...this.held.keys()];
   }
@@ -63,7 +70,7 @@ export class OwnershipSession {
   }
 
   /** Takes a profile's lease when free (or its owner is dead); returns its fence, or null. */
-  async tryAcquire(profileId: string): Promise<Fence | null> {
+  async tryAcquire(profileId: string, o: { probe?: boolean } = {}): Promise<Fence | null> {
     if (this.closed) return null;
     const existing = this.held.get(profileId);
     if (existing && !existing.tripped) return existing;
@@ -71,21 +78,24 @@ export class OwnershipSession {
     let got: { epoch: number; takeover: boolean } | null;
     if (this.provider === "postgresql") {
       if (!this.locks || this.locksLost) return null;
-      if (!(await this.locks.tryLock(profileId))) {
-        await this.endSilentHolder(profileId);
-        return null;
+      if (!this.locked.has(profileId)) {
+        if (!(await this.locks.tryLock(profileId))) {
+          if (!o.probe) await this.endSilentHolder(profileId);
+          return null;
+        }
+        this.locked.add(profileId);
       }
       // Holding the lock: no other owner's session is alive, whatever the lease says.
       got = await acquireLease(this.db, profileId, this.id, { leaseMs: this.timings.leaseMs, force: true }).catch(async (err) => {
-        await this.locks?.unlock(profileId).catch(() => undefined);
+        await this.unlock(profileId);
         throw err;
       });
-      if (!got) await this.locks.unlock(profileId).catch(() => undefined);
+      if (!got) await this.unlock(profileId);
     } else {
       got = await acquireLease(this.db, profileId, this.id, { leaseMs: this.timings.leaseMs });
     }
     if (!got) return null;
-    const fence = new Fence(profileId, got.epoch, this.id, this.provider);
+    const fence = new Fence(profileId, got.epoch, this.id, this.provider, this.timings.leaseMs);
     this.held.set(profileId, fence);
     this.o.onAcquired?.(profileId, got.epoch, got.takeover);
     return fence;
@@ -98,6 +108,11 @@ export class OwnershipSession {
     this.held.delete(profileId);
     if (!fence.tripped) await releaseLease(this.db, profileId, this.id, fence.epoch).catch((err) => this.log.warn(`could not release the lease of ${profileId}: ${errorText(err)}`));
     fence.trip("released");
+    await this.unlock(profileId);
+  }
+
+  private async unlock(profileId: string): Promise<void> {
+    if (!this.locked.delete(profileId)) return;
     if (this.locks && !this.locksLost) await this.locks.unlock(profileId).catch(() => undefined);
   }
 
@@ -135,6 +150,7 @@ export class OwnershipSession {
   }
 
   private async connectLocks(): Promise<void> {
+    this.locked.clear();
     this.locks = await AdvisoryLocks.connect(this.url, (err) => {
       this.locksLost = true;
       this.log.error(`the advisory-lock session was lost (${errorText(err)}): stopping every runner of this process`);
