@@ -11,7 +11,7 @@ import { runProfile } from "../sync/profile-runner";
 import { createProfile, makeStore, sourceRows, sqliteRows, webApi } from "../sync/test-support";
 import { usePostgres } from "../testing/postgres";
 import { run as storeCommand } from "../cli/commands/store";
-import { copyStore, nonEmptyModels } from "./copy";
+import { copyStore, nonEmptyModels, PROCESS_STATE } from "./copy";
 import { storeModels } from "./schema-models";
 
 const pg = await usePostgres();
@@ -62,6 +62,13 @@ describe.skipIf(!pg.available)("store copy SQLite → PostgreSQL", () => {
     await sqlite.db.apiToken.create({ data: { name: "ci", tokenHash: "h".repeat(64), prefix: "dxe_abcd" } });
     for (const r of ["r1", "r2"]) await sqlite.db.failure.create({ data: { profileId, entity: "account", recordId: r, changeType: "Update", reason: "test" } });
     await sqlite.db.failedRecord.create({ data: { profileId, entity: "account", recordId: "r1", version: "1" } });
+    // The old install's process state: a worker owning the profile's lease at epoch 3.
+    await sqlite.db.worker.create({ data: { id: "old-host-worker", host: "old-host", pid: 4242, version: "0", role: "worker", lockPid: 777 } });
+    await sqlite.db.profileLease.upsert({
+      where: { profileId },
+      create: { profileId, ownerId: "old-host-worker", epoch: 3, expiresAt: new Date(Date.now() + 3600_000) },
+      update: { ownerId: "old-host-worker", epoch: 3, expiresAt: new Date(Date.now() + 3600_000) },
+    });
     // Changes after the last checkpoint: the copied install must apply exactly these.
     await api.update("accounts", a3, { name: "after the move" });
     const [c1] = await api.firstIds("contacts", "contactid", 1);
@@ -70,10 +77,18 @@ describe.skipIf(!pg.available)("store copy SQLite → PostgreSQL", () => {
 
     const before = await dump(sqlite.db);
     const { counts } = await copyStore(sqlite.url, pg.url);
-    for (const m of storeModels()) expect(counts[m.name], m.name).toBe(before[m.name].length);
     copy = createDb(pg.url);
-    // Row for row, encrypted secrets and checkpoints included.
-    expect(await dump(copy)).toEqual(before);
+    // Row for row, encrypted secrets and checkpoints included; process state as PROCESS_STATE says.
+    const expected = Object.fromEntries(
+      Object.entries(before).map(([name, rows]) => {
+        const policy = PROCESS_STATE[name];
+        return [name, policy === "skip" ? [] : policy ? (rows as Record<string, unknown>[]).map(policy) : rows];
+      }),
+    );
+    for (const m of storeModels()) expect(counts[m.name], m.name).toBe(expected[m.name].length);
+    expect(await dump(copy)).toEqual(expected);
+    expect(expected.Worker).toEqual([]);
+    expect(expected.ProfileLease).toMatchObject([{ profileId, ownerId: null, epoch: 3 }]);
 
     const r = await once(copy);
     expect(r.tables.find((t) => t.logicalName === "account")).toMatchObject({ upserts: 2, deletes: 0, failed: 0 });

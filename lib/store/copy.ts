@@ -16,6 +16,17 @@ export interface CopyResult {
 
 export class TargetNotEmptyError extends Error {}
 
+/**
+ * Process state of the old install, not data (lib/sync/ownership): its worker rows name processes
+ * of the old hosts (and PostgreSQL backend pids a peer might terminate), so they are not copied;
+ * profile leases are copied released, keeping their fencing epochs, so the new install's workers
+ * take them at once. Every other model is copied row for row.
+ */
+export const PROCESS_STATE: Record<string, "skip" | ((row: Row) => Row)> = {
+  Worker: "skip",
+  ProfileLease: (row) => ({ ...row, ownerId: null, expiresAt: new Date(0) }),
+};
+
 const BATCH = 500;
 type Row = Record<string, unknown>;
 // Delegates are reached by name: the models come from the schema file, not from code.
@@ -81,8 +92,11 @@ export async function copyStore(fromUrl: string, toUrl: string, log: (line: stri
     await to.$transaction(
       async (tx) => {
         for (const m of models) {
+          const policy = PROCESS_STATE[m.name];
           let n = 0;
-          for await (const page of rowsOf(from, m)) n += (await delegate(tx, m).createMany({ data: page })).count;
+          if (policy !== "skip") {
+            for await (const page of rowsOf(from, m)) n += (await delegate(tx, m).createMany({ data: policy ? page.map(policy) : page })).count;
+          }
           await continueSequences(tx, m, provider);
           counts[m.name] = n;
           log(`${m.name}: ${n}`);
@@ -93,6 +107,7 @@ export async function copyStore(fromUrl: string, toUrl: string, log: (line: stri
     );
     // Count again outside the transaction: what a reader of the new store sees.
     for (const m of models) {
+      if (PROCESS_STATE[m.name] === "skip") continue;
       const [a, b] = [await delegate(from, m).count(), await delegate(to, m).count()];
       if (a !== b) throw new Error(`${m.name}: ${a} rows in the source, ${b} in the target after the copy (was the source in use?)`);
     }
