@@ -33,7 +33,8 @@ interface Lake {
   tables: string[];
 }
 
-export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTarget | null>): void {
+/** `timeoutMs`: per test; Azurite answers each request in milliseconds, a folder in microseconds. */
+export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTarget | null>, timeoutMs = 60_000): void {
   let emu: RunningEmulator;
   let control: EmulatorControl;
   let db: Db;
@@ -112,7 +113,7 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
       }
       const inplace = (await loadBook(lakes.inplace.storage, "account"))!;
       expect(inplace.files.every((f) => /^account\/\d{4}-\d{2}(_\d+)?\.csv$/.test(f.path))).toBe(true);
-    });
+    }, timeoutMs);
 
     it("creates, updates and deletes, with commas, quotes, newlines, non-ASCII and nulls", async (ctx) => {
       if (skipped) return ctx.skip();
@@ -134,7 +135,7 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
       expect(raw.at(-1)).toEqual({ IsDelete: true });
       const inplaceRaw = await read(lakes.inplace, (r) => r.query(`select Id, count(*)::int n from raw.account group by Id having n > 1 or Id = '${a3}'`));
       expect(inplaceRaw).toEqual([]);
-    });
+    }, timeoutMs);
 
     it("snapshots: a newer one per changed cycle, older ones byte-identical, retention keeps the last K", async (ctx) => {
       if (skipped) return ctx.skip();
@@ -175,7 +176,7 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
         expect(entity.partitions.every((p: { location: string }) => p.location.includes("/account/Snapshot/"))).toBe(true);
         await matches(lake, "snapshot");
       }
-    });
+    }, timeoutMs);
 
     it("a schema change starts new files (never two widths in one file) and extends model.json", async (ctx) => {
       if (skipped) return ctx.skip();
@@ -195,6 +196,6 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
         expect(model.entities.find((e: { name: string }) => e.name === "account").attributes.at(-1).name).toBe("cr0a1_score");
         expect(await read(lake, (r) => r.query(`select cr0a1_score from account where Id = '${a}'`))).toEqual([{ cr0a1_score: "42" }]);
       }
-    });
+    }, timeoutMs);
   });
 }

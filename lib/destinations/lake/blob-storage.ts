@@ -206,7 +206,10 @@ export function explainStorageError(err: unknown, account: string, container: st
   if (code === "ContainerNotFound") {
     return new LakeStorageError(`The container '${container}' does not exist in the storage account '${account}'.`, "ContainerNotFound", `Create the container '${container}', or correct the name in the target.`);
   }
-  if (code === "AuthenticationFailed" || code === "InvalidAuthenticationInfo" || e?.statusCode === 401) {
+  // Azure says AuthenticationFailed for a wrong key or SAS signature; Azurite says AuthorizationFailure
+  // with Azure's "Server failed to authenticate the request" message.
+  const badCredentials = code === "AuthenticationFailed" || code === "InvalidAuthenticationInfo" || e?.statusCode === 401 || /failed to authenticate/i.test(e?.message ?? "");
+  if (badCredentials) {
     return new LakeStorageError(
       `The storage account '${account}' refused the credentials (${code || "401"}): the account key, SAS or client secret is wrong or expired.`,
       "AuthenticationFailed",

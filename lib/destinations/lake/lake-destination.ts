@@ -27,6 +27,8 @@ export class LakeDestination implements Destination {
   constructor(
     readonly storage: LakeStorage & { probe(): Promise<void> },
     readonly options: DestinationOptions,
+    /** validate()'s probe (default: the storage's own, with its retries). */
+    private readonly probe: () => Promise<void> = () => storage.probe(),
   ) {
     this.settings = lakeSettings(options.lake);
   }
@@ -34,7 +36,7 @@ export class LakeDestination implements Destination {
   async validate(): Promise<ValidationCheck[]> {
     const where = this.storage.display;
     try {
-      await this.storage.probe();
+      await this.probe();
       return [
         { id: "connect", label: `Reach ${where}`, ok: true },
         { id: "permission:write", label: "Write and delete a probe file", ok: true },

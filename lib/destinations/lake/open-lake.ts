@@ -5,5 +5,7 @@ import type { ParsedLake } from "./lake-target";
 import { openStorage } from "./open-storage";
 
 export async function openLakeDestination(target: ParsedLake, options: DestinationOptions): Promise<Destination> {
-  return new LakeDestination(await openStorage(target, { credentials: options.credentials }), options);
+  // Validation probes with one attempt per request: a wrong endpoint should fail in seconds.
+  const probe = async () => (await openStorage(target, { credentials: options.credentials, maxTries: 1 })).probe();
+  return new LakeDestination(await openStorage(target, { credentials: options.credentials }), options, probe);
 }

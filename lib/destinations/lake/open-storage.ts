@@ -20,7 +20,7 @@ export async function openStorage(p: ParsedLake, opts: OpenStorageOptions = {}):
   if (p.storage === "folder") return new FolderStorage(p.root);
   const { BlobServiceClient, StorageSharedKeyCredential } = await import("@azure/storage-blob");
   const { BlobStorage } = await import("./blob-storage");
-  const options = { retryOptions: { maxTries: opts.maxTries ?? 4, tryTimeoutInMs: 120_000 } };
+  const options = { retryOptions: { maxTries: opts.maxTries ?? 4, tryTimeoutInMs: opts.maxTries === 1 ? 15_000 : 120_000 } };
   let service: InstanceType<typeof BlobServiceClient>;
   const url = p.blobEndpoint;
   switch (p.auth.kind) {

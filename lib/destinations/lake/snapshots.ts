@@ -17,13 +17,12 @@ export function snapshotStamp(d: Date): string {
 export async function takeSnapshot(storage: LakeStorage, book: TableBook, now = new Date()): Promise<SnapshotGeneration> {
   let at = snapshotStamp(now);
   if (book.snapshots.some((s) => s.at === at)) at = `${at}-${book.snapshots.length}`;
-  const files: SnapshotGeneration["files"] = [];
-  for (const f of book.files) {
-    const base = f.path.slice(book.table.length + 1).replace(/\.csv$/, "");
-    const path = `${book.table}/Snapshot/${base}_${at}.csv`;
-    await storage.copy(f.path, path);
-    files.push({ partition: f.partition, path, columns: f.columns });
-  }
+  const files: SnapshotGeneration["files"] = book.files.map((f) => ({
+    partition: f.partition,
+    path: `${book.table}/Snapshot/${f.path.slice(book.table.length + 1).replace(/\.csv$/, "")}_${at}.csv`,
+    columns: f.columns,
+  }));
+  await Promise.all(book.files.map((f, i) => storage.copy(f.path, files[i].path)));
   const gen: SnapshotGeneration = { at, takenAt: now.toISOString(), files };
   book.snapshots.push(gen);
   book.changedSinceSnapshot = false;

@@ -98,15 +98,17 @@ export async function saveBook(storage: LakeStorage, book: TableBook): Promise<v
 export async function repairTable(storage: LakeStorage, book: TableBook): Promise<boolean> {
   let changed = false;
   const rewriting = new Set(book.rewriting);
-  for (const f of book.files) {
-    if (rewriting.has(f.path)) {
-      const m = await storage.measure(f.path);
-      if (m) Object.assign(f, m);
-      changed = true;
-    } else {
-      await storage.truncateParts(f.path, f.parts, f.bytes);
-    }
-  }
+  await Promise.all(
+    book.files.map(async (f) => {
+      if (rewriting.has(f.path)) {
+        const m = await storage.measure(f.path);
+        if (m) Object.assign(f, m);
+        changed = true;
+      } else {
+        await storage.truncateParts(f.path, f.parts, f.bytes);
+      }
+    }),
+  );
   if (book.rewriting.length) {
     book.rewriting = [];
     changed = true;
