@@ -38,12 +38,12 @@ async function main(args: ChaosArgs): Promise<number> {
     say(`chaos: SKIPPED — the chaos run needs PostgreSQL: ${target.unavailable}`);
     return 77;
   }
-  const { dir, db } = makeStore();
+  const { dir, db, url: storeUrl } = makeStore();
   const emu = await startEmulator({ port: 0, records: args.records, seed: args.seed });
   const control = emulatorControl(emu.url, emu.token);
   const pgUrl = new URL(target.pg.url);
   const proxy = await startTcpProxy(pgUrl.hostname, Number(pgUrl.port || 5432));
-  const engine = engineProcess(dir);
+  const engine = engineProcess(dir, storeUrl);
   const r = rng(args.seed ^ 0x5eed);
   let green = false;
   try {

@@ -23,7 +23,8 @@ export interface EngineProcess {
   tail(n: number): string[];
 }
 
-export function engineProcess(dataDir: string, env: Record<string, string> = {}): EngineProcess {
+/** `storeUrl`: the portal store the harness created the profile in (SQLite file or PostgreSQL). */
+export function engineProcess(dataDir: string, storeUrl: string, env: Record<string, string> = {}): EngineProcess {
   const logFile = path.join(dataDir, "engine.log");
   const log = fs.createWriteStream(logFile, { flags: "a" });
   let child: ChildProcess | null = null;
@@ -37,8 +38,7 @@ export function engineProcess(dataDir: string, env: Record<string, string> = {})
     expected = false;
     starts++;
     log.write(`--- chaos: engine start #${starts} at ${new Date().toISOString()}\n`);
-    const envs: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, WORKER_POLL_MS: "500", ...env };
-    delete envs.DATABASE_URL;
+    const envs: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: storeUrl, WORKER_POLL_MS: "500", ...env };
     const c = spawn(process.execPath, ["--import", "tsx", "lib/sync/worker.ts"], { cwd: root, env: envs, stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     c.stdout!.pipe(log, { end: false });
