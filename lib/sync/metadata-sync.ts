@@ -37,7 +37,7 @@ export function selectFor(spec: TargetTableSpec): string[] {
   return [...out];
 }
 
-function targetFor(row: TableRow, schema: TableSchema, prefix: string): TableTarget {
+export function targetFor(row: TableRow, schema: TableSchema, prefix: string): TableTarget {
   const spec = tableSpecFor(schema, prefix);
   return { tableId: row.id, info: schema.table, spec, select: selectFor(spec) };
 }

@@ -7,8 +7,9 @@ import { DataverseClient } from "../dataverse/client";
 import { decryptSecret } from "../secrets";
 import { openTarget } from "./open-target";
 import { activateMetadata, activateTable, refreshSchema, type MetadataContext, type PreparedTable } from "./metadata-sync";
-import { listFailedRecords, loadProfile, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
+import { loadProfile, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
 import { classifyError, errorText, failedTableRetryDelayMs, isAbort, sleep } from "./retry-policy";
+import { SideTasks } from "./side-tasks";
 import { createSource, type SourceFactory } from "./source-factory";
 import { TablePipeline, failTable, silentLog, type Logger, type RunSummary } from "./table-pipeline";
 
@@ -28,6 +29,8 @@ export interface RunnerDeps {
   intervalMs?: number;
   /** Engine-side read-ahead (default: on, except for a DataverseClient, which reads ahead itself). */
   readAhead?: boolean;
+  /** How often requests for work beside the delta loop (re-sync, reconcile) are looked for (default 2000 ms). */
+  sidePollMs?: number;
   /** Re-read table schemas every N delta cycles (default 12). */
   schemaCheckEvery?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -89,6 +92,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
   const dest = await (deps.openTarget ?? openProfileTarget)(profile);
   const totals = new Map<string, RunSummary>();
   const wait = deps.sleep ?? sleep;
+  let side: SideTasks | null = null;
   try {
     if (profile.state !== "active") await setProfileState(db, profileId, "activating");
     const mctx: MetadataContext = { db, profileId, source, dest, prefix: profile.prefix, deleteLog: profile.writeDeleteLog, log };
@@ -132,6 +136,12 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
       }
       return recovered;
     };
+    // Re-sync of failed records and reconciliation run beside the delta loop, sharing its source.
+    side = new SideTasks({
+      db, profileId, source, dest, log,
+      pipelines: () => new Map([...pipelines].map(([k, v]) => [k, v.pipeline])),
+      failedTables: () => failedTables,
+    });
 
     // `data`: the CLI runs data without marking the profile active for the portal's workers.
     if (!(opts.data ?? profile.dataActive)) {
@@ -140,6 +150,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
       return await result(db, profileId, pipelines, failedTables, totals);
     }
 
+    if (!opts.once) side.startPolling(deps.sidePollMs ?? 2000);
     const intervalMs = deps.intervalMs ?? profile.syncIntervalSeconds * 1000;
     const schemaEvery = Math.max(1, deps.schemaCheckEvery ?? 12);
     let cycle = 0;
@@ -150,6 +161,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
       if (!fresh) throw new Error(`Profile ${profileId} was deleted.`);
       if (failedTables.size && (await retryFailedTables(fresh.tables))) fresh = (await loadProfile(db, profileId)) ?? fresh;
       ranInitial = false;
+      if (opts.once) await side.poll();
       const rows = fresh.tables.filter((t) => t.enabled && pipelines.has(t.logicalName));
       await eachLimit(rows, deps.tableConcurrency ?? 4, async (row) => {
         let entry = pipelines.get(row.logicalName)!;
@@ -182,7 +194,6 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
           log.error(`${r.logicalName}: ${errorText(err)}`);
         }
       });
-      if (fresh.resyncFailedRequested) await resyncFailed(db, profileId, pipelines, log);
       if (dest.maintain) await maintainTarget(db, profileId, dest, pipelines);
       await touchProfile(db, profileId, { state: "active", lastError: null });
       // --once: after an initial export, one more pass picks up what changed meanwhile.
@@ -197,8 +208,10 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
         }
       }
     }
+    if (opts.once) await side.settle();
     return await result(db, profileId, pipelines, failedTables, totals);
   } finally {
+    await side?.close().catch(() => undefined);
     await dest.close().catch(() => undefined);
   }
 }
@@ -209,19 +222,6 @@ async function maintainTarget(db: Db, profileId: string, dest: Destination, pipe
   const states = new Map((p?.tables ?? []).map((t) => [t.logicalName, t.initialSyncState]));
   const progress = [...pipelines].map(([name, { prepared }]) => ({ spec: prepared.target.spec, initialSyncState: states.get(name) ?? "NotStarted" }));
   await dest.maintain!(progress);
-}
-
-async function resyncFailed(db: Db, profileId: string, pipelines: Map<string, { pipeline: TablePipeline }>, log: Logger): Promise<void> {
-  const failed = await listFailedRecords(db, profileId);
-  const byEntity = new Map<string, string[]>();
-  for (const f of failed) byEntity.set(f.entity, [...(byEntity.get(f.entity) ?? []), f.recordId]);
-  for (const { pipeline } of pipelines.values()) {
-    const ids = byEntity.get(pipeline.entity);
-    if (!ids?.length) continue;
-    const r = await pipeline.resyncRecords(ids);
-    log.info(`${pipeline.entity}: re-synced failed records: ${r.written.length} written, ${r.gone.length} gone, ${r.failed.length} still failing`);
-  }
-  await db.profile.update({ where: { id: profileId }, data: { resyncFailedRequested: false } });
 }
 
 function accumulate(totals: Map<string, RunSummary>, name: string, s: RunSummary): void {

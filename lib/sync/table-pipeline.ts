@@ -214,12 +214,13 @@ export class TablePipeline {
     // Gone at the source: the row must go too (a missed delete), and the marker with it.
     if (gone.length) await this.ctx.dest.delete(this.target.spec, gone, this.ctx.deleteLog);
     await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, gone);
-    const markers = await this.loadMarkers();
-    for (const id of gone) markers.delete(id);
+    // The marker cache is only kept in step when loaded: loading every marker of a table here
+    // (40,000 for a big re-sync) would stall the event loop for nothing.
+    for (const id of gone) this.markers?.delete(id);
     const result = await this.writeUpserts(records, opts.created);
     for (const r of records) (result.failedIds.has(r.id.toLowerCase()) ? failed : written).push(r.id.toLowerCase());
     await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, written);
-    for (const id of written) markers.delete(id);
+    for (const id of written) this.markers?.delete(id);
     await recordStat(this.ctx.db, this.ctx.profileId, this.entity, written.length + gone.length, failed.length);
     return { written, failed, gone };
   }
