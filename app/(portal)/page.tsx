@@ -19,10 +19,14 @@ export default async function DashboardPage() {
       <PageHeader title="Dashboard" description="Your Dataverse organizations and the profiles that export them." />
       <dl className="grid grid-cols-2 gap-4 md:grid-cols-4">
         {cards.map((card) => (
-          <Link key={card.label} href={card.href} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-blue-400">
-            <dt className="text-sm text-slate-600">{card.label}</dt>
+          // A <dl> may hold only dt/dd groups in <div>s: the link sits in the <dt> and its overlay
+          // keeps the whole card clickable.
+          <div key={card.label} className="relative rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-blue-400 focus-within:border-blue-400">
+            <dt className="text-sm text-slate-600">
+              <Link href={card.href} className="after:absolute after:inset-0">{card.label}</Link>
+            </dt>
             <dd className="mt-1 text-2xl font-semibold">{card.value}</dd>
-          </Link>
+          </div>
         ))}
       </dl>
       {overview.organizations === 0 ? (
