@@ -18,6 +18,9 @@ const postgresStoreSuites = [
   "app/(portal)/tokens/actions.test.ts",
   "app/(portal)/users/actions.test.ts",
   "lib/store/store-provider.test.ts",
+  "lib/health.test.ts",
+  "lib/metrics/prometheus.test.ts",
+  "lib/workers/service.test.ts",
 ];
 // STORE=sqlite (or postgres) set by the caller: one store only, no second project.
 const unreachable = process.env.STORE ? "STORE is set" : postgresUnreachable();

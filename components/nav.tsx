@@ -8,6 +8,7 @@ const LINKS: { href: string; label: string; also?: string }[] = [
   { href: "/organizations", label: "Organizations" },
   { href: "/profiles", label: "Profiles" },
   { href: "/failures", label: "Failures" },
+  { href: "/workers", label: "Workers" },
   { href: "/users", label: "Users" },
   // The API page links to the tokens page; both light up "API".
   { href: "/api-docs", label: "API", also: "/tokens" },

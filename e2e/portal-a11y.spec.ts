@@ -19,6 +19,8 @@ test("the portal pages have no serious accessibility violations", async ({ page,
     ["(portal)/profiles", "/profiles", async () => void (await page.goto("/profiles"))],
     ["(portal)/users", "/users", async () => void (await page.goto("/users"))],
     ["(portal)/tokens", "/tokens", async () => void (await page.goto("/tokens"))],
+    // The worker beside the portal holds the profile created above: a row with a profile link.
+    ["(portal)/workers", "/workers", async () => void (await page.goto("/workers"))],
     ["(portal)/api-docs", "/api-docs", async () => void (await page.goto("/api-docs"))],
     ["(portal)/profiles/new",
       "wizard step 1 with errors",

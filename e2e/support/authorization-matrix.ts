@@ -23,7 +23,9 @@ export type RoutePolicy =
   /** REST API, admins: bearer token only. */
   | "api-admin"
   /** A signed link is the permission: neither a session nor a token opens it without a signature. */
-  | "signed";
+  | "signed"
+  /** Prometheus metrics: only METRICS_TOKEN opens them, never a session or an API token. */
+  | "metrics-token";
 
 /** Values the spec fills in before building paths and bodies. */
 export interface Ids {
@@ -71,6 +73,8 @@ export const ROUTES: RouteEntry[] = [
   // A sign-in attempt without the CSRF token: NextAuth answers it the same way for everyone.
   api("app/api/auth/[...nextauth]", "POST", "public", () => "/api/auth/signout", 302, () => "csrfToken=forged"),
   api("app/api/health", "GET", "public", () => "/api/health", 200),
+  api("app/api/metrics", "GET", "metrics-token", () => "/api/metrics", 200),
+  api("app/api/portal/workers", "GET", "session", () => "/api/portal/workers", 200),
   api("app/api/portal/failures", "GET", "session", (i) => `/api/portal/failures?profileId=${i.missing}`, 404),
   api("app/api/portal/failures/download", "GET", "session", (i) => `/api/portal/failures/download?profileId=${i.missing}`, 404),
   api("app/api/portal/organizations", "GET", "session", () => "/api/portal/organizations", 200),
@@ -149,6 +153,7 @@ export const PAGES: PageEntry[] = [
   page("(portal)/profiles/[id]/edit", "session", (i) => `/profiles/${i.missing}/edit`, 404),
   page("(portal)/tokens", "session", () => "/tokens"),
   page("(portal)/users", "session", () => "/users"),
+  page("(portal)/workers", "session", () => "/workers"),
 ];
 
 /** The status a route answers a caller, from the route's policy. */
@@ -158,6 +163,10 @@ export function expectedStatus(e: RouteEntry, role: Role, mode: Mode): number {
       return e.allowed;
     case "signed":
       return 403; // no signature in the request: refused whoever asks
+    case "metrics-token":
+      // The test server sets no METRICS_TOKEN: metrics are off (403) for every caller; with one
+      // set, a caller without it gets 401 (lib/metrics/prometheus.test.ts).
+      return process.env.METRICS_TOKEN ? 401 : 403;
     case "session":
     case "session-admin":
       if (mode === "bearer" || role === "anonymous") return 401;

@@ -1,0 +1,4 @@
+export const workerKeys = {
+  all: ["workers"] as const,
+  list: () => [...workerKeys.all, "list"] as const,
+};
