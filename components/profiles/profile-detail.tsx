@@ -45,6 +45,17 @@ export function ProfileDetailView({ initialProfile, target, isAdmin }: { initial
     ["Schema / prefix", `${p.schemaName} / ${p.prefix || "(none)"}`],
     ["Retries", `${p.retryCount} tries, ${p.retryIntervalSeconds} s apart`],
     ["Delete log", p.writeDeleteLog ? "written" : "not written"],
+    [
+      "Run by",
+      p.owner ? (
+        <span key="o" data-testid="profile-owner">
+          {p.owner.role === "cli" ? "CLI sync" : "worker"} on {p.owner.host} (pid {p.owner.pid}) · epoch {p.owner.epoch} ·{" "}
+          <Link href="/workers" className="text-blue-800 underline">workers</Link>
+        </span>
+      ) : (
+        <span key="o" data-testid="profile-owner">{p.metadataActive || p.dataActive ? "no live worker holds it yet" : "nobody (inactive)"}</span>
+      ),
+    ],
     ["Last sync", formatUtc(p.lastSyncAt)],
     ["Lag", formatLag(p.lagSeconds)],
     ["Records synced", p.recordsSynced.toLocaleString("en-US")],

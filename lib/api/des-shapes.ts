@@ -87,6 +87,10 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
             FailedRecords: p.failedRecords,
             InitialSyncProgress: p.initialProgress ? { Done: p.initialProgress.done, Total: p.initialProgress.total } : null,
             LastError: p.lastError,
+            // The process running the profile now (one runner per profile), null when none.
+            Owner: p.owner
+              ? { WorkerId: p.owner.workerId, Host: p.owner.host, Pid: p.owner.pid, Role: p.owner.role, Epoch: p.owner.epoch, LastHeartbeat: p.owner.heartbeatAt }
+              : null,
           },
         }
       : {}),

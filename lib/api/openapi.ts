@@ -80,6 +80,17 @@ const SCHEMAS = {
         FailedRecords: z.number().int(),
         InitialSyncProgress: z.object({ Done: z.number().int(), Total: z.number().int() }).nullable(),
         LastError: z.string().nullable(),
+        Owner: z
+          .object({
+            WorkerId: z.string(),
+            Host: z.string(),
+            Pid: z.number().int(),
+            Role: z.enum(["worker", "web+worker", "cli"]),
+            Epoch: z.number().int().meta({ description: "Fencing epoch: incremented on every takeover of the profile." }),
+            LastHeartbeat: z.string().datetime(),
+          })
+          .nullable()
+          .meta({ description: "The process running this profile now (exactly one runner per profile); null when no live process holds it." }),
       })
       .optional(),
     CreatedOn: z.string().datetime(),

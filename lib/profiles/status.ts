@@ -69,6 +69,17 @@ export interface ProfileDetail extends ProfileSummary {
   tableNames: string[];
   relationshipNames: string[];
   tables: ProfileTableStatus[];
+  /** The process running the profile now (its unexpired lease), or null. */
+  owner: ProfileOwner | null;
+}
+
+export interface ProfileOwner {
+  workerId: string;
+  host: string;
+  pid: number;
+  role: string;
+  epoch: number;
+  heartbeatAt: string;
 }
 
 export interface ThroughputPoint {
@@ -171,10 +182,16 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
       destinationEnc: true,
       organization: { select: { name: true, url: true } },
       _count: { select: { failedRecords: true } },
+      lease: { select: { epoch: true, expiresAt: true, owner: { select: { id: true, host: true, pid: true, role: true, heartbeatAt: true } } } },
     },
   });
   if (!p) throw new NotFoundError(NOT_FOUND);
   const now = Date.now();
+  const l = p.lease;
+  const owner: ProfileOwner | null =
+    l?.owner && l.expiresAt.getTime() > now
+      ? { workerId: l.owner.id, host: l.owner.host, pid: l.owner.pid, role: l.owner.role, epoch: l.epoch, heartbeatAt: l.owner.heartbeatAt.toISOString() }
+      : null;
   const summary = toSummary(p, now);
   const lag = summary.lagSeconds;
   return {
@@ -196,6 +213,7 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
     updatedAt: p.updatedAt.toISOString(),
     tableNames: p.tables.filter((t) => t.enabled && t.kind !== "relationship").map((t) => t.logicalName),
     relationshipNames: p.tables.filter((t) => t.enabled && t.kind === "relationship").map((t) => t.logicalName),
+    owner,
     tables: p.tables.map((t) => {
       const phase = phaseOf(p, t);
       return {

@@ -70,7 +70,9 @@ describe("/crm/exporter/swagger.json", () => {
       prefix: "", retryCount: 12, retryIntervalSeconds: 5, writeDeleteLog: false, keyVaultSecretUrl: null, hasConnectionString: true, metadataActive: true,
       dataActive: true, lastError: null, failedRecords: 0, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), tableNames: ["account"],
       relationshipNames: [], tables: [table],
+      owner: { workerId: "w", host: "h", pid: 1, role: "worker", epoch: 3, heartbeatAt: new Date().toISOString() },
     }, true);
+    expect(Object.keys((profile.Status as Obj).Owner as Obj).sort()).toEqual(Object.keys(schemas.Profile.properties.Status.properties.Owner.properties ?? schemas.Profile.properties.Status.properties.Owner.anyOf?.[0]?.properties ?? {}).sort());
     expect(Object.keys(profile).sort()).toEqual(Object.keys(schemas.Profile.properties).sort());
     expect(Object.keys(profile.Status as Obj).sort()).toEqual(Object.keys(schemas.Profile.properties.Status.properties).sort());
     expect(Object.keys((profile.Entities as Obj[])[0].Status).sort()).toEqual(Object.keys(schemas.EntityStatus.properties).sort());
