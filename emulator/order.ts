@@ -140,15 +140,18 @@ export class SmallestN<T> {
 }
 
 /** Created rows' positions in SQL Server id order, cached per table (created ids only ever get appended). */
-const createdOrder = new WeakMap<TableState, { n: number; items: { key: string; pos: number }[] }>();
+const createdOrder = new WeakMap<TableState, { n: number; last: string | undefined; items: { key: string; pos: number }[] }>();
 
 function sortedCreated(t: TableState): { key: string; pos: number }[] {
   let c = createdOrder.get(t);
+  const last = t.created[t.created.length - 1];
+  // A rolled-back change set shortens `created`: start over unless the cached prefix is intact.
+  if (c && (c.n > t.created.length || (c.n > 0 && t.created[c.n - 1] !== c.last))) c = undefined;
   if (!c || c.n !== t.created.length) {
     const items = c ? c.items : [];
     for (let j = c ? c.n : 0; j < t.created.length; j++) items.push({ key: sqlGuidSortKey(t.created[j]), pos: t.baseCount + j });
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    c = { n: t.created.length, items };
+    c = { n: t.created.length, last, items };
     createdOrder.set(t, c);
   }
   return c.items;

@@ -1,9 +1,10 @@
 // One request: bearer check, control endpoints, injected faults and delays, then the Web API.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleControl, type Controls } from "./control-routes.ts";
-import { handleData, type Reply } from "./data-routes.ts";
-import { metadataGet } from "./metadata-routes.ts";
-import { ODataError, badPayload, errorBody, noHttpResource, notFoundSegment, parsePrefer } from "./odata.ts";
+import { parseJsonBody, serveApi } from "./api.ts";
+import { executeBatch } from "./batch.ts";
+import type { Reply } from "./data-routes.ts";
+import { ODataError, errorBody, notFoundSegment } from "./odata.ts";
 
 export const API_ROOT = "/api/data/v9.2/";
 export const CONTROL_ROOT = "/_emulator/";
@@ -23,21 +24,12 @@ function sendError(res: ServerResponse, err: ODataError): void {
   send(res, { status: err.status, body: errorBody(err.code, err.message), headers: { "content-type": "application/json; odata.metadata=minimal", ...err.headers } });
 }
 
-async function readBody(req: IncomingMessage, segment: string): Promise<unknown> {
-  if (req.method === "GET" || req.method === "HEAD") return undefined;
+async function readText(req: IncomingMessage): Promise<string> {
+  if (req.method === "GET" || req.method === "HEAD") return "";
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw badPayload(segment, `Microsoft.OData.ODataException: ${(err as Error).message}`);
-  }
+  return Buffer.concat(chunks).toString("utf8");
 }
-
-/** Functions are GET only; another method finds no HTTP resource, as on the service. */
-const FUNCTION = /^(WhoAmI|RetrieveVersion|RetrieveTotalRecordCount)(\(|$)/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,7 +47,7 @@ export function createHandler(c: Controls, token: string) {
         return send(res, { status: 401, headers: { "WWW-Authenticate": `Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize, resource_id=http://${req.headers.host}/` } });
       }
       if (path.startsWith(CONTROL_ROOT)) {
-        const result = handleControl(c, method, path.slice(CONTROL_ROOT.length), await readBody(req, "_emulator"));
+        const result = handleControl(c, method, path.slice(CONTROL_ROOT.length), parseJsonBody(await readText(req), "_emulator"));
         return send(res, { status: 200, body: JSON.stringify(result), headers: { "content-type": "application/json" } });
       }
       if (!path.startsWith(API_ROOT)) throw notFoundSegment(path.split("/")[1] ?? "");
@@ -75,13 +67,9 @@ export function createHandler(c: Controls, token: string) {
       if (c.slowMs > 0) await sleep(c.slowMs);
       const rel = decodeURIComponent(path.slice(API_ROOT.length));
       const base = `http://${req.headers.host}${API_ROOT}`;
-      if (method !== "GET" && FUNCTION.test(rel)) throw noHttpResource(`${base}${rel}`);
-      const body = await readBody(req, rel.split(/[/(]/)[0]);
-      if (method === "GET") {
-        const meta = metadataGet(c.store, base, rel, url.searchParams);
-        if (meta) return send(res, { status: 200, body: JSON.stringify(meta), headers: { "content-type": "application/json; odata.metadata=minimal" } });
-      }
-      send(res, handleData(c.store, { method, base, path: rel, query: url.searchParams, prefer: parsePrefer(req.headers.prefer), headers: req.headers, body }));
+      const text = await readText(req);
+      if (rel === "$batch" && method === "POST") return send(res, executeBatch(c.store, base, req.headers, text));
+      send(res, serveApi(c.store, { method, path: rel, query: url.searchParams, headers: req.headers, text, base }));
     } catch (err) {
       if (err instanceof ODataError) return sendError(res, err);
       console.error("[emulator]", err);
