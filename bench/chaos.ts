@@ -12,6 +12,7 @@ import { emulatorControl } from "../emulator/control.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { rng } from "../emulator/values.ts";
 import { tableNameFor } from "../lib/destinations/columns.ts";
+import { reconcileProfile, type ProfileReconciliation } from "../lib/sync/reconcile/reconcile-profile.ts";
 import { createProfile, makeStore } from "../lib/sync/test-support.ts";
 import { parseChaosArgs, USAGE, type ChaosArgs } from "./chaos/args.ts";
 import { awaitCatchUp, awaitInitialExport } from "./chaos/catch-up.ts";
@@ -106,22 +107,29 @@ async function main(args: ChaosArgs): Promise<number> {
     if (caught.ok) say(`${at()} engine caught up in ${(caught.ms / 1000).toFixed(1)} s`);
     else say(`${at()} engine did NOT catch up in ${args.catchUpSeconds} s:\n  ${caught.behind.join("\n  ")}`);
 
-    // Compare, then read the failure log.
+    // The product's reconciliation (through the proxy, like the engine), then the harness's own
+    // direct comparison as a check on it; then the failure log.
+    const product = await reconcileProfile(db, profileId, {});
     const direct = await compareDirect(emu, target, SCHEMA, PREFIX, [...ENTITIES, "accountleads"]);
     const failures = await db.failure.findMany({ where: { profileId }, select: { entity: true, recordId: true, changeType: true, reason: true }, take: 2000 });
     const failedTables = await db.profileTable.findMany({ where: { profileId, initialSyncState: "Failed" }, select: { logicalName: true, lastError: true } });
     await engine.stop();
 
     const faults = [...byKind.values()].reduce((a, b) => a + b, 0);
-    report({ byKind, kills, crashes: engine.crashes(), direct, failures, failedTables, harnessErrors, logFile: engine.logFile, tail: engine.tail(25), greenSoFar: caught.ok });
-    const equal = direct.missing + direct.extra + direct.stale === 0;
+    report({ byKind, kills, crashes: engine.crashes(), product, direct, failures, failedTables, harnessErrors, logFile: engine.logFile, tail: engine.tail(25), greenSoFar: caught.ok });
+    const equal = product.equal && direct.missing + direct.extra + direct.stale === 0;
     const problems: string[] = [];
+    const agree = product.tables.every((t) => {
+      const d = direct.tables.find((x) => x.table === (t.entity || t.logicalName));
+      return !t.error && d && d.missing === t.missing && d.extra === t.extra && d.stale === t.stale;
+    });
+    if (!agree) problems.push("the product's reconciliation and the direct comparison disagree (see the table above)");
     if (!caught.ok) problems.push(`the engine did not catch up in ${args.catchUpSeconds} s`);
     if (engine.crashes()) problems.push(`the engine exited unexpectedly ${engine.crashes()} time(s)`);
     if (harnessErrors.length) problems.push(`${harnessErrors.length} fault(s) could not be injected`);
     green = equal && failures.length === 0 && problems.length === 0;
     say(
-      `chaos: ${faults} faults, target ${equal ? "==" : "!="} source (${direct.missing} missing, ${direct.extra} extra, ${direct.stale} stale), ` +
+      `chaos: ${faults} faults, target ${equal ? "==" : "!="} source (${product.missing} missing, ${product.extra} extra, ${product.stale} stale), ` +
         `${failures.length} failure-log entries${problems.length ? `; ${problems.join("; ")}` : ""}`,
     );
     return green ? 0 : 1;
@@ -143,6 +151,7 @@ interface Report {
   byKind: Map<string, number>;
   kills: number;
   crashes: number;
+  product: ProfileReconciliation;
   direct: Comparison;
   failures: { entity: string; recordId: string; changeType: string; reason: string }[];
   failedTables: { logicalName: string; lastError: string | null }[];
@@ -156,10 +165,14 @@ function report(r: Report): void {
   say("\nfaults injected, by kind:");
   for (const [kind, n] of [...r.byKind].sort((a, b) => b[1] - a[1])) say(`  ${String(n).padStart(4)}  ${kind}`);
   say(`engine restarts: ${r.kills + r.crashes} (${r.kills} kill -9, ${r.crashes} unexpected exits)`);
-  say("\ntable            source  target  missing  extra  stale");
-  for (const d of r.direct.tables) {
-    say(`  ${d.table.padEnd(15)}${String(d.source).padStart(7)}${String(d.target).padStart(8)}${String(d.missing).padStart(9)}${String(d.extra).padStart(7)}${String(d.stale).padStart(7)}`);
-    for (const s of d.samples) say(`      ${s}`);
+  say(`\nreconciliation (the product's, ${(r.product.durationMs / 1000).toFixed(1)} s; in brackets the harness's direct comparison):`);
+  say(`  ${"table".padEnd(26)}source  target      missing        extra        stale`);
+  const cell = (a: number, b: number | undefined) => `${a} [${b ?? "?"}]`.padStart(13);
+  for (const t of r.product.tables) {
+    const d = r.direct.tables.find((x) => x.table === (t.entity || t.logicalName));
+    say(`  ${t.logicalName.padEnd(25)}${String(t.sourceCount).padStart(7)}${String(t.targetCount).padStart(8)}${cell(t.missing, d?.missing)}${cell(t.extra, d?.extra)}${cell(t.stale, d?.stale)}`);
+    if (t.error) say(`      error: ${t.error}`);
+    for (const s of d?.samples ?? []) say(`      ${s}`);
   }
   if (r.failedTables.length) say(`\ntables failed: ${r.failedTables.map((t) => `${t.logicalName} (${t.lastError})`).join("; ")}`);
   if (r.failures.length) {
@@ -167,7 +180,7 @@ function report(r: Report): void {
     for (const f of r.failures.slice(0, 8)) say(`  ${f.entity} ${f.recordId} ${f.changeType}: ${f.reason.slice(0, 200)}`);
   }
   if (r.harnessErrors.length) say(`\nfaults that could not be injected:\n  ${r.harnessErrors.join("\n  ")}`);
-  const bad = !r.greenSoFar || r.failures.length || r.direct.missing + r.direct.extra + r.direct.stale || r.crashes;
+  const bad = !r.greenSoFar || r.failures.length || !r.product.equal || r.direct.missing + r.direct.extra + r.direct.stale || r.crashes;
   if (bad) say(`\nengine log ${r.logFile}, last lines:\n  ${r.tail.join("\n  ")}`);
   say("");
 }
