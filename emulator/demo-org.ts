@@ -2,12 +2,12 @@
 // relationships. Values are produced by each attribute's `gen`, called by record-gen.ts.
 import type { AttributeKind } from "../lib/dataverse/types.ts";
 import {
-  chance, companyName, dateOnly, dateTime, exactLength, firstName, guidFrom, int, lastName, money,
-  phrase, pick, type Rng,
+  bigPast53, chance, companyName, dateOnly, dateTime, exactDecimal, exactLength, firstName, guidFrom, int, lastName, money,
+  phrase, pick, type ExactNumber, type Rng,
 } from "./values.ts";
 
 export interface LookupRef { id: string; type: string }
-export type Value = string | number | boolean | null | LookupRef;
+export type Value = string | number | boolean | null | LookupRef | ExactNumber;
 
 export interface GenContext {
   /** A base record of `table`, picked by the stream (null when the table is empty). */
@@ -220,6 +220,10 @@ export const TABLES: TableDef[] = [
       { name: "cr0a1_region", kind: "Picklist", display: "Region", optionSet: REGION, gen: (r) => int(r, 100000000, 100000004) },
       { name: "cr0a1_tags", kind: "MultiSelectPicklist", typeName: "MultiSelectPicklistType", display: "Tags", optionSet: PROJECT_TAG, gen: (r) => (chance(r, 0.3) ? null : `${int(r, 100000000, 100000001)},${int(r, 100000002, 100000004)}`) },
       { name: "cr0a1_accountid", kind: "Lookup", display: "Account", targets: ["account"], gen: (r, c) => c.ref("account", r) },
+      // Values a double cannot hold: 21 significant digits (Decimal), 19 (Money), past 2^53 (BigInt).
+      { name: "cr0a1_exactrate", kind: "Decimal", display: "Exact rate", precision: 10, gen: (r) => exactDecimal(r, 11, 10) },
+      { name: "cr0a1_largeamount", kind: "Money", display: "Large amount", precision: 4, gen: (r) => exactDecimal(r, 15, 4) },
+      { name: "cr0a1_largecounter", kind: "BigInt", display: "Large counter", gen: (r) => bigPast53(r) },
       { name: "cr0a1_summary", kind: "Virtual", typeName: "VirtualType", display: "Summary (virtual)" },
       ...common("cr0a1_project"),
     ],

@@ -107,6 +107,41 @@ export function dateOnly(r: Rng, fromYear = 1950, years = 50): string {
 
 export const money = (r: Rng, max: number): number => Math.round(r() * max * 100) / 100;
 
+/**
+ * A decimal written to the wire exactly as its text (no quotes, no rounding through a double):
+ * Dataverse Decimal (up to 22 significant digits) and Money (up to 19) do not fit a double.
+ * The serializer writes `String(value)`; arithmetic and formatting see an approximate number.
+ */
+export class ExactNumber {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  valueOf(): number {
+    return Number(this.text);
+  }
+  toJSON(): number {
+    return Number(this.text);
+  }
+}
+
+const digits = (r: Rng, n: number): string => String(Math.floor(r() * 10 ** n)).padStart(n, "0");
+
+/** `intDigits` digits (no leading zero) . `scale` digits, exactly: 20+ significant digits for the demo data. */
+export function exactDecimal(r: Rng, intDigits: number, scale: number): ExactNumber {
+  const head = String(1 + Math.floor(r() * 9));
+  let body = "";
+  for (let left = intDigits - 1; left > 0; left -= 8) body += digits(r, Math.min(8, left));
+  let frac = "";
+  for (let left = scale; left > 0; left -= 8) frac += digits(r, Math.min(8, left));
+  return new ExactNumber(`${chance(r, 0.2) ? "-" : ""}${head}${body}${scale ? `.${frac}` : ""}`);
+}
+
+/** A BigInt value past 2^53 (a double cannot hold it), below 2^62, as exact wire text. */
+export function bigPast53(r: Rng): ExactNumber {
+  return new ExactNumber(String(2n ** 53n + BigInt(Math.floor(r() * 2 ** 52)) * 511n + BigInt(Math.floor(r() * 1000))));
+}
+
 /** A deterministic GUID from a random stream (Uniqueidentifier columns). */
 export function guidFrom(r: Rng): string {
   const h = () => hex(Math.floor(r() * 0x10000), 4);

@@ -1,6 +1,7 @@
 // The one place that talks HTTP to Dataverse: headers, token refresh on 401, waiting out 429
 // (Retry-After, jittered, capped, within a budget), exponential backoff for 5xx and network
 // errors, and turning failures into the typed errors of errors.ts.
+import { parseJsonExact } from "./exact-json.ts";
 import type { TokenProvider } from "./auth.ts";
 import {
   AuthenticationError, ChangeTrackingNotEnabledError, CODES, DataverseError, DataverseUnavailableError,
@@ -107,7 +108,7 @@ export class HttpClient {
   async json<T>(pathOrUrl: string, init: RequestInit2 = {}): Promise<T> {
     const { text, url } = await this.send(pathOrUrl, init);
     try {
-      return JSON.parse(text) as T;
+      return parseJsonExact<T>(text);
     } catch (err) {
       throw new InvalidUrlError(`${url} did not answer with JSON: is ${this.origin} a Dataverse environment URL? (it should look like https://contoso.crm.dynamics.com)`, { cause: err });
     }

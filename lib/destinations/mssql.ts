@@ -33,9 +33,11 @@ function paramType(c: ColumnSpec): mssql.ISqlType | (() => mssql.ISqlType) {
     bool: () => mssql.Bit(),
     datetime: () => mssql.DateTime2(7),
     date: () => mssql.Date(),
-    decimal: () => mssql.Decimal(38, Math.min(Math.max(c.precision ?? 10, 0), 38)),
+    // Exact decimal text, converted by the server into the column's decimal(38,s): tedious's
+    // Decimal parameter goes through a double and would round past ~15 digits.
+    decimal: () => mssql.VarChar(64),
     float: () => mssql.Float(),
-    money: () => mssql.Decimal(38, 4),
+    money: () => mssql.VarChar(64),
   };
   return t[c.type]();
 }

@@ -105,14 +105,20 @@ function convert(col: ColumnSpec, enc: Encoder): (v: FieldValue | undefined, id:
         if (iso === null) return bad(id, v, "a date");
         return col.type === "date" ? enc.date(iso.slice(0, 10)) : enc.datetime(iso);
       };
-    case "decimal":
     case "float":
-    case "money":
       return (v, id) => {
         if (v === null || v === undefined) return null;
         if (typeof v === "number" && Number.isFinite(v)) return v;
         if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
         return bad(id, v, "a number");
+      };
+    case "decimal":
+    case "money":
+      // Exact decimal text (the client keeps long numbers as text): bound as a string, so no
+      // target rounds it through a double.
+      return (v, id) => {
+        if (v === null || v === undefined) return null;
+        return plainDecimal(v) ?? bad(id, v, "a number");
       };
   }
 }
@@ -199,4 +205,38 @@ export function planWidening(
     }
   });
   return out;
+}
+
+const PLAIN = /^[+-]?\d+(\.\d+)?$/;
+const EXPONENT = /^([+-]?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/;
+
+/**
+ * A number or numeric text as plain decimal text without exponent ("1e-7" → "0.0000001"),
+ * digit for digit; null when it is not a finite number. A JS number prints as its shortest
+ * round-trip form, which is the source's text for values of up to 15 significant digits.
+ */
+export function plainDecimal(v: unknown): string | null {
+  if (typeof v === "number") return Number.isFinite(v) ? expand(String(v)) : null;
+  if (typeof v !== "string") return null;
+  const t = v.trim();
+  if (PLAIN.test(t)) return t.startsWith("+") ? t.slice(1) : t;
+  if (EXPONENT.test(t)) return expand(t);
+  return t !== "" && Number.isFinite(Number(t)) ? expand(String(Number(t))) : null;
+}
+
+function expand(text: string): string {
+  const m = EXPONENT.exec(text);
+  if (!m) return text;
+  const [, sign, int, frac = "", exp] = m;
+  const all = int + frac;
+  const digits = all.replace(/^0+/, "");
+  if (digits === "") return "0";
+  // Where the decimal point falls within `digits` once the exponent is applied.
+  const at = int.length - (all.length - digits.length) + Number(exp);
+  let out: string;
+  if (at <= 0) out = `0.${"0".repeat(-at)}${digits}`;
+  else if (at >= digits.length) out = digits + "0".repeat(at - digits.length);
+  else out = `${digits.slice(0, at)}.${digits.slice(at)}`;
+  if (out.includes(".")) out = out.replace(/0+$/, "").replace(/\.$/, "");
+  return (sign === "-" ? "-" : "") + out;
 }

@@ -8,7 +8,8 @@ type Fixed = Exclude<ColumnType, "string" | "decimal">;
 const FIXED: Record<SqlDestinationKind, Record<Fixed, string>> = {
   sqlite: {
     guid: "TEXT", text: "TEXT", int: "INTEGER", bigint: "INTEGER", bool: "INTEGER",
-    datetime: "TEXT", date: "TEXT", float: "REAL", money: "NUMERIC",
+    // SQLite has no exact decimal: NUMERIC/REAL keep ~15 digits, so Decimal and Money are exact text.
+    datetime: "TEXT", date: "TEXT", float: "REAL", money: "TEXT",
   },
   postgres: {
     guid: "uuid", text: "text", int: "integer", bigint: "bigint", bool: "boolean",
@@ -30,7 +31,7 @@ export function sqlTypeFor(kind: SqlDestinationKind, col: ColumnSpec, width?: nu
   }
   if (col.type === "decimal") {
     const scale = Math.min(Math.max(col.precision ?? 10, 0), 38);
-    return kind === "sqlite" ? "NUMERIC" : kind === "mssql" ? `decimal(38,${scale})` : `numeric(38,${scale})`;
+    return kind === "sqlite" ? "TEXT" : kind === "mssql" ? `decimal(38,${scale})` : `numeric(38,${scale})`;
   }
   return FIXED[kind][col.type];
 }

@@ -9,7 +9,7 @@ import { DataverseClient } from "../dataverse/client";
 import { usePostgres, type TestPostgres } from "../testing/postgres";
 import { openProfileTarget, runProfile } from "./profile-runner";
 import { classifyError } from "./retry-policy";
-import { createProfile, makeStore, sourceRows, waitFor, webApi } from "./test-support";
+import { createProfile, makeStore, rawLargeNumbers, sourceRows, waitFor, webApi } from "./test-support";
 
 const pg: TestPostgres = await usePostgres();
 if (!pg.available) console.warn(`\n*** SKIPPING the PostgreSQL engine tests: ${pg.reason} ***\n`);
@@ -53,6 +53,13 @@ describe.skipIf(!pg.available)("sync engine → PostgreSQL", () => {
       expect(t.cr0a1_tags ?? null).toBe(s.values.cr0a1_tags ?? null);
       expect(t.cr0a1_accountid).toBe((s.values.cr0a1_accountid as { id: string }).id.toLowerCase());
       expect(new Date(t.cr0a1_startdate as string).toISOString().slice(0, 10)).toBe(String(s.values.cr0a1_startdate).slice(0, 10));
+    }
+    // Numbers a double cannot hold arrive digit for digit (numeric and bigint come back as text).
+    const exact = await rawLargeNumbers(emu.url);
+    expect(exact.size).toBe(src.size);
+    for (const [id, w] of exact) {
+      const t = got.get(id)!;
+      expect({ rate: t.cr0a1_exactrate, amount: t.cr0a1_largeamount, counter: t.cr0a1_largecounter }, id).toEqual(w);
     }
     expect((await table("Dx_accountleads")).size).toBe((await sourceRows(emu.url, "accountleads", ["accountid"])).size);
   });

@@ -13,7 +13,7 @@ import { runProfile } from "./profile-runner";
 import { getProfileStatus, listFailedRecords, requestFailedRecordResync, requestTableResync } from "./profile-store";
 import { exportFailures } from "./failure-log";
 import { runWithRestarts } from "./supervisor";
-import { createProfile, makeStore, sourceRows, sqliteRows, webApi } from "./test-support";
+import { createProfile, makeStore, rawLargeNumbers, sourceRows, sqliteRows, webApi } from "./test-support";
 
 let emu: RunningEmulator;
 let control: EmulatorControl;
@@ -65,7 +65,7 @@ describe("sync engine → SQLite", () => {
       expect(t, id).toBeDefined();
       expect(String(t.versionnumber)).toBe(s.version);
       expect(t.cr0a1_name).toBe(s.values.cr0a1_name);
-      expect(t.cr0a1_budget).toBeCloseTo(Number(s.values.cr0a1_budget), 4);
+      expect(Number(t.cr0a1_budget)).toBeCloseTo(Number(s.values.cr0a1_budget), 4);
       expect(t.cr0a1_hours).toBeCloseTo(Number(s.values.cr0a1_hours), 6);
       expect(Number(t.cr0a1_margin)).toBeCloseTo(Number(s.values.cr0a1_margin), 6);
       expect(String(t.cr0a1_ticketcount)).toBe(String(s.values.cr0a1_ticketcount));
@@ -80,6 +80,18 @@ describe("sync engine → SQLite", () => {
       expect(t.cr0a1_accountid_entitytype).toBe("account");
       expect(["systemuser", "team"]).toContain(t.ownerid_entitytype);
       expect(Date.parse(String(t.createdon))).toBe(Date.parse(String(s.values.createdon)));
+    }
+    // Numbers a double cannot hold arrive digit for digit (SQLite: Decimal/Money as exact TEXT).
+    const exact = await rawLargeNumbers(emu.url);
+    expect(exact.size).toBe(src.size);
+    const big = new Database(target, { readonly: true });
+    big.defaultSafeIntegers(true);
+    const stored = new Map((big.prepare(`select Id, cr0a1_exactrate, cr0a1_largeamount, cr0a1_largecounter from dx_cr0a1_project`).all() as Record<string, unknown>[]).map((r) => [String(r.Id), r]));
+    big.close();
+    for (const [id, w] of exact) {
+      expect(w.rate.replace(/[-.]/g, "").length).toBeGreaterThanOrEqual(20);
+      expect(BigInt(w.counter) > 2n ** 53n).toBe(true);
+      expect(stored.get(id), id).toEqual({ Id: id, cr0a1_exactrate: w.rate, cr0a1_largeamount: w.amount, cr0a1_largecounter: BigInt(w.counter) });
     }
     expect(rows("dx_account").length).toBe((await sourceRows(emu.url, "account", ["name"])).size);
     expect(rows("dx_accountleads").length).toBe((await sourceRows(emu.url, "accountleads", ["accountid"])).size);

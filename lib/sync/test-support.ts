@@ -101,3 +101,20 @@ export async function waitFor<T>(cond: () => Promise<T> | T, what: string, timeo
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * The emulator's large-number attributes of cr0a1_project exactly as they are on the wire (read
+ * from the raw response text, not through any JSON parser): 21-digit Decimal, 19-digit Money,
+ * BigInt past 2^53, by record id.
+ */
+export async function rawLargeNumbers(url: string): Promise<Map<string, { rate: string; amount: string; counter: string }>> {
+  const out = new Map<string, { rate: string; amount: string; counter: string }>();
+  let next: string | undefined = `${url}/api/data/v9.2/cr0a1_projects?$select=cr0a1_exactrate,cr0a1_largeamount,cr0a1_largecounter`;
+  const re = /"cr0a1_exactrate":(-?[\d.]+),"cr0a1_largeamount":(-?[\d.]+),"cr0a1_largecounter":(\d+),"cr0a1_projectid":"([0-9a-f-]{36})"/g;
+  while (next) {
+    const text = await (await fetch(next, { headers: { Authorization: "Bearer emulator-token", Accept: "application/json" } })).text();
+    for (const m of text.matchAll(re)) out.set(m[4], { rate: m[1], amount: m[2], counter: m[3] });
+    next = /"@odata.nextLink":"([^"]+)"/.exec(text)?.[1];
+  }
+  return out;
+}
