@@ -19,6 +19,8 @@ export interface StoreModel {
   autoincrement: string[];
   /** Models this one references (@relation(fields: …)). */
   dependsOn: string[];
+  /** Fields stored under another column name (@map), field → column. */
+  columns: Record<string, string>;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -27,7 +29,7 @@ export function parseModels(schema: string): StoreModel[] {
   const models: StoreModel[] = [];
   for (const m of schema.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
     const [, name, body] = m;
-    const model: StoreModel = { name, delegate: name[0].toLowerCase() + name.slice(1), table: name, id: [], autoincrement: [], dependsOn: [] };
+    const model: StoreModel = { name, delegate: name[0].toLowerCase() + name.slice(1), table: name, id: [], autoincrement: [], dependsOn: [], columns: {} };
     for (const raw of body.split("\n")) {
       const line = raw.replace(/\/\/.*$/, "").trim();
       if (!line) continue;
@@ -40,6 +42,8 @@ export function parseModels(schema: string): StoreModel[] {
       const [, fieldName, type, , attrs] = field;
       if (/(^|\s)@id\b/.test(attrs)) model.id = [fieldName];
       if (/@default\(\s*autoincrement\(\)\s*\)/.test(attrs)) model.autoincrement.push(fieldName);
+      const mapped = attrs.match(/@map\(\s*"([^"]+)"/);
+      if (mapped) model.columns[fieldName] = mapped[1];
       if (/@relation\([^)]*fields\s*:/.test(attrs) && type !== name) model.dependsOn.push(type);
     }
     if (!model.id.length) throw new Error(`model ${name} has no primary key: store copy cannot page through it`);
