@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { ZSignIn } from "@/lib/users/schemas";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
@@ -40,7 +41,8 @@ export function SignInForm({ callbackUrl, entraEnabled, initialError }: { callba
         setError(result?.error && result.error !== "CredentialsSignin" ? result.error : ERROR_MESSAGES.CredentialsSignin);
         return;
       }
-      router.replace(callbackUrl);
+      // Checked again here: the prop is the server's, but the browser is where a redirect lands.
+      router.replace(safeCallbackUrl(callbackUrl));
       router.refresh();
     } catch {
       setError("The portal could not be reached. Check your connection and try again.");
