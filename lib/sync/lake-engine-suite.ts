@@ -14,8 +14,6 @@ import type { LakeStorage } from "../destinations/lake/storage";
 import { loadBook } from "../destinations/lake/table-book";
 import { expectLakeMatchesSource, expectReadableModel } from "../destinations/lake/test-support";
 import type { LakeSettings } from "../destinations/types";
-import { decryptSecret } from "../secrets";
-import { openTarget } from "./open-target";
 import { runProfile } from "./profile-runner";
 import { createProfile, makeStore, webApi } from "./test-support";
 
@@ -46,10 +44,8 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
   const once = (lake: Lake) =>
     runProfile(
       lake.profileId,
-      {
-        db, sourceFactory: fastSource, pageSize: 40,
-        openTarget: (p) => openTarget(decryptSecret(p.destinationEnc!), { schemaName: p.schemaName, prefix: p.prefix, lake: lake.settings }),
-      },
+      // The lake options come from the profile's fields, as the worker reads them.
+      { db, sourceFactory: fastSource, pageSize: 40 },
       { signal: new AbortController().signal, once: true },
     );
   const both = async () => {
@@ -82,7 +78,10 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
       api = webApi(emu.url);
       const mk = async (name: "append" | "inplace", settings: Partial<LakeSettings>, tables: string[]) => {
         const target = await where!.make(`lake-${name}`);
-        const profileId = await createProfile(db, { name: `lake-${name}`, source: emu.url, target, tables, relationships: name === "append" ? ["accountleads_association"] : [] });
+        const profileId = await createProfile(db, {
+          name: `lake-${name}`, source: emu.url, target, tables, relationships: name === "append" ? ["accountleads_association"] : [],
+          lakeMode: settings.mode, partition: settings.granularity, snapshotMinutes: settings.snapshotMinutes, snapshotKeep: settings.snapshotKeep,
+        });
         lakes[name] = { profileId, target, settings, storage: await openStorage(parseLakeTarget(target)), tables: name === "append" ? [...tables, "accountleads"] : tables };
       };
       await mk("append", { mode: "appendOnly", snapshotMinutes: 0, snapshotKeep: 3 }, ["account", "contact", "cr0a1_project"]);
@@ -110,6 +109,14 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
         // Headerless: the first field of the first line is an Id.
         const first = (await loadBook(lake.storage, "account"))!.files[0];
         expect((await lake.storage.read(first.path))!.toString("utf8")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+      }
+      for (const lake of Object.values(lakes)) {
+        const p = await db.profile.findUniqueOrThrow({ where: { id: lake.profileId } });
+        expect(p.destinationType).toBe("datalake");
+        expect(p.lakeSnapshotCount).toBe(lake.tables.length);
+        expect(p.lakeLastSnapshotAt).not.toBeNull();
+        expect(p.lakeFilesWritten).toBeGreaterThanOrEqual(lake.tables.length);
+        expect(p.lakeBytesWritten).toBeGreaterThan(10_000);
       }
       const inplace = (await loadBook(lakes.inplace.storage, "account"))!;
       expect(inplace.files.every((f) => /^account\/\d{4}-\d{2}(_\d+)?\.csv$/.test(f.path))).toBe(true);

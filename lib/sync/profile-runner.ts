@@ -2,12 +2,12 @@
 // `syncIntervalSeconds`, tables in parallel within a limit, until the AbortSignal fires.
 // Also serves the admin requests the portal stores: re-export one table, re-sync failed records.
 import type { Db } from "../db";
-import type { Destination } from "../destinations/types";
+import type { Destination, DestinationOptions } from "../destinations/types";
 import { DataverseClient } from "../dataverse/client";
 import { decryptSecret } from "../secrets";
 import { openTarget } from "./open-target";
 import { activateMetadata, activateTable, refreshSchema, type MetadataContext, type PreparedTable } from "./metadata-sync";
-import { loadProfile, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
+import { loadProfile, saveTargetStats, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
 import { classifyError, errorText, failedTableRetryDelayMs, isAbort, sleep } from "./retry-policy";
 import { SideTasks } from "./side-tasks";
 import { createSource, type SourceFactory } from "./source-factory";
@@ -57,7 +57,23 @@ export interface ProfileRunResult {
 
 export async function openProfileTarget(p: ProfileRow): Promise<Destination> {
   if (!p.destinationEnc) throw new Error(`Profile '${p.name}' has no target connection.`);
-  return openTarget(decryptSecret(p.destinationEnc), { schemaName: p.schemaName, prefix: p.prefix });
+  return openTarget(decryptSecret(p.destinationEnc), { schemaName: p.schemaName, prefix: p.prefix, ...lakeOptionsOf(p) });
+}
+
+/** A profile's data lake options, and its organization's app registration for Azure storage. */
+export function lakeOptionsOf(p: ProfileRow): Pick<DestinationOptions, "lake" | "credentials"> {
+  if (p.destinationType !== "datalake") return {};
+  const o = p.organization;
+  return {
+    lake: {
+      mode: p.lakeMode === "inPlace" ? "inPlace" : "appendOnly",
+      granularity: p.lakePartition === "Month" ? "Month" : "Year",
+      snapshotMinutes: p.lakeSnapshotMinutes,
+      snapshotKeep: p.lakeSnapshotKeep,
+      incrementalFolders: p.lakeIncrementalFolders,
+    },
+    credentials: o.tenantId && o.clientId && o.clientSecretEnc ? { tenantId: o.tenantId, clientId: o.clientId, clientSecret: decryptSecret(o.clientSecretEnc) } : null,
+  };
 }
 
 /** Runs `fn` over `items` with at most `limit` at once; every item runs, the first error is rethrown. */
@@ -221,7 +237,8 @@ async function maintainTarget(db: Db, profileId: string, dest: Destination, pipe
   const p = await loadProfile(db, profileId);
   const states = new Map((p?.tables ?? []).map((t) => [t.logicalName, t.initialSyncState]));
   const progress = [...pipelines].map(([name, { prepared }]) => ({ spec: prepared.target.spec, initialSyncState: states.get(name) ?? "NotStarted" }));
-  await dest.maintain!(progress);
+  const stats = await dest.maintain!(progress);
+  if (stats) await saveTargetStats(db, profileId, stats);
 }
 
 function accumulate(totals: Map<string, RunSummary>, name: string, s: RunSummary): void {

@@ -1,5 +1,6 @@
 // Prisma reads and writes of profiles, per-table state, checkpoints, counters, failed-record
 // markers and throughput. The engine and the portal both go through these functions.
+import type { TargetStats } from "../destinations/types";
 import type { Db } from "../db";
 
 export type ProfileState = "draft" | "activating" | "active" | "inactive" | "failed";
@@ -46,6 +47,12 @@ export interface ProfileRow {
   resyncFailedRequested: boolean;
   lastError: string | null;
   lastSyncAt: Date | null;
+  /** Data lake targets only (see LakeSettings). */
+  lakeMode: string;
+  lakePartition: string;
+  lakeSnapshotMinutes: number;
+  lakeSnapshotKeep: number;
+  lakeIncrementalFolders: boolean;
   organization: {
     id: string;
     url: string;
@@ -73,6 +80,7 @@ export async function loadProfile(db: Db, profileId: string): Promise<ProfileRow
       schemaName: true, prefix: true, retryCount: true, retryIntervalSeconds: true, writeDeleteLog: true,
       metadataActive: true, dataActive: true, syncIntervalSeconds: true, resyncFailedRequested: true,
       lastError: true, lastSyncAt: true,
+      lakeMode: true, lakePartition: true, lakeSnapshotMinutes: true, lakeSnapshotKeep: true, lakeIncrementalFolders: true,
       organization: { select: { id: true, url: true, tenantId: true, clientId: true, clientSecretEnc: true, staticTokenEnc: true } },
       tables: { select: TABLE_SELECT, orderBy: { logicalName: "asc" } },
     },
@@ -187,6 +195,14 @@ const STILL_ACTIVE = { OR: [{ metadataActive: true }, { dataActive: true }] };
 
 export async function setProfileState(db: Db, profileId: string, state: ProfileState, lastError?: string | null): Promise<void> {
   await db.profile.updateMany({ where: { id: profileId, ...STILL_ACTIVE }, data: { state, ...(lastError !== undefined ? { lastError } : {}) } });
+}
+
+/** A lake's figures after a cycle, for the profile page. */
+export async function saveTargetStats(db: Db, profileId: string, s: TargetStats): Promise<void> {
+  await db.profile.updateMany({
+    where: { id: profileId },
+    data: { lakeLastSnapshotAt: s.lastSnapshotAt, lakeSnapshotCount: s.snapshotCount, lakeFilesWritten: s.filesWritten, lakeBytesWritten: s.bytesWritten },
+  });
 }
 
 export async function touchProfile(db: Db, profileId: string, data: { state?: ProfileState; lastError?: string | null } = {}): Promise<void> {

@@ -24,8 +24,15 @@ const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T 
     --target TARGET --tables a,b[,...] [--relationships x,y] [--prefix P] [--schema S]
     [--retry-count N] [--retry-interval SECONDS] [--delete-log] [--once]
     [--interval SECONDS] [--page-size N] [--quiet]
+    [--lake-mode append-only|in-place] [--partition year|month] [--snapshot-minutes N] [--snapshot-keep K]
 
   TARGET            sqlite:PATH | postgres://... | mssql://... | an ADO.NET SQL Server connection string
+                    | a data lake: lake:PATH, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH[;AccountKey=K],
+                    https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH?SAS, or a storage connection string ;Container=C
+  --lake-mode       data lake: append-only (default; deletes as IsDelete rows) or in-place (rows rewritten)
+  --partition       data lake: partition files by createdon year (default) or month
+  --snapshot-minutes  data lake: minutes between snapshots of a changed table (default 60; 0 = every cycle)
+  --snapshot-keep   data lake: snapshots kept per table (default 5)
   --once            activate metadata + data, bring the target up to date, print a summary, exit
   --retry-count     record retries before a failure entry is written (0-20, default 12)
   --retry-interval  seconds between record retries (0-3600, default 5)
@@ -55,6 +62,10 @@ const ZSyncFlags = z
     interval: z.number().min(0, "--interval must be >= 0").max(86400),
     pageSize: z.number().int().min(1, "--page-size must be 1-5000").max(5000, "--page-size must be 1-5000"),
     deleteLog: z.boolean(),
+    lakeMode: z.enum(["appendOnly", "inPlace"]).optional(),
+    partition: z.enum(["Year", "Month"]).optional(),
+    snapshotMinutes: z.number().int("--snapshot-minutes must be whole minutes").min(0).max(10080, "--snapshot-minutes must be 0-10080").optional(),
+    snapshotKeep: z.number().int().min(1, "--snapshot-keep must be 1-1000").max(1000, "--snapshot-keep must be 1-1000").optional(),
     once: z.boolean(),
     quiet: z.boolean(),
   })
@@ -75,6 +86,13 @@ const num = (v: string | undefined, dflt: number, flag: string): number => {
   return n;
 };
 
+function enumFlag<T extends string>(v: string | undefined, flag: string, map: Record<string, T>): T | undefined {
+  if (v === undefined) return undefined;
+  const hit = map[v.toLowerCase()];
+  if (!hit) throw new UsageError(`${flag} must be ${Object.keys(map).join(" or ")}, got '${v}'`);
+  return hit;
+}
+
 export function parseSyncFlags(argv: string[]): TSyncFlags {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -88,6 +106,7 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
         target: { type: "string" }, tables: { type: "string" }, relationships: { type: "string" },
         prefix: { type: "string" }, schema: { type: "string" }, "retry-count": { type: "string" },
         "retry-interval": { type: "string" }, interval: { type: "string" }, "page-size": { type: "string" },
+        "lake-mode": { type: "string" }, partition: { type: "string" }, "snapshot-minutes": { type: "string" }, "snapshot-keep": { type: "string" },
         "delete-log": { type: "boolean" }, once: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
     }));
@@ -103,6 +122,10 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
     retryCount: num(s("retry-count"), 12, "--retry-count"), retryInterval: num(s("retry-interval"), 5, "--retry-interval"),
     interval: num(s("interval"), 5, "--interval"), pageSize: num(s("page-size"), 2000, "--page-size"),
     deleteLog: Boolean(values["delete-log"]), once: Boolean(values.once), quiet: Boolean(values.quiet),
+    lakeMode: enumFlag(s("lake-mode"), "--lake-mode", { "append-only": "appendOnly", "in-place": "inPlace" }),
+    partition: enumFlag(s("partition"), "--partition", { year: "Year", month: "Month" }),
+    snapshotMinutes: s("snapshot-minutes") === undefined ? undefined : num(s("snapshot-minutes"), 60, "--snapshot-minutes"),
+    snapshotKeep: s("snapshot-keep") === undefined ? undefined : num(s("snapshot-keep"), 5, "--snapshot-keep"),
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
   return parsed.data;
@@ -185,6 +208,10 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
   const settings = {
     retryCount: f.retryCount, retryIntervalSeconds: f.retryInterval, writeDeleteLog: f.deleteLog,
     syncIntervalSeconds: Math.max(1, Math.ceil(f.interval)),
+    ...(f.lakeMode ? { lakeMode: f.lakeMode } : {}),
+    ...(f.partition ? { lakePartition: f.partition } : {}),
+    ...(f.snapshotMinutes !== undefined ? { lakeSnapshotMinutes: f.snapshotMinutes } : {}),
+    ...(f.snapshotKeep !== undefined ? { lakeSnapshotKeep: f.snapshotKeep } : {}),
   };
   let profileId: string;
   if (existing) {

@@ -1,0 +1,68 @@
+// The CLI on a data lake, as a user runs it: `sync --once` into lake:PATH, then `lake query` reads
+// it back with DuckDB (latest state, raw rows, the snapshot); bad input fails in one line.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../../emulator/server";
+import { webApi } from "../../sync/test-support";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+let emu: RunningEmulator;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-lake-cli-"));
+  emu = await startEmulator({ port: 0, records: 60, seed: 5 });
+});
+afterAll(async () => {
+  await emu.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(args: string[]) {
+  const child = spawn(process.execPath, [path.join(root, "bin/dataverse-export.mjs"), ...args], {
+    cwd: root, env: { ...process.env, DATA_DIR: path.join(dir, "store") }, stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.once("exit", (code) => resolve({ code, out, err })));
+}
+
+describe("CLI: sync into a data lake, lake query", () => {
+  it("sync --once writes the lake; lake query reads the latest state, raw rows and the snapshot", async () => {
+    const lake = path.join(dir, "lake");
+    const sync = await cli(["sync", "--name", "cli-lake", "--source", emu.url, "--token", emu.token, "--target", `lake:${lake}`, "--tables", "account", "--lake-mode", "in-place", "--partition", "month", "--snapshot-minutes", "0", "--once", "--quiet"]);
+    expect(sync.err).toBe("");
+    expect(sync.code).toBe(0);
+    expect(sync.out).toMatch(/account\s+account\s+Completed\s+60/);
+    const [a] = await webApi(emu.url).firstIds("accounts", "accountid", 1);
+    await webApi(emu.url).remove("accounts", a);
+    expect((await cli(["sync", "--name", "cli-lake", "--source", emu.url, "--token", emu.token, "--target", `lake:${lake}`, "--tables", "account", "--once", "--quiet"])).code).toBe(0);
+    const q = await cli(["lake", "query", "--target", `lake:${lake}`, "--sql", "select count(*) as n from account", "--format", "json"]);
+    expect(q.code).toBe(0);
+    expect(JSON.parse(q.out)).toEqual({ n: "59" });
+    const raw = await cli(["lake", "query", "--target", `lake:${lake}`, "--sql", `select count(*) as n from raw.account where Id = '${a}'`, "--format", "csv"]);
+    expect(raw.out.trim().split("\n")).toEqual(["n", '"0"']);
+    const snap = await cli(["lake", "query", "--target", `lake:${lake}`, "--snapshot", "--sql", "select count(*) as n from account", "--format", "json"]);
+    expect(JSON.parse(snap.out)).toEqual({ n: "59" });
+    expect(fs.readdirSync(path.join(lake, "account")).some((f) => /^\d{4}-\d{2}\.csv$/.test(f))).toBe(true);
+  }, 120_000);
+
+  it("bad input: one line, exit 1 (bad SQL, malformed target) or 2 (missing flags)", async () => {
+    const bad = await cli(["lake", "query", "--target", `lake:${path.join(dir, "lake")}`, "--sql", "select nope from account"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^dataverse-export lake query: .*nope/);
+    const target = await cli(["lake", "query", "--target", "abfss://x", "--sql", "select 1"]);
+    expect(target.code).toBe(1);
+    expect(target.err).toMatch(/Accepted data lake targets/);
+    expect((await cli(["lake", "query", "--sql", "select 1"])).code).toBe(2);
+    const syncBad = await cli(["sync", "--name", "x", "--source", emu.url, "--token", emu.token, "--target", "abfss://c1x@acct1.dfs.core.windows.net", "--tables", "account", "--once"]);
+    expect(syncBad.code).toBe(1);
+    expect(syncBad.err).toMatch(/No credentials for the storage account 'acct1'/);
+  }, 120_000);
+});
