@@ -15,12 +15,29 @@ export class SecretDecryptionError extends Error {
   }
 }
 
-/** Accepts 32 bytes as base64 or 64 hex characters; any other text is stretched with SHA-256. */
-export function parseKey(text: string): Buffer {
+export class WeakKeyError extends Error {
+  constructor(where: string) {
+    super(`The encryption key in ${where} is too weak: use 32 random bytes as base64 or 64 hex characters (e.g. \`openssl rand -base64 32\`), or a passphrase of at least ${MIN_PASSPHRASE} characters.`);
+    this.name = "WeakKeyError";
+  }
+}
+
+/** A passphrase shorter than this (an empty or truncated key file, "changeme") is refused. */
+const MIN_PASSPHRASE = 32;
+/** GCM's full 128-bit tag, pinned: a shorter tag would make forging a ciphertext far cheaper. */
+const TAG_BYTES = 16;
+const IV_BYTES = 12;
+
+/**
+ * Accepts 32 bytes as base64 or 64 hex characters, or a passphrase of at least 32 characters
+ * (stretched with SHA-256). Anything shorter is refused: it would quietly become a guessable key.
+ */
+export function parseKey(text: string, where = "APP_ENCRYPTION_KEY"): Buffer {
   const t = text.trim();
   if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, "hex");
   const b64 = Buffer.from(t, "base64");
   if (b64.length === 32 && /^[A-Za-z0-9+/=_-]+$/.test(t)) return b64;
+  if (t.length < MIN_PASSPHRASE) throw new WeakKeyError(where);
   return crypto.createHash("sha256").update(t, "utf8").digest();
 }
 
@@ -31,14 +48,14 @@ export function encryptionKey(): Buffer {
   const env = process.env.APP_ENCRYPTION_KEY;
   const source = env ? `env:${env}` : `file:${path.join(ensureDataDir(), KEY_FILE)}`;
   if (cachedKey?.source === source) return cachedKey.key;
-  const key = env ? parseKey(env) : loadOrCreateKeyFile(source.slice(5));
+  const key = env ? parseKey(env, "APP_ENCRYPTION_KEY") : loadOrCreateKeyFile(source.slice(5));
   cachedKey = { source, key };
   return key;
 }
 
 function loadOrCreateKeyFile(file: string): Buffer {
   try {
-    return parseKey(fs.readFileSync(file, "utf8"));
+    return parseKey(fs.readFileSync(file, "utf8"), file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
@@ -48,15 +65,15 @@ function loadOrCreateKeyFile(file: string): Buffer {
     fs.writeFileSync(file, text + "\n", { mode: 0o600, flag: "wx" });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    return parseKey(fs.readFileSync(file, "utf8"));
+    return parseKey(fs.readFileSync(file, "utf8"), file);
   }
   fs.chmodSync(file, 0o600);
   return parseKey(text);
 }
 
 export function encryptSecret(plain: string, key: Buffer = encryptionKey()): string {
-  const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
+  const iv = crypto.randomBytes(IV_BYTES);
+  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
   const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
   return [VERSION, iv.toString("base64"), tag.toString("base64"), data.toString("base64")].join(":");
@@ -67,7 +84,8 @@ export function decryptSecret(stored: string, key: Buffer = encryptionKey()): st
   if (parts.length !== 4 || parts[0] !== VERSION) throw new SecretDecryptionError();
   try {
     const [, iv, tag, data] = parts.map((p, i) => (i === 0 ? Buffer.alloc(0) : Buffer.from(p, "base64")));
-    const decipher = crypto.createDecipheriv("aes-256-gcm", key, iv);
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptionError();
+    const decipher = crypto.createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(data), decipher.final()]).toString("utf8");
   } catch {

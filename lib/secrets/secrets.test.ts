@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, encryptionKey, parseKey, SecretDecryptionError } from "./index";
+import { decryptSecret, encryptSecret, encryptionKey, parseKey, SecretDecryptionError, WeakKeyError } from "./index";
 
 describe("secrets", () => {
   let dir: string;
@@ -35,6 +35,26 @@ describe("secrets", () => {
     parts[3] = data.toString("base64");
     expect(() => decryptSecret(parts.join(":"))).toThrow(SecretDecryptionError);
     expect(() => decryptSecret("garbage")).toThrow(SecretDecryptionError);
+  });
+
+  it("rejects a ciphertext whose tag was truncated (the tag length is pinned to 16 bytes)", () => {
+    const key = parseKey("c".repeat(64));
+    const [v, iv, tag, data] = encryptSecret("secret", key).split(":");
+    // A 4-byte prefix of the real tag: Node accepts it unless the length is pinned.
+    const short = [v, iv, Buffer.from(tag, "base64").subarray(0, 4).toString("base64"), data].join(":");
+    expect(() => decryptSecret(short, key)).toThrow(SecretDecryptionError);
+    expect(decryptSecret([v, iv, tag, data].join(":"), key)).toBe("secret");
+  });
+
+  it("refuses an empty or short key instead of stretching it into a guessable one", () => {
+    for (const weak of ["", "   ", "changeme", "x".repeat(31)]) expect(() => parseKey(weak)).toThrow(WeakKeyError);
+    expect(parseKey("a passphrase of thirty-two chars!").length).toBe(32);
+    process.env.APP_ENCRYPTION_KEY = "changeme";
+    expect(() => encryptionKey()).toThrow(/APP_ENCRYPTION_KEY is too weak/);
+    delete process.env.APP_ENCRYPTION_KEY;
+    fs.writeFileSync(path.join(dir, "encryption.key"), "\n");
+    expect(() => encryptionKey()).toThrow(/encryption\.key is too weak/);
+    fs.rmSync(path.join(dir, "encryption.key"));
   });
 
   it("rejects a secret written with another key", () => {
