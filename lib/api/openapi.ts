@@ -9,6 +9,38 @@ const guid = () => z.string().uuid();
 const when = () => z.string().datetime().nullable();
 const TABLE_STATES = ["NotStarted", "InProgress", "Completed", "CompletedWithFailures", "Failed"] as const;
 
+const RECONCILIATION_RUN = z.object({
+  Id: guid(),
+  Status: z.enum(["Requested", "Running", "Completed", "Failed"]),
+  Trigger: z.enum(["portal", "api", "cli", "schedule"]),
+  Repair: z.boolean(),
+  Entities: z.array(z.string()).nullable(),
+  RequestedOn: z.string().datetime(),
+  StartedOn: when(),
+  FinishedOn: when(),
+  DurationMs: z.number().int().nullable(),
+  Missing: z.number().int().nullable().meta({ description: "Rows at the source that the target lacks." }),
+  Extra: z.number().int().nullable().meta({ description: "Rows in the target that the source no longer has." }),
+  Stale: z.number().int().nullable().meta({ description: "Rows whose versionnumber differs." }),
+  IsEqual: z.boolean().nullable().meta({ description: "Finished with every table compared and nothing missing, extra or stale." }),
+  Error: z.string().nullable(),
+  Results: z.array(z.object({
+    Entity: z.string(),
+    TableName: z.string().nullable(),
+    SourceCount: z.number().int(),
+    TargetCount: z.number().int(),
+    Missing: z.number().int(),
+    Extra: z.number().int(),
+    Stale: z.number().int(),
+    Samples: z.object({ Missing: z.array(z.string()), Extra: z.array(z.string()), Stale: z.array(z.string()) }).meta({ description: "A few record ids of each kind." }),
+    DurationMs: z.number().int(),
+    Repaired: z.boolean(),
+    RepairedRows: z.number().int(),
+    RepairFailed: z.number().int().meta({ description: "Rows the target still refused (see the failure log)." }),
+    Error: z.string().nullable(),
+  })),
+});
+
 const SCHEMAS = {
   Error: z.object({
     error: z.object({
@@ -129,6 +161,23 @@ const SCHEMAS = {
     IsValid: z.boolean(),
     Checks: z.array(z.object({ Id: z.string(), Name: z.string(), Passed: z.boolean(), Detail: z.string(), Fix: z.string().nullable().meta({ description: "Exactly what to do, e.g. the GRANT statement to run." }) })),
   }),
+  ReconcileRequest: z
+    .object({
+      Entities: z.array(z.string()).optional().meta({ description: "Logical names of the tables (and N:N relationships) to compare; all enabled ones when absent." }),
+      Repair: z.boolean().optional().meta({ description: "true: re-sync the missing and stale rows and delete the extra ones (DeleteLog when on)." }),
+    })
+    .meta({ description: "Optional; an empty body compares every table without repairing." }),
+  Reconciliation: z.object({
+    ProfileId: guid(),
+    Schedule: z.object({
+      Enabled: z.boolean(),
+      TimeOfDayUtc: z.string().meta({ description: "HH:MM, UTC: the daily run." }),
+      EveryHours: z.number().int().nullable().meta({ description: "When set, every N hours instead of daily." }),
+      NextRunOn: when(),
+    }),
+    Latest: z.lazy(() => RECONCILIATION_RUN).nullable().meta({ description: "The newest request, whatever its state." }),
+    LastCompleted: z.lazy(() => RECONCILIATION_RUN).nullable().meta({ description: "The newest finished run: the last result." }),
+  }),
   FailuresLink: z.object({
     Uri: z.string().meta({ description: `Download of the failure log, usable without a token for ${LINK_LIFETIME_SECONDS / 3600} hours.` }),
     ExpiresOn: z.string().datetime(),
@@ -137,7 +186,7 @@ const SCHEMAS = {
   }),
 };
 
-type Op = { summary: string; description?: string; tags: string[]; params?: string[]; body?: string; ok: { status: number; schema?: string; array?: boolean; scalar?: object; text?: boolean }; errors: number[]; security?: false };
+type Op = { summary: string; description?: string; tags: string[]; params?: string[]; body?: string; bodyOptional?: true; ok: { status: number; schema?: string; array?: boolean; scalar?: object; text?: boolean }; errors: number[]; security?: false };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ORG = ["organizationId", "organizationUrl"];
@@ -166,6 +215,14 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   "/crm/exporter/profiles/{id}/deactivate": { post: { summary: "Stop replication (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
   "/crm/exporter/profiles/{id}/resyncentity": { post: { summary: "Re-export one table alone (admin; not in the old product): its rows are read again, the other tables keep syncing", tags: ["Profiles"], params: ["id", "entity"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
   "/crm/exporter/profiles/{id}/resyncfailedrecords": { post: { summary: "Write again every record whose last attempt failed (admin; not in the old product); the failure log is kept", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/reconcile": {
+    post: {
+      summary: "Compare the target with the source, table by table (admin; not in the old product); with Repair, fix the differences",
+      description: "Stores the request and answers 202 at once: the sync worker runs it beside the delta sync (ids and versionnumber only, 5,000 a page). Poll GET profiles/{id}/reconciliation for the result.",
+      tags: ["Profiles"], params: ["id"], body: "ReconcileRequest", bodyOptional: true, ok: { status: 202, schema: "Reconciliation" }, errors: [400, 401, 403, 404],
+    },
+  },
+  "/crm/exporter/profiles/{id}/reconciliation": { get: { summary: "The latest reconciliation of a profile (running or finished), the last result and the schedule", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Reconciliation" }, errors: [401, 404] } },
   "/crm/exporter/profiles/{id}/test": { get: { summary: "Run the validation checks for a saved profile", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "ValidationReport" }, errors: [401, 404] } },
   "/crm/exporter/profiles/{id}/failures": { get: { summary: "A signed link to the profile's failure log", tags: ["Profiles"], params: ["id", "format"], ok: { status: 200, schema: "FailuresLink" }, errors: [400, 401, 404] } },
   "/crm/exporter/downloads/failures": {
@@ -223,7 +280,7 @@ function operation(path: string, method: string, op: Op): Record<string, unknown
     ...(op.description ? { description: op.description } : {}),
     tags: op.tags,
     ...(op.params ? { parameters: op.params.map((p) => PARAMETERS[p]) } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
+    ...(op.body ? { requestBody: { required: op.bodyOptional !== true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
     ...(op.security === false ? { security: [] } : {}),
     responses,
   };

@@ -146,7 +146,8 @@ export function fencedDb(base: Db, fence: Fence): Db {
   });
 }
 
-const TARGET_READS = new Set(["kind", "options", "validate", "close"]);
+// scanIdVersions returns an async iterable (reconciliation reads): wrapping it in an async function would turn it into a Promise.
+const TARGET_READS = new Set(["kind", "options", "validate", "close", "scanIdVersions"]);
 
 /** The target as a runner sees it: each write call (batch) first checks the epoch in the store. */
 export function fencedDestination(dest: Destination, fence: Fence, db: Db): Destination {
