@@ -96,6 +96,17 @@ export function handleControl(c: Controls, method: string, path: string, body: u
     }
     return { table: t.def.logicalName, attribute: def };
   }
+  const removed = /^tables\/([a-z0-9_]+)\/attributes\/([a-z0-9_]+)$/.exec(path);
+  if (removed && method === "DELETE") {
+    const t = c.store.table(removed[1]);
+    if (!t) throw new ODataError(404, "0x80040217", `Could not find entity with name '${removed[1]}'.`);
+    try {
+      c.store.removeAttribute(t, removed[2]);
+    } catch (err) {
+      throw badRequest((err as Error).message);
+    }
+    return { table: t.def.logicalName, removed: removed[2] };
+  }
   const rec = /^tables\/([a-z0-9_]+)\/records\/([0-9a-fA-F-]{36})$/.exec(path);
   if (rec && method === "PATCH") {
     const t = c.store.table(rec[1]);

@@ -24,6 +24,8 @@ export interface EmulatorControl {
   expireDeltaTokens(): Promise<void>;
   /** Schema change: add a column to a table (existing rows read null). */
   addAttribute(table: string, attr: { logicalName: string; kind: AttributeKind; maxLength?: number; precision?: number; displayName?: string }): Promise<void>;
+  /** Schema change: remove a column (gone from metadata; a `$select` or delta link naming it answers 0x80060888). */
+  removeAttribute(table: string, logicalName: string): Promise<void>;
   /** Set fields of one record to raw values, without validation (e.g. a string longer than MaxLength). */
   setFields(table: string, id: string, values: Record<string, unknown>): Promise<{ version: number }>;
   startChurn(c: { ratePerSecond: number; tables?: string[] }): Promise<void>;
@@ -50,6 +52,7 @@ export function emulatorControl(url: string, token: string, fetchFn: typeof fetc
     slow: async (f) => void (await call("POST", "slow", f)),
     expireDeltaTokens: async () => void (await call("POST", "expire-delta-tokens")),
     addAttribute: async (table, attr) => void (await call("POST", `tables/${table}/attributes`, attr)),
+    removeAttribute: async (table, logicalName) => void (await call("DELETE", `tables/${table}/attributes/${logicalName}`)),
     setFields: async (table, id, values) => call<{ version: number }>("PATCH", `tables/${table}/records/${id}`, { values }),
     startChurn: async (c) => void (await call("POST", "churn", c)),
     stopChurn: async () => (await call<{ stopped: { operations: number } | null }>("DELETE", "churn")).stopped,

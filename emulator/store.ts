@@ -127,6 +127,16 @@ export class Store {
     t.attributes.push(attr);
   }
 
+  /** Schema change: the attribute is gone from metadata and from every read (stored values are kept, unseen). */
+  removeAttribute(t: TableState, name: string): AttrDef {
+    const i = t.attributes.findIndex((a) => a.name === name);
+    if (i < 0) throw new Error(`attribute '${name}' does not exist on '${t.def.logicalName}'`);
+    const a = t.attributes[i];
+    if (name === t.def.primaryId || name === "versionnumber" || a.attributeOf) throw new Error(`attribute '${name}' cannot be removed`);
+    t.attributes.splice(i, 1);
+    return a;
+  }
+
   relationship(name: string): ManyToManyDef | undefined {
     return MANY_TO_MANY.find((m) => m.schemaName === name);
   }
