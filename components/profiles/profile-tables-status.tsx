@@ -55,6 +55,12 @@ export function ProfileTablesStatus({ tables, canResync, resyncing, onResync }: 
                 <td className="px-3 py-2">
                   <span className="font-mono font-medium">{t.logicalName}</span>
                   {t.kind === "relationship" ? <span className="block text-xs text-slate-600">N:N relationship</span> : null}
+                  {t.reexportReason ? (
+                    <p className="mt-1 max-w-xs text-xs text-amber-800" data-testid="table-reexport-reason">
+                      {t.initialSyncState === "Completed" || t.initialSyncState === "CompletedWithFailures" ? "Re-exported: " : ""}
+                      {t.reexportReason}
+                    </p>
+                  ) : null}
                   {t.lastError ? (
                     <p className="mt-1 max-w-xs text-xs text-red-800" data-testid="table-error">
                       {t.lastError}

@@ -45,6 +45,8 @@ export interface ProfileTableStatus {
   lastChangeAt: string | null;
   lastExportDate: string | null;
   lastError: string | null;
+  /** Why the table was last exported again from the start (target changed, table missing, …). */
+  reexportReason: string | null;
   lagSeconds: number | null;
 }
 
@@ -94,7 +96,7 @@ export const NOT_FOUND = "That profile does not exist.";
 const TABLE_SELECT = {
   logicalName: true, kind: true, enabled: true, metadataState: true, initialSyncState: true, initialDone: true,
   initialTotal: true, totalNotifications: true, successNotifications: true, failureNotifications: true,
-  lastChangeAt: true, lastExportDate: true, lastError: true,
+  lastChangeAt: true, lastExportDate: true, lastError: true, reexportReason: true,
 } as const;
 
 const SUMMARY_SELECT = {
@@ -107,7 +109,7 @@ const SUMMARY_SELECT = {
 type TableRow = {
   logicalName: string; kind: string; enabled: boolean; metadataState: string; initialSyncState: string; initialDone: number;
   initialTotal: number | null; totalNotifications: number; successNotifications: number; failureNotifications: number;
-  lastChangeAt: Date | null; lastExportDate: Date | null; lastError: string | null;
+  lastChangeAt: Date | null; lastExportDate: Date | null; lastError: string | null; reexportReason: string | null;
 };
 type SummaryRow = {
   id: string; name: string; state: string; organizationId: string; destinationType: string; lastSyncAt: Date | null;
@@ -231,6 +233,7 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
         lastChangeAt: iso(t.lastChangeAt),
         lastExportDate: iso(t.lastExportDate),
         lastError: t.lastError,
+        reexportReason: t.reexportReason,
         lagSeconds: phase === "in-sync" ? lag : null,
       };
     }),

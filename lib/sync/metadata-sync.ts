@@ -5,7 +5,8 @@ import type { Db } from "../db";
 import type { ChangeSource, ManyToManyInfo, TableSchema } from "../dataverse/types";
 import { tableSpecFor } from "../destinations/columns";
 import type { Destination, TargetTableSpec } from "../destinations/types";
-import { updateTable, type TableRow } from "./profile-store";
+import { REEXPORT, updateTable, type TableRow } from "./profile-store";
+import { linkSelect } from "./schema-drift";
 import { classifyError, errorText } from "./retry-policy";
 import { failTable, type Logger, type TableTarget } from "./table-pipeline";
 
@@ -99,14 +100,22 @@ export async function activateTable(
     const target = targetFor(row, schema, ctx.prefix);
     const ensured = await ctx.dest.ensureTable(target.spec);
     await ctx.dest.writeTableMetadata(schema, target.spec);
-    if (ensured.created) ctx.log.info(`created table ${target.spec.tableName}`);
+    const link = row.resumeLink ?? row.deltaLink;
+    if (ensured.created && link) {
+      // Dropped while we were away (or a new target): the links cover rows it no longer has.
+      const reason = `Target table ${target.spec.tableName} was missing: re-exporting`;
+      ctx.log.warn(reason);
+      await updateTable(ctx.db, row.id, { ...REEXPORT(reason), initialDone: 0 });
+      row = { ...row, ...REEXPORT(reason), initialDone: 0 };
+    } else if (ensured.created) ctx.log.info(`created table ${target.spec.tableName}`);
     else if (ensured.addedColumns.length) {
       ctx.log.info(`${target.spec.tableName}: schema change, added ${ensured.addedColumns.join(", ")}`);
-      // DES: a failed record is tried again when the schema changes.
-      await forgetFailedRecords(ctx, target.spec.entity);
-      // The saved delta link reads the old column list: re-export so the new columns fill.
-      if (row.deltaLink || row.resumeLink) {
-        await updateTable(ctx.db, row.id, { resyncRequested: true });
+      // A link with its $select is brought up to date by a backfill (schema-drift.ts, which
+      // also retries failed records); a link without one can only be re-read in full.
+      if (link && linkSelect(link) === null) {
+        // DES: a failed record is tried again when the schema changes.
+        await forgetFailedRecords(ctx, target.spec.entity);
+        await updateTable(ctx.db, row.id, { resyncRequested: true, reexportReason: "Columns added at the source: re-exporting" });
         row = { ...row, resyncRequested: true };
       }
     }
@@ -144,17 +153,19 @@ async function recoveredState(ctx: MetadataContext, row: TableRow, entity: strin
 export async function refreshSchema(ctx: MetadataContext, t: PreparedTable): Promise<PreparedTable | null> {
   const schema = await ctx.source.getTableSchema(t.schema.table.logicalName);
   const next = targetFor(t.row, schema, ctx.prefix);
-  const known = new Set(t.target.spec.columns.map((c) => c.name.toLowerCase()));
-  const added = next.spec.columns.filter((c) => !known.has(c.name.toLowerCase()));
-  if (added.length === 0) return null;
-  await ctx.dest.ensureTable(next.spec);
+  const before = new Set(t.target.select.map((a) => a.toLowerCase()));
+  const after = new Set(next.select.map((a) => a.toLowerCase()));
+  const added = next.select.filter((a) => !before.has(a.toLowerCase()));
+  const removed = t.target.select.filter((a) => !after.has(a.toLowerCase()));
+  if (added.length === 0 && removed.length === 0) return null;
+  const ensured = await ctx.dest.ensureTable(next.spec);
   await ctx.dest.writeTableMetadata(schema, next.spec);
-  await forgetFailedRecords(ctx, next.spec.entity);
-  ctx.log.info(`${next.spec.tableName}: schema change, added ${added.map((c) => c.name).join(", ")}`);
+  const what = [added.length ? `added ${added.join(", ")}` : "", removed.length ? `removed ${removed.join(", ")}` : ""].filter(Boolean).join("; ");
+  ctx.log.info(`${next.spec.tableName}: schema change, ${what}${ensured.addedColumns.length ? ` (new columns ${ensured.addedColumns.join(", ")})` : ""}`);
   return { row: t.row, schema, target: next };
 }
 
 /** Schema changed: failed records get another chance (their Failure entries stay). */
-async function forgetFailedRecords(ctx: MetadataContext, entity: string): Promise<void> {
+export async function forgetFailedRecords(ctx: MetadataContext, entity: string): Promise<void> {
   await ctx.db.failedRecord.deleteMany({ where: { profileId: ctx.profileId, entity } });
 }

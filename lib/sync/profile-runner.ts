@@ -7,7 +7,9 @@ import { DataverseClient } from "../dataverse/client";
 import { decryptSecret } from "../secrets";
 import { openTarget } from "./open-target";
 import { activateMetadata, activateTable, refreshSchema, type MetadataContext, type PreparedTable } from "./metadata-sync";
-import { loadProfile, saveTargetStats, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
+import { loadFailedMarkers, loadProfile, REEXPORT, saveTargetStats, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
+import { alignLinks, isMissingPropertyError } from "./schema-drift";
+import { assertTargetUnchanged, TargetChangedError, verifyTargetMarker } from "./target-identity";
 import { classifyError, errorText, failedTableRetryDelayMs, isAbort, sleep } from "./retry-policy";
 import { SideTasks } from "./side-tasks";
 import { createSource, type SourceFactory } from "./source-factory";
@@ -111,7 +113,10 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
   let side: SideTasks | null = null;
   try {
     if (profile.state !== "active") await setProfileState(db, profileId, "activating");
+    // Runner start covers reconnects too: the supervisor restarts the runner after any transient error.
+    await verifyTargetMarker(db, dest, profile, log);
     const mctx: MetadataContext = { db, profileId, source, dest, prefix: profile.prefix, deleteLog: profile.writeDeleteLog, log };
+    const dctx = { db, source, dest, log, pageSize: deps.pageSize ?? DEFAULT_PAGE_SIZE, signal: opts.signal };
     const meta = await activateMetadata(mctx, profile.tables);
     const failedTables = new Map(meta.failed.map((f) => [f.row.logicalName, f.reason]));
     const pipelines = new Map<string, { prepared: PreparedTable; pipeline: TablePipeline }>();
@@ -175,6 +180,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
       cycle++;
       let fresh = await loadProfile(db, profileId);
       if (!fresh) throw new Error(`Profile ${profileId} was deleted.`);
+      await assertTargetUnchanged(dest, profileId, profile.targetGeneration);
       if (failedTables.size && (await retryFailedTables(fresh.tables))) fresh = (await loadProfile(db, profileId)) ?? fresh;
       ranInitial = false;
       if (opts.once) await side.poll();
@@ -187,14 +193,22 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
           if (changed) {
             entry = { prepared: changed, pipeline: makePipeline(changed) };
             pipelines.set(row.logicalName, entry);
-            // The saved delta link reads the old column list: re-export so the new columns fill.
-            r = { ...r, resyncRequested: true };
           }
         }
         if (r.resyncRequested) {
           log.info(`${r.logicalName}: re-exporting this table`);
-          await updateTable(db, r.id, { resyncRequested: false, resumeLink: null, deltaLink: null, initialSyncState: "NotStarted" });
+          await updateTable(db, r.id, REEXPORT("Re-sync requested: re-exporting"));
           r = { ...r, resumeLink: null, deltaLink: null };
+        }
+        if ((r.deltaLink || r.resumeLink) && !(await dest.tableExists(entry.prepared.target.spec.tableName))) {
+          // Dropped under us: restart; the start-up check re-creates and re-exports it (no failure entry).
+          throw new TargetChangedError(`Target table ${entry.prepared.target.spec.tableName} disappeared; restarting to re-export it.`);
+        }
+        if (r.deltaLink || r.resumeLink) {
+          // Columns added or removed at the source: backfill / rewrite the links, no re-export.
+          const aligned = await alignLinks(dctx, entry.prepared.target, r);
+          r = aligned.row;
+          if (aligned.added.length) await retryFailedRecords(db, profileId, entry.pipeline, log);
         }
         if (!r.deltaLink || r.resumeLink) ranInitial = true;
         try {
@@ -202,6 +216,19 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
           if (s.reexported) ranInitial = true;
           accumulate(totals, r.logicalName, s);
         } catch (err) {
+          if (isMissingPropertyError(err) && (r.deltaLink || r.resumeLink)) {
+            // The saved link names an attribute the source no longer has: a schema change, not a crash.
+            const changed = await refreshSchema(mctx, entry.prepared);
+            if (changed) pipelines.set(row.logicalName, { prepared: changed, pipeline: makePipeline(changed) });
+            else await updateTable(db, r.id, { ...REEXPORT("Schema changed at the source: re-exporting"), initialDone: 0 });
+            log.warn(`${r.logicalName}: ${errorText(err)} — schema changed at the source; ${changed ? "links aligned next pass" : "re-exporting"}`);
+            ranInitial = true;
+            return;
+          }
+          if (classifyError(err) === "table" && !(await dest.tableExists(entry.prepared.target.spec.tableName))) {
+            // Dropped under us: restart; the start-up check re-creates and re-exports it (no failure entry).
+            throw new TargetChangedError(`Target table ${entry.prepared.target.spec.tableName} disappeared; restarting to re-export it.`);
+          }
           if (classifyError(err) !== "table") throw err;
           await failTable(db, profileId, r.id, entry.pipeline.entity, err, "data");
           failedTables.set(r.logicalName, errorText(err));
@@ -239,6 +266,14 @@ async function maintainTarget(db: Db, profileId: string, dest: Destination, pipe
   const progress = [...pipelines].map(([name, { prepared }]) => ({ spec: prepared.target.spec, initialSyncState: states.get(name) ?? "NotStarted" }));
   const stats = await dest.maintain!(progress);
   if (stats) await saveTargetStats(db, profileId, stats);
+}
+
+/** DES: a failed record is tried again when its table's schema changes. */
+async function retryFailedRecords(db: Db, profileId: string, pipeline: TablePipeline, log: Logger): Promise<void> {
+  const ids = [...(await loadFailedMarkers(db, profileId, pipeline.entity)).keys()];
+  if (!ids.length) return;
+  const r = await pipeline.resyncRecords(ids);
+  log.info(`${pipeline.entity}: schema changed, failed records tried again: ${r.written.length} written, ${r.gone.length} gone, ${r.failed.length} still failing`);
 }
 
 function accumulate(totals: Map<string, RunSummary>, name: string, s: RunSummary): void {

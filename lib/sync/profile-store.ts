@@ -26,6 +26,8 @@ export interface TableRow {
   lastChangeAt: Date | null;
   lastError: string | null;
   resyncRequested: boolean;
+  sweepPending: boolean;
+  reexportReason: string | null;
 }
 
 export interface ProfileRow {
@@ -45,6 +47,7 @@ export interface ProfileRow {
   dataActive: boolean;
   syncIntervalSeconds: number;
   resyncFailedRequested: boolean;
+  targetGeneration: string | null;
   lastError: string | null;
   lastSyncAt: Date | null;
   /** Data lake targets only (see LakeSettings). */
@@ -68,7 +71,7 @@ const TABLE_SELECT = {
   id: true, logicalName: true, kind: true, sourceName: true, enabled: true, metadataState: true,
   initialSyncState: true, resumeLink: true, deltaLink: true, initialTotal: true, initialDone: true,
   totalNotifications: true, successNotifications: true, failureNotifications: true,
-  lastExportDate: true, lastChangeAt: true, lastError: true, resyncRequested: true,
+  lastExportDate: true, lastChangeAt: true, lastError: true, resyncRequested: true, sweepPending: true, reexportReason: true,
 } as const;
 
 /** A profile with its organization (secrets still encrypted) and tables; null when missing. */
@@ -79,7 +82,7 @@ export async function loadProfile(db: Db, profileId: string): Promise<ProfileRow
       id: true, name: true, version: true, state: true, destinationType: true, destinationEnc: true,
       schemaName: true, prefix: true, retryCount: true, retryIntervalSeconds: true, writeDeleteLog: true,
       metadataActive: true, dataActive: true, syncIntervalSeconds: true, resyncFailedRequested: true,
-      lastError: true, lastSyncAt: true,
+      targetGeneration: true, lastError: true, lastSyncAt: true,
       lakeMode: true, lakePartition: true, lakeSnapshotMinutes: true, lakeSnapshotKeep: true, lakeIncrementalFolders: true,
       organization: { select: { id: true, url: true, tenantId: true, clientId: true, clientSecretEnc: true, staticTokenEnc: true } },
       tables: { select: TABLE_SELECT, orderBy: { logicalName: "asc" } },
@@ -96,7 +99,7 @@ export async function loadTable(db: Db, tableId: string): Promise<TableRow | nul
 export async function updateTable(
   db: Db,
   tableId: string,
-  data: Partial<Pick<TableRow, "metadataState" | "initialSyncState" | "resumeLink" | "deltaLink" | "initialTotal" | "initialDone" | "lastExportDate" | "lastChangeAt" | "lastError" | "resyncRequested" | "sourceName">>,
+  data: Partial<Pick<TableRow, "metadataState" | "initialSyncState" | "resumeLink" | "deltaLink" | "initialTotal" | "initialDone" | "lastExportDate" | "lastChangeAt" | "lastError" | "resyncRequested" | "sourceName" | "sweepPending" | "reexportReason">>,
 ): Promise<void> {
   await db.profileTable.update({ where: { id: tableId }, data });
 }
@@ -114,6 +117,7 @@ export interface Checkpoint {
   initialSyncState?: InitialSyncState;
   lastExportDate?: Date;
   lastError?: string | null;
+  sweepPending?: boolean;
 }
 
 /**
@@ -132,6 +136,7 @@ export async function saveCheckpoint(db: Db, tableId: string, c: Checkpoint): Pr
   if (c.initialSyncState) data.initialSyncState = c.initialSyncState;
   if (c.lastExportDate) data.lastExportDate = c.lastExportDate;
   if (c.lastError !== undefined) data.lastError = c.lastError;
+  if (c.sweepPending !== undefined) data.sweepPending = c.sweepPending;
   await db.profileTable.update({ where: { id: tableId }, data });
 }
 
@@ -238,6 +243,10 @@ export async function requestFailedRecordResync(db: Db, profileId: string): Prom
   await db.profile.update({ where: { id: profileId }, data: { resyncFailedRequested: true } });
 }
 
+/** Links dropped: the table is exported again from the start, for `reason` (shown on the profile page). */
+export const REEXPORT = (reason: string) =>
+  ({ resumeLink: null, deltaLink: null, initialSyncState: "NotStarted", resyncRequested: false, reexportReason: reason }) as const;
+
 export interface ProfileStatus {
   id: string;
   name: string;
@@ -247,7 +256,7 @@ export interface ProfileStatus {
   lastSyncAt: Date | null;
   lastError: string | null;
   failedRecords: number;
-  tables: Omit<TableRow, "resumeLink" | "deltaLink">[];
+  tables: Omit<TableRow, "resumeLink" | "deltaLink" | "sweepPending">[];
 }
 
 /** What the portal polls: profile state and per-table counters (no links, no secrets). */
@@ -256,7 +265,7 @@ export async function getProfileStatus(db: Db, profileId: string): Promise<Profi
     where: { id: profileId },
     select: {
       id: true, name: true, state: true, metadataActive: true, dataActive: true, lastSyncAt: true, lastError: true,
-      tables: { select: { ...TABLE_SELECT, resumeLink: false, deltaLink: false }, orderBy: { logicalName: "asc" } },
+      tables: { select: { ...TABLE_SELECT, resumeLink: false, deltaLink: false, sweepPending: false }, orderBy: { logicalName: "asc" } },
       _count: { select: { failedRecords: true } },
     },
   });

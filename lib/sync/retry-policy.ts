@@ -118,6 +118,8 @@ export function classifyError(err: unknown): ErrorClass {
   if (err instanceof DeltaTokenExpiredError) return "token-expired";
   if (err instanceof ChangeTrackingNotEnabledError || err instanceof NotFoundError) return "table";
   if (err instanceof AuthenticationError || err instanceof InvalidUrlError) return "config";
+  // The target's export marker changed under a running runner: restart, the start-up check re-exports.
+  if (prop(err, "name") === "TargetChangedError") return "transient";
   // A target that is the portal's own store: an admin must change it (lib/sync/portal-files.ts).
   if (prop(err, "name") === "PortalFileTargetError") return "config";
   if (err instanceof ThrottledError || err instanceof DataverseUnavailableError) return "transient";

@@ -110,12 +110,13 @@ export class TablePipeline {
       } catch (err) {
         if (!(err instanceof DeltaTokenExpiredError)) throw err;
         this.ctx.log.warn(`${this.entity}: ${errorText(err)} Re-exporting this table.`);
+        await updateTable(this.ctx.db, this.target.tableId, { reexportReason: "Change-tracking token expired: re-exporting" });
         const s = await this.initialExport(null);
         return { ...s, reexported: true };
       }
     }
     try {
-      return await this.initialExport(r.resumeLink);
+      return await this.initialExport(r.resumeLink, r.sweepPending);
     } catch (err) {
       // A paging link that is no longer accepted: start this table's export over.
       if (!(err instanceof DeltaTokenExpiredError) || !r.resumeLink) throw err;
@@ -124,18 +125,27 @@ export class TablePipeline {
     }
   }
 
-  /** Initial export from the beginning (`from` null) or from a saved nextLink. */
-  async initialExport(from: string | null): Promise<RunSummary> {
-    const { db, source } = this.ctx;
+  /**
+   * Initial export from the beginning (`from` null) or from a saved nextLink. Over a table that
+   * already has rows (a re-export) the ids read are kept in the target and, after the last page,
+   * the rows not seen — deleted at the source meanwhile — are swept (DeleteLog when on). The
+   * decision is saved with the export (`sweepPending`), so a resumed re-export still sweeps and
+   * a sweep never runs before every page was seen.
+   */
+  async initialExport(from: string | null, resumeSweep = false): Promise<RunSummary> {
+    const { db, source, dest } = this.ctx;
     const id = this.target.tableId;
+    let sweep = from ? resumeSweep : false;
     if (!from) {
+      sweep = await dest.hasRows(this.target.spec);
+      if (sweep) await dest.beginSweep(this.target.spec);
       let total: number | null = null;
       const counter = source as { countRecords?: (t: TableInfo) => Promise<number> };
       if (typeof counter.countRecords === "function") {
         total = await counter.countRecords(this.target.info).catch(() => null);
       }
       await updateTable(db, id, {
-        initialSyncState: "InProgress", initialDone: 0, initialTotal: total, resumeLink: null, deltaLink: null, lastError: null,
+        initialSyncState: "InProgress", initialDone: 0, initialTotal: total, resumeLink: null, deltaLink: null, lastError: null, sweepPending: sweep,
       });
     } else {
       await updateTable(db, id, { initialSyncState: "InProgress" });
@@ -146,9 +156,16 @@ export class TablePipeline {
     });
     for await (const page of this.pages(pages)) {
       this.throwIfAborted();
+      // Seen before written: a record that fails is still at the source and must not be swept.
+      if (sweep) await dest.markSeen(this.target.spec, page.upserts.map((r) => r.id));
       const out = await this.applyPage(page, "initial");
-      add(summary, out, page);
       const done = !page.nextLink;
+      if (done && sweep) {
+        const swept = await dest.sweep(this.target.spec, this.ctx.deleteLog);
+        if (swept) this.ctx.log.info(`${this.entity}: re-export swept ${swept} row(s) deleted at the source meanwhile`);
+        out.deleted += swept;
+      }
+      add(summary, out, page);
       const finalState = done ? await this.finalInitialState() : undefined;
       await saveCheckpoint(db, id, {
         resumeLink: page.nextLink ?? null,
@@ -161,7 +178,10 @@ export class TablePipeline {
         initialSyncState: finalState,
         lastExportDate: done ? new Date() : undefined,
         lastError: done ? null : undefined,
+        sweepPending: done && sweep ? false : undefined,
       });
+      // Only once the sweep is checkpointed: a replayed last page must still find every id.
+      if (done && sweep) await dest.endSweep(this.target.spec).catch(() => undefined);
       await this.stats.add(out.ok + out.deleted, out.failed);
     }
     await this.stats.flush();

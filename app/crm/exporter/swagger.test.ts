@@ -62,7 +62,7 @@ describe("/crm/exporter/swagger.json", () => {
 
     const table = {
       logicalName: "account", kind: "entity" as const, enabled: true, phase: "in-sync" as const, metadataState: "Created", initialSyncState: "Completed",
-      initialDone: 1, initialTotal: 1, totalNotifications: 1, successNotifications: 1, failureNotifications: 0, lastChangeAt: null, lastExportDate: null, lastError: null, lagSeconds: 1,
+      initialDone: 1, initialTotal: 1, totalNotifications: 1, successNotifications: 1, failureNotifications: 0, lastChangeAt: null, lastExportDate: null, lastError: null, reexportReason: null, lagSeconds: 1,
     };
     const profile = desProfile({
       id: crypto.randomUUID(), name: "n", state: "active", organizationId: crypto.randomUUID(), organizationName: "o", destinationType: "sqlite", tableCount: 1,
