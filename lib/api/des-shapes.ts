@@ -77,6 +77,20 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
     HasDestinationConnectionString: p.hasConnectionString,
     RetryPolicy: { MaxRetryCount: p.retryCount, IntervalInSeconds: p.retryIntervalSeconds, Backoff: "Constant" },
     WriteDeleteLog: p.writeDeleteLog,
+    ...(p.lake
+      ? {
+          DataLake: {
+            Mode: p.lake.mode === "inPlace" ? "InPlace" : "AppendOnly",
+            PartitionGranularity: p.lake.partition,
+            SnapshotIntervalMinutes: p.lake.snapshotMinutes,
+            SnapshotRetention: p.lake.snapshotKeep,
+            IncrementalUpdateFolders: p.lake.incrementalFolders,
+            ...(withStatus
+              ? { LastSnapshotDate: p.lake.lastSnapshotAt, SnapshotCount: p.lake.snapshotCount, FilesWritten: p.lake.filesWritten, BytesWritten: p.lake.bytesWritten }
+              : {}),
+          },
+        }
+      : {}),
     ...(withStatus
       ? {
           Status: {
@@ -117,6 +131,11 @@ export const DES_FIELDS: Record<string, string> = {
   retryCount: "RetryPolicy.MaxRetryCount",
   retryIntervalSeconds: "RetryPolicy.IntervalInSeconds",
   writeDeleteLog: "WriteDeleteLog",
+  lakeMode: "DataLake.Mode",
+  lakePartition: "DataLake.PartitionGranularity",
+  lakeSnapshotMinutes: "DataLake.SnapshotIntervalMinutes",
+  lakeSnapshotKeep: "DataLake.SnapshotRetention",
+  lakeIncrementalFolders: "DataLake.IncrementalUpdateFolders",
   tables: "Entities",
   relationships: "Relationships",
   organizationUrl: "organizationUrl",
@@ -124,6 +143,7 @@ export const DES_FIELDS: Record<string, string> = {
 
 const DESTINATION_ALIASES: Record<string, string> = {
   sqlite: "sqlite", postgres: "postgres", postgresql: "postgres", mssql: "mssql", sqlserver: "mssql", azuresql: "mssql", azuresqldatabase: "mssql",
+  datalake: "datalake", adls: "datalake", synapselink: "datalake",
 };
 
 function rename(key: string): string {
@@ -183,6 +203,18 @@ export function fromDesProfile(body: unknown): Json {
     const r = b.RetryPolicy as Json;
     put("retryCount", r.MaxRetryCount);
     put("retryIntervalSeconds", r.IntervalInSeconds);
+  }
+  if (b.DataLake !== undefined && b.DataLake !== null) {
+    if (typeof b.DataLake !== "object" || Array.isArray(b.DataLake)) {
+      throw new ValidationError('DataLake: must be an object like { "Mode": "AppendOnly", "PartitionGranularity": "Year" }.', { DataLake: "Must be an object." });
+    }
+    const l = b.DataLake as Json;
+    const mode = typeof l.Mode === "string" ? ({ appendonly: "appendOnly", inplace: "inPlace" } as Json)[l.Mode.toLowerCase()] ?? l.Mode : l.Mode;
+    put("lakeMode", mode);
+    put("lakePartition", l.PartitionGranularity);
+    put("lakeSnapshotMinutes", l.SnapshotIntervalMinutes);
+    put("lakeSnapshotKeep", l.SnapshotRetention);
+    put("lakeIncrementalFolders", l.IncrementalUpdateFolders);
   }
   return out;
 }

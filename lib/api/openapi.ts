@@ -96,13 +96,27 @@ const SCHEMAS = {
     // Status: an EntityStatus (linked in openApiDocument), with ?status=true and after activate/deactivate.
     Entities: z.array(z.object({ Type: z.string(), Status: z.object({}).optional() })),
     Relationships: z.array(z.object({ Type: z.string(), Status: z.object({}).optional() })),
-    DestinationType: z.enum(["sqlite", "postgres", "mssql"]),
+    DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]),
     DestinationKeyVaultUri: z.string().nullable(),
     DestinationPrefix: z.string(),
     DestinationSchemaName: z.string(),
     HasDestinationConnectionString: z.boolean().meta({ description: "The connection string itself is write-only and never returned." }),
     RetryPolicy: z.object({ MaxRetryCount: z.number().int(), IntervalInSeconds: z.number().int(), Backoff: z.literal("Constant") }),
     WriteDeleteLog: z.boolean(),
+    DataLake: z
+      .object({
+        Mode: z.enum(["AppendOnly", "InPlace"]),
+        PartitionGranularity: z.enum(["Year", "Month"]),
+        SnapshotIntervalMinutes: z.number().int(),
+        SnapshotRetention: z.number().int(),
+        IncrementalUpdateFolders: z.boolean(),
+        LastSnapshotDate: when().optional(),
+        SnapshotCount: z.number().int().optional(),
+        FilesWritten: z.number().int().optional(),
+        BytesWritten: z.number().optional(),
+      })
+      .optional()
+      .meta({ description: "DestinationType datalake only. The figures (LastSnapshotDate…) come with ?status=true." }),
     Status: z
       .object({
         LastSyncDate: when(),
@@ -132,8 +146,8 @@ const SCHEMAS = {
     .object({
       Name: z.string().min(1).max(100).meta({ description: "Unique." }),
       OrganizationId: guid().meta({ description: "From metadata/organizations. Its privacy terms must be accepted." }),
-      DestinationType: z.enum(["sqlite", "postgres", "mssql"]).meta({ description: "Also accepted: SqlServer, AzureSql (mssql), PostgreSql." }),
-      DestinationConnectionString: z.string().min(1).max(4000).optional().meta({ description: "sqlite:PATH, postgres://…, mssql://… or an ADO.NET SQL Server string. Write-only. Give this or DestinationKeyVaultUri." }),
+      DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]).meta({ description: "Also accepted: SqlServer, AzureSql (mssql), PostgreSql; datalake: the Azure Synapse Link lake layout." }),
+      DestinationConnectionString: z.string().min(1).max(4000).optional().meta({ description: "sqlite:PATH, postgres://…, mssql://…, an ADO.NET SQL Server string, or a data lake: lake:PATH, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH[;AccountKey=…], https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH?SAS, a storage connection string with ;Container=NAME. Write-only. Give this or DestinationKeyVaultUri." }),
       DestinationKeyVaultUri: z.string().regex(KEY_VAULT_SECRET_URL).optional().meta({ description: "https://<vault>.vault.azure.net/secrets/<name>[/<version>]: a secret holding the connection string, read with the server's Azure identity at validation and activation." }),
       DestinationSchemaName: z.string().regex(/^[A-Za-z0-9]+$/).max(64).default("dbo"),
       DestinationPrefix: z.string().regex(/^[A-Za-z0-9]*$/).max(14).default(""),
@@ -141,11 +155,21 @@ const SCHEMAS = {
       Relationships: z.array(z.union([z.string(), z.object({ Type: z.string() })])).default([]).meta({ description: "N:N relationship schema names." }),
       RetryPolicy: z.object({ MaxRetryCount: z.number().int().min(0).max(20).default(12), IntervalInSeconds: z.number().int().min(0).max(3600).default(5) }).optional(),
       WriteDeleteLog: z.boolean().default(false),
+      DataLake: z
+        .object({
+          Mode: z.enum(["AppendOnly", "InPlace"]).default("AppendOnly").meta({ description: "AppendOnly: every change is a new row, a delete a row with IsDelete=True. InPlace: partition files are rewritten." }),
+          PartitionGranularity: z.enum(["Year", "Month"]).default("Year").meta({ description: "Partition files by the record's createdon year or month." }),
+          SnapshotIntervalMinutes: z.number().int().min(0).max(10080).default(60),
+          SnapshotRetention: z.number().int().min(1).max(1000).default(5),
+          IncrementalUpdateFolders: z.boolean().default(false).meta({ description: "Accepted and stored; not written yet." }),
+        })
+        .optional()
+        .meta({ description: "DestinationType datalake only." }),
     }),
   ProfileUpdate: z
     .object({
       Name: z.string().min(1).max(100),
-      DestinationType: z.enum(["sqlite", "postgres", "mssql"]).meta({ description: "Only while no table exists in the target." }),
+      DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]).meta({ description: "Only while no table exists in the target." }),
       DestinationConnectionString: z.string().min(1).max(4000).meta({ description: "Omit to keep the stored one." }),
       DestinationKeyVaultUri: z.string().regex(KEY_VAULT_SECRET_URL),
       DestinationSchemaName: z.string().regex(/^[A-Za-z0-9]+$/).max(64).meta({ description: "Only while no table exists in the target." }),
@@ -154,6 +178,7 @@ const SCHEMAS = {
       Relationships: z.array(z.union([z.string(), z.object({ Type: z.string() })])),
       RetryPolicy: z.object({ MaxRetryCount: z.number().int().min(0).max(20), IntervalInSeconds: z.number().int().min(0).max(3600) }).partial(),
       WriteDeleteLog: z.boolean(),
+      DataLake: z.object({ Mode: z.enum(["AppendOnly", "InPlace"]), PartitionGranularity: z.enum(["Year", "Month"]), SnapshotIntervalMinutes: z.number().int().min(0).max(10080), SnapshotRetention: z.number().int().min(1).max(1000), IncrementalUpdateFolders: z.boolean() }).partial().meta({ description: "Mode and PartitionGranularity apply to tables not yet in the lake." }),
     })
     .partial()
     .meta({ description: "Fields present are changed; absent ones are kept." }),

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ZOrganizationId } from "../organizations/schemas";
 
-export const DESTINATION_TYPES = ["sqlite", "postgres", "mssql"] as const;
-export const ZDestinationType = z.enum(DESTINATION_TYPES, { message: "Target type must be sqlite, postgres or mssql." });
+export const DESTINATION_TYPES = ["sqlite", "postgres", "mssql", "datalake"] as const;
+export const ZDestinationType = z.enum(DESTINATION_TYPES, { message: "Target type must be sqlite, postgres, mssql or datalake." });
 export type TDestinationType = z.infer<typeof ZDestinationType>;
 
 export const PROFILE_STATES = ["draft", "activating", "active", "inactive", "failed"] as const;
@@ -79,7 +79,19 @@ export const ZRelationships = z
   .max(1000, "A profile has at most 1000 relationships.")
   .transform(unique);
 
+/** Data lake options (used when destinationType is datalake; stored for every profile). */
+export const ZLakeMode = z.enum(["appendOnly", "inPlace"], { message: "The lake mode must be appendOnly or inPlace." });
+export const ZLakePartition = z.enum(["Year", "Month"], { message: "Partition by Year or Month." });
+const lakeShape = {
+  lakeMode: ZLakeMode.default("appendOnly"),
+  lakePartition: ZLakePartition.default("Year"),
+  lakeSnapshotMinutes: intIn("Snapshot interval", 0, 10080, " minutes").default(60),
+  lakeSnapshotKeep: intIn("Snapshots kept", 1, 1000).default(5),
+  lakeIncrementalFolders: bool("Incremental update folders").default(false),
+};
+
 const propertyShape = {
+  ...lakeShape,
   name: ZProfileName,
   organizationId: ZOrganizationId,
   destinationType: ZDestinationType,
@@ -131,6 +143,11 @@ export const ZProfileUpdate = z.preprocess(
       retryCount: intIn("Retry count", 0, 20).optional(),
       retryIntervalSeconds: intIn("Retry interval", 0, 3600, " seconds").optional(),
       writeDeleteLog: bool("Write delete log").optional(),
+      lakeMode: ZLakeMode.optional(),
+      lakePartition: ZLakePartition.optional(),
+      lakeSnapshotMinutes: intIn("Snapshot interval", 0, 10080, " minutes").optional(),
+      lakeSnapshotKeep: intIn("Snapshots kept", 1, 1000).optional(),
+      lakeIncrementalFolders: bool("Incremental update folders").optional(),
       tables: ZTables.optional(),
       relationships: ZRelationships.optional(),
     })

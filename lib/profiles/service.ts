@@ -58,6 +58,11 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
           retryCount: data.retryCount,
           retryIntervalSeconds: data.retryIntervalSeconds,
           writeDeleteLog: data.writeDeleteLog,
+          lakeMode: data.lakeMode,
+          lakePartition: data.lakePartition,
+          lakeSnapshotMinutes: data.lakeSnapshotMinutes,
+          lakeSnapshotKeep: data.lakeSnapshotKeep,
+          lakeIncrementalFolders: data.lakeIncrementalFolders,
           ...(opts.activate ? { state: "activating", metadataActive: true, dataActive: true } : {}),
           tables: {
             create: [
@@ -146,6 +151,11 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
           ...(data.retryCount !== undefined ? { retryCount: data.retryCount } : {}),
           ...(data.retryIntervalSeconds !== undefined ? { retryIntervalSeconds: data.retryIntervalSeconds } : {}),
           ...(data.writeDeleteLog !== undefined ? { writeDeleteLog: data.writeDeleteLog } : {}),
+          ...(data.lakeMode !== undefined ? { lakeMode: data.lakeMode } : {}),
+          ...(data.lakePartition !== undefined ? { lakePartition: data.lakePartition } : {}),
+          ...(data.lakeSnapshotMinutes !== undefined ? { lakeSnapshotMinutes: data.lakeSnapshotMinutes } : {}),
+          ...(data.lakeSnapshotKeep !== undefined ? { lakeSnapshotKeep: data.lakeSnapshotKeep } : {}),
+          ...(data.lakeIncrementalFolders !== undefined ? { lakeIncrementalFolders: data.lakeIncrementalFolders } : {}),
           // A running profile restarts with the new settings (the worker watches the version).
           version: { increment: 1 },
         },

@@ -73,6 +73,20 @@ export interface ProfileDetail extends ProfileSummary {
   tables: ProfileTableStatus[];
   /** The process running the profile now (its unexpired lease), or null. */
   owner: ProfileOwner | null;
+  /** Data lake targets: their options and what the lake reported after the last cycle; else null. */
+  lake?: ProfileLake | null;
+}
+
+export interface ProfileLake {
+  mode: "appendOnly" | "inPlace";
+  partition: "Year" | "Month";
+  snapshotMinutes: number;
+  snapshotKeep: number;
+  incrementalFolders: boolean;
+  lastSnapshotAt: string | null;
+  snapshotCount: number;
+  filesWritten: number;
+  bytesWritten: number;
 }
 
 export interface ProfileOwner {
@@ -117,7 +131,7 @@ type SummaryRow = {
 };
 
 const asState = (s: string): ProfileState => (["draft", "activating", "active", "inactive", "failed"].includes(s) ? (s as ProfileState) : "draft");
-export const asKind = (s: string): DestinationKind => (s === "postgres" || s === "mssql" ? s : "sqlite");
+export const asKind = (s: string): DestinationKind => (s === "postgres" || s === "mssql" || s === "datalake" ? s : "sqlite");
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const initialDone = (t: TableRow) => t.initialSyncState === "Completed" || t.initialSyncState === "CompletedWithFailures";
 
@@ -180,6 +194,8 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
       ...SUMMARY_SELECT,
       version: true, schemaName: true, prefix: true, retryCount: true, retryIntervalSeconds: true, writeDeleteLog: true,
       destinationKeyVaultUri: true, lastError: true, createdAt: true, updatedAt: true,
+      lakeMode: true, lakePartition: true, lakeSnapshotMinutes: true, lakeSnapshotKeep: true, lakeIncrementalFolders: true,
+      lakeLastSnapshotAt: true, lakeSnapshotCount: true, lakeFilesWritten: true, lakeBytesWritten: true,
       // Only whether a connection string is stored: the value never leaves the store here.
       destinationEnc: true,
       organization: { select: { name: true, url: true } },
@@ -216,6 +232,20 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
     tableNames: p.tables.filter((t) => t.enabled && t.kind !== "relationship").map((t) => t.logicalName),
     relationshipNames: p.tables.filter((t) => t.enabled && t.kind === "relationship").map((t) => t.logicalName),
     owner,
+    lake:
+      p.destinationType === "datalake"
+        ? {
+            mode: p.lakeMode === "inPlace" ? "inPlace" : "appendOnly",
+            partition: p.lakePartition === "Month" ? "Month" : "Year",
+            snapshotMinutes: p.lakeSnapshotMinutes,
+            snapshotKeep: p.lakeSnapshotKeep,
+            incrementalFolders: p.lakeIncrementalFolders,
+            lastSnapshotAt: iso(p.lakeLastSnapshotAt),
+            snapshotCount: p.lakeSnapshotCount,
+            filesWritten: p.lakeFilesWritten,
+            bytesWritten: p.lakeBytesWritten,
+          }
+        : null,
     tables: p.tables.map((t) => {
       const phase = phaseOf(p, t);
       return {

@@ -16,6 +16,8 @@ import { openTarget } from "../sync/open-target";
 import { parseInput } from "../validation";
 import { ZPrefix, ZProfileId, ZProfileInput, ZSchemaName, ZTargetTest } from "./schemas";
 import { assertTargetKind, storedTargetText, targetTextOf } from "./target";
+import { asKind } from "./status";
+import { decryptSecret } from "../secrets";
 
 export interface ValidationCheckResult {
   id: string;
@@ -108,7 +110,14 @@ function fromDestination(c: ValidationCheck): ValidationCheckResult {
   return { id: `target:${c.id}`, label: c.label, ok: c.ok, detail: c.ok ? "" : (c.message ?? c.label), fix: c.ok ? null : (c.fix ?? null) };
 }
 
-async function targetChecks(plan: Plan, prefixOk: boolean, schemaOk: boolean, tableNames: string[]): Promise<ValidationCheckResult[]> {
+/** A lake on Azure without a key or SAS is reached with the organization's app registration. */
+async function lakeCredentials(db: Db, plan: Plan): Promise<{ tenantId: string; clientId: string; clientSecret: string } | null> {
+  if (plan.destinationType !== "datalake") return null;
+  const o = await db.organization.findUnique({ where: { id: plan.organizationId }, select: { tenantId: true, clientId: true, clientSecretEnc: true } });
+  return o?.tenantId && o.clientId && o.clientSecretEnc ? { tenantId: o.tenantId, clientId: o.clientId, clientSecret: decryptSecret(o.clientSecretEnc) } : null;
+}
+
+async function targetChecks(db: Db, plan: Plan, prefixOk: boolean, schemaOk: boolean, tableNames: string[]): Promise<ValidationCheckResult[]> {
   let text: string;
   try {
     text = await plan.target();
@@ -123,7 +132,7 @@ async function targetChecks(plan: Plan, prefixOk: boolean, schemaOk: boolean, ta
     checks.push(names.ok ? pass("names", names.label) : fail("names", names.label, names.message ?? "", names.fix ?? null));
   }
   if (!schemaOk) return checks;
-  const dest = await openTarget(text, { schemaName: plan.schemaName, prefix: prefixOk ? plan.prefix : "" });
+  const dest = await openTarget(text, { schemaName: plan.schemaName, prefix: prefixOk ? plan.prefix : "", credentials: await lakeCredentials(db, plan) });
   try {
     checks.unshift(...(await dest.validate()).map(fromDestination));
   } finally {
@@ -137,7 +146,7 @@ async function runChecks(db: Db, plan: Plan): Promise<ValidationReport> {
   const prefix = fieldCheck("prefix", "Table prefix is valid", ZPrefix, plan.prefix, "Use letters and digits only, under 15 characters, or no prefix.");
   // Relationship tables are named after their intersect entity, so names are checked after the source answers.
   const source = await sourceChecks(db, plan);
-  const target = await targetChecks(plan, prefix.ok, schema.ok, [...plan.tables, ...source.intersects]);
+  const target = await targetChecks(db, plan, prefix.ok, schema.ok, [...plan.tables, ...source.intersects]);
   return report([...source.checks, schema, prefix, ...target]);
 }
 
@@ -173,7 +182,7 @@ export async function testProfile(db: Db, _actor: Actor, id: unknown): Promise<V
   if (!p) throw new NotFoundError("That profile does not exist.");
   return runChecks(db, {
     organizationId: p.organizationId,
-    destinationType: p.destinationType === "postgres" || p.destinationType === "mssql" ? p.destinationType : "sqlite",
+    destinationType: asKind(p.destinationType),
     schemaName: p.schemaName,
     prefix: p.prefix,
     tables: p.tables.filter((t) => t.kind !== "relationship").map((t) => t.logicalName),
