@@ -77,9 +77,8 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
     HasDestinationConnectionString: p.hasConnectionString,
     RetryPolicy: { MaxRetryCount: p.retryCount, IntervalInSeconds: p.retryIntervalSeconds, Backoff: "Constant" },
     WriteDeleteLog: p.writeDeleteLog,
-    ...(p.lake
+    DataLake: p.lake
       ? {
-          DataLake: {
             Mode: p.lake.mode === "inPlace" ? "InPlace" : "AppendOnly",
             PartitionGranularity: p.lake.partition,
             SnapshotIntervalMinutes: p.lake.snapshotMinutes,
@@ -88,9 +87,8 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
             ...(withStatus
               ? { LastSnapshotDate: p.lake.lastSnapshotAt, SnapshotCount: p.lake.snapshotCount, FilesWritten: p.lake.filesWritten, BytesWritten: p.lake.bytesWritten }
               : {}),
-          },
-        }
-      : {}),
+          }
+      : null,
     ...(withStatus
       ? {
           Status: {

@@ -115,8 +115,8 @@ const SCHEMAS = {
         FilesWritten: z.number().int().optional(),
         BytesWritten: z.number().optional(),
       })
-      .optional()
-      .meta({ description: "DestinationType datalake only. The figures (LastSnapshotDate…) come with ?status=true." }),
+      .nullable()
+      .meta({ description: "DestinationType datalake only (null otherwise). The figures (LastSnapshotDate…) come with ?status=true." }),
     Status: z
       .object({
         LastSyncDate: when(),
