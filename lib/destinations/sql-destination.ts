@@ -269,6 +269,9 @@ export abstract class SqlDestination implements Destination {
 
   // ---- target marker and re-export sweep (see Destination in types.ts) ----------------------
 
+  /** Appended to SEEN_TABLE's CREATE TABLE (SQLite: without rowid — the key is the row). */
+  protected readonly seenTableOptions: string = "";
+
   /** Idempotent insert of (table, id) pairs into SEEN_TABLE: ON CONFLICT DO NOTHING (SQLite, PostgreSQL). */
   protected seenInsertSql(table: string, ids: string[]): CompiledQuery {
     const values = ids.map((id) => sql`(${table}, ${id})`);
@@ -334,7 +337,7 @@ export abstract class SqlDestination implements Destination {
       if ((await this.liveColumns(run, SEEN_TABLE.name)) === null) {
         // The composite key makes markSeen idempotent and the sweep's NOT EXISTS an index lookup.
         const defs = SEEN_TABLE.columns.map((c) => this.columnDef(c));
-        await run(this.compile(sql`create table ${this.table(SEEN_TABLE.name)} (${sql.join(defs)}, primary key (${sql.id("TableName")}, ${sql.id("Id")}))`));
+        await run(this.compile(sql`create table ${this.table(SEEN_TABLE.name)} (${sql.join(defs)}, primary key (${sql.id("TableName")}, ${sql.id("Id")}))${sql.raw(this.seenTableOptions)}`));
       }
       await run(this.compile(sql`delete from ${this.table(SEEN_TABLE.name)} where ${sql.id("TableName")} = ${spec.tableName}`));
     });
