@@ -51,6 +51,15 @@ export class ConflictError extends AppError {
   }
 }
 
+export class PayloadTooLargeError extends AppError {
+  override readonly status = 413;
+  override readonly code = "PayloadTooLarge";
+  constructor(limitBytes: number) {
+    super(`The request body is larger than ${Math.round(limitBytes / 1024)} KB.`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
 export const GENERIC_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; please try again.";
 
 /** Logs an unexpected error once, with context, and returns the message safe for a browser. */
