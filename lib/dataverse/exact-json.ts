@@ -14,22 +14,27 @@ export function parseJsonExact<T>(text: string): T {
   const n = text.length;
   let out: string[] | null = null;
   let copied = 0;
-  // A run of 16 numeric characters starting in [p-15, p] contains p: probe every 16th character.
+  // A run of 16 numeric characters starting in [p-15, p] contains p: probe every 16th character,
+  // and on a numeric one look back only as far as a non-numeric one (Boyer-Moore style).
   for (let p = 15; p < n; ) {
     if (!isNumeric(text.charCodeAt(p))) {
       p += 16;
       continue;
     }
-    let start = p;
+    let q = p - 1;
+    while (q >= p - 15 && isNumeric(text.charCodeAt(q))) q--;
+    if (q >= p - 15) {
+      p = q + 16; // the next run that can be long enough starts after q
+      continue;
+    }
+    let start = p - 15;
     while (start > 0 && isNumeric(text.charCodeAt(start - 1))) start--;
     let end = p;
     while (end + 1 < n && isNumeric(text.charCodeAt(end + 1))) end++;
-    if (end - start + 1 >= 16) {
-      const q = quoteAt(text, start, end);
-      if (q) {
-        (out ??= []).push(text.slice(copied, q.from), '"', text.slice(q.from, q.to), '"');
-        copied = q.to;
-      }
+    const span = quoteAt(text, start, end);
+    if (span) {
+      (out ??= []).push(text.slice(copied, span.from), '"', text.slice(span.from, span.to), '"');
+      copied = span.to;
     }
     p = end + 17;
   }

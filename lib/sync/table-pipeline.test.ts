@@ -218,6 +218,18 @@ describe("table pipeline", () => {
     expect(await loadTable(db, tableId)).toMatchObject({ deltaLink: "d2" });
   });
 
+  it("re-syncing failed records that all fail again logs them again: the breaker does not apply to known-failed records", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => rec(i + 1, i + 1));
+    const pages = new Map<string, ChangePage>([["start", { upserts: many, deletes: [], deltaLink: "d1" }]]);
+    const poison = new Set<string>();
+    const { pipeline, entity } = await setup(new FakeSource(pages), { poison }, { retryCount: 0, retryIntervalMs: 0 });
+    await pipeline.sync();
+    for (const r of many) poison.add(r.id);
+    const r = await pipeline.resyncRecords(many.map((x) => x.id));
+    expect(r.failed).toHaveLength(12);
+    expect(await db.failure.count({ where: { profileId, entity } })).toBe(12);
+  });
+
   it("below the breaker's threshold (half of the page or fewer) poison records are isolated as before", async () => {
     const many = Array.from({ length: 12 }, (_, i) => rec(i + 1, i + 1));
     const pages = new Map<string, ChangePage>([["start", { upserts: many, deletes: [], deltaLink: "d1" }]]);

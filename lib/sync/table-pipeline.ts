@@ -237,7 +237,8 @@ export class TablePipeline {
     // The marker cache is only kept in step when loaded: loading every marker of a table here
     // (40,000 for a big re-sync) would stall the event loop for nothing.
     for (const id of gone) this.markers?.delete(id);
-    const result = await this.writeUpserts(records, opts.created);
+    // No breaker: these records failed one by one before, most failing again is expected.
+    const result = await this.writeUpserts(records, opts.created, false);
     for (const r of records) (result.failedIds.has(r.id.toLowerCase()) ? failed : written).push(r.id.toLowerCase());
     await clearFailedRecords(this.ctx.db, this.ctx.profileId, this.entity, written);
     for (const id of written) this.markers?.delete(id);
@@ -308,7 +309,7 @@ export class TablePipeline {
   }
 
   /** `missing`: ids known not to be in the target (spares the lookup when one is refused). */
-  private async writeUpserts(records: SourceRecord[], missing?: ReadonlySet<string>): Promise<{ failedIds: Set<string> }> {
+  private async writeUpserts(records: SourceRecord[], missing?: ReadonlySet<string>, breaker = true): Promise<{ failedIds: Set<string> }> {
     const { dest } = this.ctx;
     const spec = this.target.spec;
     return this.isolate(
@@ -318,6 +319,7 @@ export class TablePipeline {
         const types = await this.changeTypes(failed, missing);
         return failed.map((r, i) => ({ id: r.id, version: r.version, changeType: types[i] }));
       },
+      breaker,
     );
   }
 
@@ -352,13 +354,14 @@ export class TablePipeline {
     items: T[],
     write: (batch: T[]) => Promise<unknown>,
     describe: (items: T[]) => Promise<{ id: string; version: string; changeType: ChangeType }[]>,
+    breaker = true,
   ): Promise<{ failedIds: Set<string> }> {
     const failedIds = new Set<string>();
     if (items.length === 0) return { failedIds };
     const poison: { item: T; err: unknown }[] = [];
     // Breaker: when most records of a page fail one by one, the target (a trigger, a constraint
     // added to the table, …) refuses everything, not these records: retry the page later instead.
-    const limit = items.length >= BREAKER_MIN_PAGE ? Math.floor(items.length / 2) : Infinity;
+    const limit = breaker && items.length >= BREAKER_MIN_PAGE ? Math.floor(items.length / 2) : Infinity;
     const bisect = async (batch: T[]): Promise<void> => {
       try {
         await write(batch);
