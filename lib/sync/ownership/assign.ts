@@ -25,7 +25,8 @@ export interface AssignPlan {
   /**
    * Profiles another worker holds an unexpired lease on. On PostgreSQL the
    * worker tries their advisory locks: obtaining one proves that owner's session is gone
-   * (killed process, lost host), so the takeover need not wait for the lease to expire.
+   * (killed process, lost host); on SQLite it checks that the owner's pid still exists on this
+   * host. Either way the takeover need not wait for the lease to expire.
    */
   probe: string[];
 }

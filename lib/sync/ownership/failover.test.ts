@@ -230,6 +230,25 @@ describe.each(stores)("one runner per profile across processes ($store store)", 
     next.child.kill("SIGCONT");
   }, 180_000);
 
+  it.skipIf(skip)("SIGTERM: the owner finishes, saves, releases its lease and exits 0; a peer takes over within one poll", async () => {
+    const leaving = (await owner(ids.p1))!;
+    const row = await db.worker.findFirstOrThrow({ where: { pid: leaving.child.pid!, stoppedAt: null }, orderBy: { startedAt: "desc" } });
+    const exited = new Promise<number | null>((resolve) => leaving.child.once("exit", (code) => resolve(code)));
+    leaving.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const released = await db.leaseEvent.findFirstOrThrow({ where: { profileId: ids.p1, ownerId: row.id, kind: "released" } });
+    expect((await db.worker.findUniqueOrThrow({ where: { id: row.id } })).stoppedAt).not.toBeNull();
+    const next = await waitFor(
+      async () => db.leaseEvent.findFirst({ where: { profileId: ids.p1, kind: { in: ["acquired", "takeover"] }, id: { gt: released.id } } }),
+      "a peer takes the released profile",
+      20_000,
+      100,
+    );
+    // Released, not expired: the next poll of a peer (2 s) takes it, not the lease (10 s).
+    expect(next!.at.getTime() - released.at.getTime()).toBeLessThan(2000 + 1500);
+    expect(next!.kind).toBe("acquired");
+  }, 120_000);
+
   it.skipIf(skip)("target == source afterwards; the epoch history and the writer trigger show one runner at a time", async () => {
     if (churn) clearInterval(churn);
     churn = null;

@@ -35,6 +35,8 @@ export interface AcquireOptions {
    * PostgreSQL advisory lock: then no other owner's session is alive.
    */
   force?: boolean;
+  /** Take the lease from this owner even if it has not expired: its process is known to be dead. */
+  takeFrom?: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function acquireLease(db: Db, profileId: string, ownerId: string, o
     await tx.$executeRaw`UPDATE "ProfileLease" SET "epoch" = "epoch" WHERE "profileId" = ${profileId}`;
     const before = await tx.profileLease.findUnique({ where: { profileId }, select: { ownerId: true, epoch: true, expiresAt: true } });
     if (!before) return null;
-    const free = o.force ? {} : { OR: [{ ownerId: null }, { expiresAt: { lt: now } }] };
+    const free = o.force ? {} : { OR: [{ ownerId: null }, { expiresAt: { lt: now } }, ...(o.takeFrom ? [{ ownerId: o.takeFrom }] : [])] };
     // The condition includes what was read: a concurrent taker that got there first makes this match nothing.
     const cas = await tx.profileLease.updateMany({
       where: { profileId, epoch: before.epoch, ownerId: before.ownerId, ...free },

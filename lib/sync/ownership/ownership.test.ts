@@ -1,6 +1,7 @@
 // The one-runner rule in one process on a SQLite store: lease compare-and-set and takeover,
 // fencing of every store write the engine makes (checkpoints, counters, table state, failures,
 // markers, stats, profile state) and of target writes, and the assignment plan.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +22,7 @@ import { Fence, FencedError, fencedDb, fencedDestination, isFenced } from "./fen
 import { acquireLease, releaseLease, renewLease } from "./lease";
 import { registerWorker } from "./registry";
 import { storeProvider } from "./config";
+import { OwnershipSession } from "./session";
 
 const pgStore = await usePostgres();
 if (!pgStore.available) console.warn(`\n*** SKIPPING the ownership tests on a PostgreSQL store: ${pgStore.reason} ***\n`);
@@ -89,6 +91,27 @@ describe.skipIf(skip)("lease", () => {
       ["acquired", winner, won.epoch + 2],
     ]);
     await releaseLease(db, profileId, winner, again!.epoch);
+  });
+});
+
+describe.skipIf(skip)("dead owner on this host", () => {
+  it("takes an unexpired lease at once from an owner whose process is gone (SQLite, one host), never from a live one", async () => {
+    if (storeProvider(url) !== "sqlite") return; // PostgreSQL: the owner's advisory lock tells (pg-locks.test.ts, failover.test.ts)
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+    await db.worker.create({ data: { id: "dead-local", host: os.hostname(), pid: Number(gone), version: "0", role: "cli" } });
+    await db.worker.create({ data: { id: "live-local", host: os.hostname(), pid: process.ppid, version: "0", role: "worker" } });
+    const id = await createProfile(db, { name: "dead-owner", source: "http://127.0.0.1:9", target: `sqlite:${path.join(dir, "d.db")}`, tables: ["account"] });
+    const session = await OwnershipSession.open(db, { role: "worker", url, timings: { leaseMs: 60_000, heartbeatMs: 1000, pollMs: 1000 } });
+    try {
+      expect(await acquireLease(db, id, "live-local", { leaseMs: 60_000 })).not.toBeNull();
+      expect(await session.tryAcquire(id)).toBeNull();
+      await db.profileLease.update({ where: { profileId: id }, data: { ownerId: "dead-local" } });
+      const fence = await session.tryAcquire(id);
+      expect(fence).not.toBeNull();
+      expect((await db.leaseEvent.findFirstOrThrow({ where: { profileId: id }, orderBy: { id: "desc" } })).kind).toBe("takeover");
+    } finally {
+      await session.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 // One process's side of the one-runner rule: its Worker row and heartbeat, the leases it holds
 // (with their fences), renewal, hand-over, and on PostgreSQL the advisory-lock session.
 // Used by the worker (many profiles) and by the CLI's `sync` (one profile).
+import os from "node:os";
 import type { Db } from "../../db";
 import { errorText } from "../retry-policy";
 import type { Logger } from "../table-pipeline";
@@ -56,9 +57,12 @@ export class OwnershipSession {
     return s;
   }
 
-  /** PostgreSQL: a lease held by another owner can be probed (its advisory lock tells whether that owner's session is alive). */
+  /**
+   * A lease another owner holds can be probed: on PostgreSQL its advisory lock tells whether that
+   * owner's session is alive; on SQLite (one host) whether the owner's process still exists.
+   */
   get canProbe(): boolean {
-    return this.provider === "postgresql";
+    return true;
   }
 
   heldIds(): string[] {
@@ -92,7 +96,10 @@ export class OwnershipSession {
       });
       if (!got) await this.unlock(profileId);
     } else {
-      got = await acquireLease(this.db, profileId, this.id, { leaseMs: this.timings.leaseMs });
+      // One host (SQLite): an owner whose process is gone need not be waited for.
+      const dead = await this.deadLocalOwner(profileId);
+      if (o.probe && !dead) return null;
+      got = await acquireLease(this.db, profileId, this.id, { leaseMs: this.timings.leaseMs, takeFrom: dead ?? undefined });
     }
     if (!got) return null;
     const fence = new Fence(profileId, got.epoch, this.id, this.provider, this.timings.leaseMs);
@@ -157,6 +164,19 @@ export class OwnershipSession {
       for (const f of this.held.values()) f.trip("the advisory-lock session was lost");
     });
     this.locksLost = false;
+  }
+
+  /** The owner of an unexpired lease when it is a process of this host that no longer exists. */
+  private async deadLocalOwner(profileId: string): Promise<string | null> {
+    const l = await this.db.profileLease.findUnique({ where: { profileId }, select: { ownerId: true, expiresAt: true, owner: { select: { host: true, pid: true } } } });
+    if (!l?.ownerId || !l.owner || l.expiresAt <= new Date()) return null;
+    if (l.owner.host !== os.hostname() || l.owner.pid === process.pid) return null;
+    try {
+      process.kill(l.owner.pid, 0);
+      return null; // alive (a reused pid only delays the takeover until the lease expires)
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "ESRCH" ? l.ownerId : null;
+    }
   }
 
   /** The lock of a profile is held by another session: end it when its worker is silent. */
