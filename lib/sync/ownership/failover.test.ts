@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../emulator/server";
@@ -196,8 +197,27 @@ describe.each(stores)("one runner per profile across processes ($store store)", 
   it.skipIf(skip)("SIGSTOP of the owner for 30 s: a peer takes over; the resumed runner is fenced and writes nothing to the store or the target", async () => {
     const stopped = (await owner(ids.p2))!;
     const epochBefore = (await db.profile.findUniqueOrThrow({ where: { id: ids.p2 } })).epoch;
-    const stoppedAt = Date.now();
+    let stoppedAt = Date.now();
     stopped.child.kill("SIGSTOP");
+    // SQLite: nothing can break a file lock, so a process frozen inside a write transaction stops
+    // every other one until it resumes (README, "One runner per profile"). Freeze it between
+    // transactions: if the store's write lock is held, let it run a moment and freeze it again.
+    for (let attempt = 0; store === "SQLite" && attempt < 20; attempt++) {
+      const probe = new Database(path.join(dir, "portal.db"), { timeout: 1500 });
+      let locked = false;
+      try {
+        probe.exec("BEGIN IMMEDIATE; ROLLBACK;");
+      } catch {
+        locked = true;
+      } finally {
+        probe.close();
+      }
+      if (!locked) break;
+      stopped.child.kill("SIGCONT");
+      await new Promise((r) => setTimeout(r, 300));
+      stopped.child.kill("SIGSTOP");
+      stoppedAt = Date.now();
+    }
     const next = (await waitFor(async () => {
       const o = await owner(ids.p2);
       return o && o !== stopped ? o : null;
@@ -205,10 +225,13 @@ describe.each(stores)("one runner per profile across processes ($store store)", 
     expect((await db.profile.findUniqueOrThrow({ where: { id: ids.p2 } })).epoch).toBeGreaterThan(epochBefore);
     await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 30_000 - Date.now())));
 
-    // Freeze the new owner too: from now on, any write for this profile could only come from the
-    // resumed process.
-    next.child.kill("SIGSTOP");
-    await new Promise((r) => setTimeout(r, 500));
+    // Take the profile away from the new owner (deactivated: it stops and releases the lease).
+    // From now on no legitimate runner exists, so any write for this profile could only come from
+    // the resumed process. (Not by freezing the new owner: on SQLite a process frozen inside a
+    // write transaction holds the store's file lock and stops every other process too.)
+    await db.profile.update({ where: { id: ids.p2 }, data: { metadataActive: false, dataActive: false, state: "inactive" } });
+    await waitFor(async () => (await db.profileLease.findUnique({ where: { profileId: ids.p2 } }))?.ownerId === null, "the new owner stops and releases", 30_000, 100);
+    expect(next.child.exitCode).toBeNull();
     const snapshot = async () => ({
       tables: await db.profileTable.findMany({ where: { profileId: ids.p2 }, orderBy: { id: "asc" } }),
       profile: await db.profile.findUniqueOrThrow({ where: { id: ids.p2 }, select: { state: true, lastSyncAt: true, lastError: true, epoch: true, resyncFailedRequested: true } }),
@@ -227,7 +250,8 @@ describe.each(stores)("one runner per profile across processes ($store store)", 
     expect(await snapshot()).toEqual(before);
     const late = await auditDb.query("select writer, count(*)::int as n from public.writer_audit where seq > $1 group by writer", [auditMark]);
     expect(late.rows.filter((r) => r.writer === stopped.name)).toEqual([]);
-    next.child.kill("SIGCONT");
+    // Active again (as the portal's Activate does): a worker takes it and catches up.
+    await db.profile.update({ where: { id: ids.p2 }, data: { metadataActive: true, dataActive: true, state: "activating", version: { increment: 1 } } });
   }, 180_000);
 
   it.skipIf(skip)("SIGTERM: the owner finishes, saves, releases its lease and exits 0; a peer takes over within one poll", async () => {
