@@ -116,6 +116,19 @@ describe.skipIf(!pg.available)("store copy SQLite → PostgreSQL", () => {
     expect(await nonEmptyModels(copy!)).toContain("Profile");
   }, 240_000);
 
+  it("copies back the other way (PostgreSQL → a new SQLite file), ids continuing there too", async () => {
+    const back = `file:${path.join(sqlite.dir, "back.db")}`;
+    await copyStore(pg.url, back);
+    const again = createDb(back);
+    try {
+      expect(await dump(again)).toEqual(await dump(copy!));
+      const maxCopied = (await again.failure.aggregate({ _max: { id: true } }))._max.id!;
+      expect((await again.failure.create({ data: { profileId, entity: "lead", recordId: "r4", changeType: "New", reason: "back" } })).id).toBe(maxCopied + 1);
+    } finally {
+      await again.$disconnect();
+    }
+  }, 240_000);
+
   it("refuses a --from SQLite file that does not exist (it would be created empty)", async () => {
     expect(await storeCommand(["copy", "--from", `file:${path.join(sqlite.dir, "missing.db")}`, "--to", pg.url])).toBe(2);
     expect(fs.existsSync(path.join(sqlite.dir, "missing.db"))).toBe(false);
