@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { handleData, type Reply } from "./data-routes.ts";
 import { metadataGet } from "./metadata-routes.ts";
 import { ODataError, badPayload, errorBody, noHttpResource, parsePrefer } from "./odata.ts";
+import { csdl } from "./service-documents.ts";
 import type { Store } from "./store.ts";
 
 export interface ApiRequest {
@@ -33,6 +34,7 @@ export function parseJsonBody(text: string, segment: string): unknown {
 export function serveApi(store: Store, r: ApiRequest): Reply {
   if (r.method !== "GET" && FUNCTION.test(r.path)) throw noHttpResource(`${r.base}${r.path}`);
   const body = parseJsonBody(r.text, r.path.split(/[/(]/)[0]);
+  if (r.method === "GET" && r.path === "$metadata") return { status: 200, body: csdl(store), headers: { "content-type": "application/xml" } };
   if (r.method === "GET") {
     const meta = metadataGet(store, r.base, r.path, r.query);
     if (meta) return { status: 200, body: JSON.stringify(meta), headers: { "content-type": "application/json; odata.metadata=minimal" } };

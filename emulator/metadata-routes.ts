@@ -2,6 +2,8 @@
 // casts, relationships, global option sets) plus WhoAmI, RetrieveVersion, RetrieveTotalRecordCount.
 import { BUSINESS_UNIT_ID, GLOBAL_OPTION_SETS, MANY_TO_MANY, ORGANIZATION, type AttrDef, type ManyToManyDef, type OptionSetDef, type TableDef } from "./demo-org.ts";
 import { ODataError, compileFilter, notFoundSegment } from "./odata.ts";
+import { oneToManyRelationships, type OneToManyDef } from "./relationships.ts";
+import { serviceDocument } from "./service-documents.ts";
 import type { Store, TableState } from "./store.ts";
 import { hash32 } from "./values.ts";
 
@@ -13,7 +15,7 @@ export function label(text: string): Json {
   return { LocalizedLabels: [l], UserLocalizedLabel: l };
 }
 
-function metaId(key: string): string {
+export function metaId(key: string): string {
   const a = hash32(key).toString(16).padStart(8, "0");
   const b = hash32(key, 7).toString(16).padStart(8, "0");
   const c = hash32(key, 13).toString(16).padStart(8, "0");
@@ -53,7 +55,36 @@ function optionSetJson(os: OptionSetDef): Json {
   };
 }
 
-function attributeJson(t: TableState, a: AttrDef, expand: Set<string>): Json {
+/** `$expand=OptionSet($select=Options),GlobalOptionSet` → names with their nested $select, if any. */
+export type Expand = Map<string, string | null>;
+
+function parseExpand(text: string | null): Expand {
+  const out: Expand = new Map();
+  if (!text) return out;
+  let depth = 0, cur = "";
+  const flush = () => {
+    const m = /^\s*(\w+)\s*(?:\((.*)\))?\s*$/.exec(cur);
+    if (m) out.set(m[1], m[2] ? /\$select=([^;]*)/.exec(m[2])?.[1] ?? null : null);
+    cur = "";
+  };
+  for (const ch of text) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) flush();
+    else cur += ch;
+  }
+  flush();
+  return out;
+}
+
+/** An expanded object narrowed by its nested $select (MetadataId and @odata.type always stay, as keys do). */
+function expanded(obj: Json | null, select: string | null | undefined): Json | null {
+  if (!obj || !select) return obj;
+  const keep = new Set(select.split(",").map((x) => x.trim()));
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => k === "MetadataId" || k === "@odata.type" || keep.has(k)));
+}
+
+function attributeJson(t: TableState, a: AttrDef, expand: Expand): Json {
   const cast = CAST[a.kind] ?? "AttributeMetadata";
   const j: Json = {
     "@odata.type": `#${NS}${cast}`, MetadataId: metaId(`attr:${t.def.logicalName}.${a.name}`), LogicalName: a.name,
@@ -73,11 +104,11 @@ function attributeJson(t: TableState, a: AttrDef, expand: Set<string>): Json {
   if (a.kind === "DateTime") Object.assign(j, { Format: a.dateOnly ? "DateOnly" : "DateAndTime", DateTimeBehavior: { Value: a.dateOnly ? "DateOnly" : "UserLocal" } });
   if (a.kind === "Lookup" || a.kind === "Owner" || a.kind === "Customer") Object.assign(j, { Targets: a.targets ?? [] });
   if (a.kind === "Boolean" && expand.has("OptionSet")) {
-    j.OptionSet = { MetadataId: metaId(`bool:${a.name}`), Name: `${t.def.logicalName}_${a.name}`, IsGlobal: false, OptionSetType: "Boolean", TrueOption: { Value: 1, Label: label("Yes") }, FalseOption: { Value: 0, Label: label("No") } };
+    j.OptionSet = expanded({ MetadataId: metaId(`bool:${a.name}`), Name: `${t.def.logicalName}_${a.name}`, IsGlobal: false, OptionSetType: "Boolean", TrueOption: { Value: 1, Label: label("Yes") }, FalseOption: { Value: 0, Label: label("No") } }, expand.get("OptionSet"));
   }
   if (a.optionSet) {
-    if (expand.has("OptionSet")) j.OptionSet = optionSetJson(a.optionSet);
-    if (expand.has("GlobalOptionSet")) j.GlobalOptionSet = a.optionSet.isGlobal ? optionSetJson(a.optionSet) : null;
+    if (expand.has("OptionSet")) j.OptionSet = expanded(optionSetJson(a.optionSet), expand.get("OptionSet"));
+    if (expand.has("GlobalOptionSet")) j.GlobalOptionSet = a.optionSet.isGlobal ? expanded(optionSetJson(a.optionSet), expand.get("GlobalOptionSet")) : null;
   }
   return j;
 }
@@ -92,15 +123,26 @@ function relationshipJson(m: ManyToManyDef): Json {
   };
 }
 
-function applySelect(obj: Json, select: string | null, expand: Set<string> = new Set()): Json {
+function oneToManyJson(r: OneToManyDef): Json {
+  return {
+    "@odata.type": `#${NS}OneToManyRelationshipMetadata`, MetadataId: metaId(`rel:${r.schemaName}`),
+    SchemaName: r.schemaName, RelationshipType: "OneToManyRelationship", IsCustomRelationship: r.custom,
+    IsValidForAdvancedFind: true, ReferencedEntity: r.referencedEntity, ReferencedAttribute: r.referencedAttribute,
+    ReferencingEntity: r.referencingEntity, ReferencingAttribute: r.referencingAttribute,
+    ReferencedEntityNavigationPropertyName: r.referencedNav, ReferencingEntityNavigationPropertyName: r.referencingNav,
+    CascadeConfiguration: { Assign: "NoCascade", Delete: "RemoveLink", Merge: "NoCascade", Reparent: "NoCascade", Share: "NoCascade", Unshare: "NoCascade", RollupView: "NoCascade" },
+  };
+}
+
+function applySelect(obj: Json, select: string | null, expand: Expand = new Map()): Json {
   if (!select) return obj;
-  const keep = new Set([...select.split(",").map((s) => s.trim()), ...expand]);
+  const keep = new Set([...select.split(",").map((s) => s.trim()), ...expand.keys()]);
   const out: Json = {};
   for (const [k, v] of Object.entries(obj)) if (k === "@odata.type" || k === "MetadataId" || keep.has(k)) out[k] = v;
   return out;
 }
 
-function list(items: Json[], q: URLSearchParams, expand?: Set<string>): Json[] {
+function list(items: Json[], q: URLSearchParams, expand?: Expand): Json[] {
   let out = items;
   const filter = q.get("$filter");
   if (filter) {
@@ -116,7 +158,8 @@ const collection = (base: string, ctx: string, value: Json[]): Json => ({ "@odat
 
 /** Handles a metadata GET; `path` is relative to the service root. Returns null if not a metadata path. */
 export function metadataGet(store: Store, base: string, path: string, q: URLSearchParams): Json | null {
-  const expand = new Set((q.get("$expand") ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  const expand = parseExpand(q.get("$expand"));
+  if (path === "") return serviceDocument(store, base);
   if (path === "WhoAmI" || path === "WhoAmI()") {
     const user = store.gen.baseId(store.table("systemuser")!, 0);
     return { "@odata.context": `${base}$metadata#${NS}WhoAmIResponse`, BusinessUnitId: BUSINESS_UNIT_ID, UserId: user, OrganizationId: ORGANIZATION.organizationId };
@@ -148,15 +191,19 @@ export function metadataGet(store: Store, base: string, path: string, q: URLSear
     }
     if (path === "GlobalOptionSetDefinitions") return collection(base, "GlobalOptionSetDefinitions", list(all, q));
   }
-  const rel = /^RelationshipDefinitions(?:\/Microsoft\.Dynamics\.CRM\.ManyToManyRelationshipMetadata)?$/.exec(path);
-  if (rel) return collection(base, "RelationshipDefinitions", list(MANY_TO_MANY.map(relationshipJson), q));
+  if (path.startsWith("RelationshipDefinitions")) return relationshipsGet(store, base, path, q);
 
-  const m = /^EntityDefinitions\((?:LogicalName=)?'([^']+)'\)(?:\/(.*))?$/.exec(path);
+  const m = /^EntityDefinitions\((?:(?:LogicalName=)?'([^']+)'|([0-9a-fA-F-]{36}))\)(?:\/(.*))?$/.exec(path);
   if (!m) return null;
-  const t = store.table(m[1]);
-  if (!t) throw new ODataError(404, "0x80040217", `Could not find entity with name '${m[1]}'.`);
-  const rest = m[2] ?? "";
+  const t = m[1] !== undefined ? store.table(m[1]) : [...store.tables.values()].find((x) => metaId(`entity:${x.def.logicalName}`) === m[2].toLowerCase());
+  if (!t) throw new ODataError(404, "0x80040217", m[1] !== undefined ? `Could not find entity with name '${m[1]}'.` : `Could not find entity with id '${m[2]}'.`);
+  const rest = m[3] ?? "";
   if (rest === "") return { "@odata.context": `${base}$metadata#EntityDefinitions/$entity`, ...applySelect(entityJson(t.def), q.get("$select")) };
+  if (rest === "OneToManyRelationships" || rest === "ManyToOneRelationships") {
+    const side = rest === "OneToManyRelationships" ? "referencedEntity" : "referencingEntity";
+    const rels = oneToManyRelationships(store).filter((r) => r[side] === t.def.logicalName);
+    return collection(base, `EntityDefinitions('${t.def.logicalName}')/${rest}`, list(rels.map(oneToManyJson), q));
+  }
   if (rest === "ManyToManyRelationships") {
     const rels = MANY_TO_MANY.filter((r) => r.entity1 === t.def.logicalName || r.entity2 === t.def.logicalName);
     return collection(base, `EntityDefinitions('${t.def.logicalName}')/ManyToManyRelationships`, list(rels.map(relationshipJson), q));
@@ -173,4 +220,21 @@ export function metadataGet(store: Store, base: string, path: string, q: URLSear
   }
   const json = attrs.map((x) => attributeJson(t, x, expand));
   return collection(base, `EntityDefinitions('${t.def.logicalName}')/Attributes${cast ? `/${NS}${cast}` : ""}`, list(json, q, expand));
+}
+
+/** RelationshipDefinitions: both kinds, either cast, or one by SchemaName='…' or MetadataId. */
+function relationshipsGet(store: Store, base: string, path: string, q: URLSearchParams): Json {
+  const all = [...oneToManyRelationships(store).map(oneToManyJson), ...MANY_TO_MANY.map(relationshipJson)];
+  const cast = /^RelationshipDefinitions\/Microsoft\.Dynamics\.CRM\.(OneToManyRelationshipMetadata|ManyToManyRelationshipMetadata)$/.exec(path);
+  if (path === "RelationshipDefinitions" || cast) {
+    const items = cast ? all.filter((r) => r["@odata.type"] === `#${NS}${cast[1]}`) : all;
+    return collection(base, `RelationshipDefinitions${cast ? `/${NS}${cast[1]}` : ""}`, list(items, q));
+  }
+  const one = /^RelationshipDefinitions\((?:SchemaName='([^']+)'|([0-9a-fA-F-]{36}))\)(?:\/Microsoft\.Dynamics\.CRM\.(\w+))?$/.exec(path);
+  if (!one) throw notFoundSegment(path.split("/")[1] ?? path);
+  const found = all.find((r) => (one[1] !== undefined ? r.SchemaName === one[1] : r.MetadataId === one[2].toLowerCase()));
+  if (!found || (one[3] && found["@odata.type"] !== `#${NS}${one[3]}`)) {
+    throw new ODataError(404, "0x80040217", `Could not find relationship '${one[1] ?? one[2]}'.`);
+  }
+  return { "@odata.context": `${base}$metadata#RelationshipDefinitions/$entity`, ...applySelect(found, q.get("$select")) };
 }
