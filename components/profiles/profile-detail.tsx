@@ -10,6 +10,7 @@ import { formatLag, formatUtc } from "../ui/time-text";
 import { useProfile } from "./hooks/use-profile";
 import { useResyncTable } from "./hooks/use-profile-mutations";
 import { ProfileActions } from "./profile-actions";
+import { ProfileReconciliation } from "./profile-reconciliation";
 import { ProfileTablesStatus } from "./profile-tables-status";
 import { ProfileThroughput } from "./profile-throughput";
 import { ProfileStateBadge } from "./state-badge";
@@ -93,6 +94,9 @@ export function ProfileDetailView({ initialProfile, target, isAdmin }: { initial
       <Card title="Tables">
         {resyncMessage ? <Alert tone={resyncMessage.ok ? "success" : "error"}>{resyncMessage.text}</Alert> : null}
         <ProfileTablesStatus tables={p.tables} canResync={isAdmin} resyncing={resyncing} onResync={(t) => void onResync(t)} />
+      </Card>
+      <Card title="Reconciliation">
+        <ProfileReconciliation profileId={p.id} tables={p.tables.filter((t) => t.phase !== "disabled").map((t) => t.logicalName)} isAdmin={isAdmin} />
       </Card>
       <Card title="Throughput and failures">
         <ProfileThroughput profileId={p.id} />

@@ -83,6 +83,7 @@ export const ROUTES: RouteEntry[] = [
   api("app/api/portal/profiles", "GET", "session", () => "/api/portal/profiles", 200),
   api("app/api/portal/profiles/[id]", "GET", "session", (i) => `/api/portal/profiles/${i.missing}`, 404),
   api("app/api/portal/profiles/[id]/throughput", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/throughput`, 404),
+  api("app/api/portal/profiles/[id]/reconciliation", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/reconciliation`, 404),
   api("app/api/users", "GET", "session-admin", () => "/api/users", 200),
   api("app/api/users", "POST", "session-admin", () => "/api/users", 400, () => ({ email: "not an email" })),
   api("app/api/users/[id]", "PATCH", "session-admin", (i) => `/api/users/${i.missing}`, 404, () => ({ role: "viewer" })),
@@ -110,6 +111,8 @@ export const ROUTES: RouteEntry[] = [
   api(`${R}/profiles/[id]/deactivate`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/deactivate`, 404),
   api(`${R}/profiles/[id]/resyncentity`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/resyncentity?entity=account`, 404),
   api(`${R}/profiles/[id]/resyncfailedrecords`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/resyncfailedrecords`, 404),
+  api(`${R}/profiles/[id]/reconcile`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/reconcile`, 404),
+  api(`${R}/profiles/[id]/reconciliation`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/reconciliation`, 404),
 ];
 
 const P = "app/(portal)";
@@ -136,6 +139,8 @@ export const ACTIONS: ActionEntry[] = [
   action("profiles/[id]", "resyncTableAction", "admin", (i) => [{ id: i.missing, logicalName: "account" }]),
   action("profiles/[id]", "resyncFailedRecordsAction", "admin", (i) => [{ id: i.missing }]),
   action("profiles/[id]", "deleteProfileAction", "admin", (i) => [{ id: i.missing }]),
+  action("profiles/[id]", "reconcileProfileAction", "admin", (i) => [{ id: i.missing }]),
+  action("profiles/[id]", "updateReconcileScheduleAction", "admin", (i) => [{ id: i.missing, schedule: { enabled: true, timeUtc: "02:00", everyHours: null } }]),
 ];
 
 const page = (file: string, policy: PagePolicy, path: PageEntry["path"], allowed = 200): PageEntry => ({ file: `app/${file}/page.tsx`, policy, path, allowed });

@@ -10,4 +10,5 @@ export const profileKeys = {
   details: () => [...profileKeys.all, "detail"] as const,
   detail: (id: string) => [...profileKeys.details(), id] as const,
   throughput: (id: string, sinceMinutes: number) => [...profileKeys.detail(id), "throughput", sinceMinutes] as const,
+  reconciliation: (id: string) => [...profileKeys.detail(id), "reconciliation"] as const,
 };

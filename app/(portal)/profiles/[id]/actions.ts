@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { runAction } from "@/lib/http/action-result";
 import { activate, deactivate, deleteProfile, resyncFailedRecords, resyncTable } from "@/lib/profiles/service";
 import { testProfile } from "@/lib/profiles/validation";
+import { requestReconcile, updateReconcileSchedule } from "@/lib/profiles/reconciliation";
 
 type Ref = { id?: unknown };
 const idOf = (input: unknown) => (input && typeof input === "object" ? (input as Ref).id : undefined);
@@ -36,4 +37,17 @@ export async function resyncFailedRecordsAction(input: { id?: unknown }) {
 
 export async function deleteProfileAction(input: { id?: unknown }) {
   return runAction("profiles.delete", async () => deleteProfile(db, await requireAdminActor(), idOf(input)));
+}
+
+// Reconciliation: stored as a request the worker runs beside the delta sync (never here).
+export async function reconcileProfileAction(input: { id?: unknown; tables?: unknown; repair?: unknown }) {
+  return runAction("profiles.reconcile", async () => {
+    await requestReconcile(db, await requireAdminActor(), idOf(input), { tables: input?.tables, repair: input?.repair }, "portal");
+  });
+}
+
+export async function updateReconcileScheduleAction(input: { id?: unknown; schedule?: unknown }) {
+  return runAction("profiles.reconcileSchedule", async () => {
+    await updateReconcileSchedule(db, await requireAdminActor(), idOf(input), input?.schedule);
+  });
 }
