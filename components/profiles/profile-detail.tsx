@@ -15,7 +15,16 @@ import { ProfileTablesStatus } from "./profile-tables-status";
 import { ProfileThroughput } from "./profile-throughput";
 import { ProfileStateBadge } from "./state-badge";
 
-const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server" };
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server", datalake: "Data lake" };
 
 /** `target` is where the data goes, without secrets (lib/profiles/target-description). */
 export function ProfileDetailView({ initialProfile, target, isAdmin }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean }) {
@@ -43,7 +52,18 @@ export function ProfileDetailView({ initialProfile, target, isAdmin }: { initial
         {KINDS[p.destinationType] ?? p.destinationType} — <span className="font-mono text-xs" data-testid="target-description">{target}</span>
       </span>,
     ],
-    ["Schema / prefix", `${p.schemaName} / ${p.prefix || "(none)"}`],
+    ...(p.lake
+      ? ([
+          ["Lake layout", `${p.lake.mode === "inPlace" ? "in place" : "append-only"}, partitioned by createdon ${p.lake.partition.toLowerCase()}, snapshots every ${p.lake.snapshotMinutes} min, last ${p.lake.snapshotKeep} kept`],
+          [
+            "Lake",
+            <span key="l" data-testid="lake-figures">
+              last snapshot {formatUtc(p.lake.lastSnapshotAt)} · {p.lake.snapshotCount.toLocaleString("en-US")} snapshots kept ·{" "}
+              {p.lake.filesWritten.toLocaleString("en-US")} files and {formatBytes(p.lake.bytesWritten)} written
+            </span>,
+          ],
+        ] as [string, ReactNode][])
+      : ([["Schema / prefix", `${p.schemaName} / ${p.prefix || "(none)"}`]] as [string, ReactNode][])),
     ["Retries", `${p.retryCount} tries, ${p.retryIntervalSeconds} s apart`],
     ["Delete log", p.writeDeleteLog ? "written" : "not written"],
     [

@@ -13,7 +13,7 @@ import type { ProfileListFilters } from "./hooks/query-keys";
 import { useProfiles } from "./hooks/use-profiles";
 import { PROFILE_STATE_OPTIONS, ProfileStateBadge } from "./state-badge";
 
-const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server" };
+const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server", datalake: "Data lake" };
 
 interface Props {
   organizations: Pick<OrganizationSummary, "id" | "name">[];

@@ -78,4 +78,21 @@ describe("profile draft", () => {
     expect(parseDraft("{not json")).toBeNull();
     expect(parseDraft(JSON.stringify({ step: 9 }))).toBeNull();
   });
+
+  it("a data lake draft carries its options, checks them, and keeps only a folder target between visits", () => {
+    const d = filled();
+    Object.assign(d.properties, { destinationType: "datalake", connectionString: "lake:/srv/lake", lakeMode: "inPlace", lakePartition: "Month", lakeSnapshotMinutes: "15", lakeSnapshotKeep: "3" });
+    expect(stepErrors(d, 0)).toEqual({});
+    expect(toProfileInput(d)).toMatchObject({ destinationType: "datalake", lakeMode: "inPlace", lakePartition: "Month", lakeSnapshotMinutes: "15", lakeSnapshotKeep: "3", lakeIncrementalFolders: false });
+    expect(parseDraft(serializeDraft(d))?.properties).toMatchObject({ connectionString: "lake:/srv/lake", lakeMode: "inPlace", lakeSnapshotKeep: "3" });
+    d.properties.connectionString = "abfss://dataverse-x-y@acct1.dfs.core.windows.net;AccountKey=c2VjcmV0";
+    expect(parseDraft(serializeDraft(d))?.properties.connectionString).toBe("");
+    Object.assign(d.properties, { lakeSnapshotMinutes: "-1", lakeSnapshotKeep: "0" });
+    expect(stepErrors(d, 0)).toMatchObject({ lakeSnapshotMinutes: expect.stringMatching(/0 to 10080/), lakeSnapshotKeep: expect.stringMatching(/1 to 1000/) });
+    // A SQL draft sends no lake options; a draft stored before they existed gets the defaults.
+    expect(toProfileInput(filled())).not.toHaveProperty("lakeMode");
+    const old = JSON.parse(serializeDraft(filled()));
+    for (const k of ["lakeMode", "lakePartition", "lakeSnapshotMinutes", "lakeSnapshotKeep", "lakeIncrementalFolders"]) delete old.properties[k];
+    expect(parseDraft(JSON.stringify(old))?.properties).toMatchObject({ lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5" });
+  });
 });

@@ -21,6 +21,12 @@ export interface DraftProperties {
   retryCount: string;
   retryIntervalSeconds: string;
   writeDeleteLog: boolean;
+  /** Data lake targets (kept as typed, like the retry fields). */
+  lakeMode: "appendOnly" | "inPlace";
+  lakePartition: "Year" | "Month";
+  lakeSnapshotMinutes: string;
+  lakeSnapshotKeep: string;
+  lakeIncrementalFolders: boolean;
 }
 
 export interface ProfileDraft {
@@ -29,6 +35,8 @@ export interface ProfileDraft {
   tables: string[];
   relationships: string[];
 }
+
+const LAKE_DEFAULTS = { lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5", lakeIncrementalFolders: false } as const;
 
 export function emptyDraft(defaults: { organizationId?: string; connectionString?: string } = {}): ProfileDraft {
   return {
@@ -45,6 +53,7 @@ export function emptyDraft(defaults: { organizationId?: string; connectionString
       retryCount: "12",
       retryIntervalSeconds: "5",
       writeDeleteLog: false,
+      ...LAKE_DEFAULTS,
     },
     tables: [],
     relationships: [],
@@ -64,6 +73,15 @@ export function toPropertiesInput(p: DraftProperties): Record<string, unknown> {
     retryCount: p.retryCount,
     retryIntervalSeconds: p.retryIntervalSeconds,
     writeDeleteLog: p.writeDeleteLog,
+    ...(p.destinationType === "datalake"
+      ? {
+          lakeMode: p.lakeMode,
+          lakePartition: p.lakePartition,
+          lakeSnapshotMinutes: p.lakeSnapshotMinutes,
+          lakeSnapshotKeep: p.lakeSnapshotKeep,
+          lakeIncrementalFolders: p.lakeIncrementalFolders,
+        }
+      : {}),
   };
 }
 
@@ -103,7 +121,7 @@ const ZStoredDraft = z.object({
   properties: z.object({
     name: z.string().max(1000),
     organizationId: z.string().max(100),
-    destinationType: z.enum(["sqlite", "postgres", "mssql"]),
+    destinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]),
     targetSource: z.enum(["connectionString", "keyVault"]),
     connectionString: z.string().max(4000),
     keyVaultSecretUrl: z.string().max(1000),
@@ -112,6 +130,12 @@ const ZStoredDraft = z.object({
     retryCount: z.string().max(100),
     retryIntervalSeconds: z.string().max(100),
     writeDeleteLog: z.boolean(),
+    // Drafts stored before the lake options existed get the defaults.
+    lakeMode: z.enum(["appendOnly", "inPlace"]).default(LAKE_DEFAULTS.lakeMode),
+    lakePartition: z.enum(["Year", "Month"]).default(LAKE_DEFAULTS.lakePartition),
+    lakeSnapshotMinutes: z.string().max(100).default(LAKE_DEFAULTS.lakeSnapshotMinutes),
+    lakeSnapshotKeep: z.string().max(100).default(LAKE_DEFAULTS.lakeSnapshotKeep),
+    lakeIncrementalFolders: z.boolean().default(false),
   }),
   tables: z.array(z.string().max(200)).max(1000),
   relationships: z.array(z.string().max(200)).max(1000),
@@ -120,7 +144,8 @@ const ZStoredDraft = z.object({
 export const DRAFT_STORAGE_KEY = "dataverse-export.profile-draft.v1";
 
 export function serializeDraft(d: ProfileDraft): string {
-  const keepTarget = d.properties.destinationType === "sqlite";
+  // A folder lake (lake:PATH) holds no secret either; Azure lake targets may hold a key or SAS.
+  const keepTarget = d.properties.destinationType === "sqlite" || (d.properties.destinationType === "datalake" && /^lake:/i.test(d.properties.connectionString.trim()));
   // Validation results are never stored: returning to step 4 or 5 re-validates from step 4.
   const step = d.step > 3 ? 3 : d.step;
   return JSON.stringify({ ...d, step, properties: { ...d.properties, connectionString: keepTarget ? d.properties.connectionString : "" } });

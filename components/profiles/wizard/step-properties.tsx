@@ -10,17 +10,20 @@ import { CheckboxField } from "../../ui/checkbox-field";
 import { Field } from "../../ui/field";
 import { SelectField } from "../../ui/select-field";
 import { useTestTarget } from "../hooks/use-test-target";
+import { organizationNameOf, proposedContainerName } from "@/lib/destinations/lake/container-name";
 
 const TARGET_KINDS = [
   { value: "sqlite", label: "SQLite file" },
   { value: "postgres", label: "PostgreSQL" },
   { value: "mssql", label: "SQL Server / Azure SQL" },
+  { value: "datalake", label: "Data lake (Synapse Link format)" },
 ] as const;
 
 const PLACEHOLDERS: Record<string, string> = {
   sqlite: "sqlite:/path/to/export.db",
   postgres: "postgres://user:password@host:5432/database",
   mssql: "Server=tcp:host,1433;Initial Catalog=db;User ID=u;Password=p;Encrypt=True",
+  datalake: "abfss://CONTAINER@ACCOUNT.dfs.core.windows.net;AccountKey=… or lake:/path/to/folder",
 };
 
 interface Props {
@@ -43,6 +46,8 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
   const testTarget = useTestTarget();
   const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(null);
   const org = organizations.find((o) => o.id === value.organizationId);
+  const lake = value.destinationType === "datalake";
+  const container = proposedContainerName(org?.name ?? "environment", organizationNameOf(org?.url ?? ""));
 
   async function onTestTarget() {
     setTestResult(null);
@@ -109,7 +114,9 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
             hint={
               value.destinationType === "sqlite"
                 ? "sqlite: and the path of the database file on this server; it is created if missing."
-                : "Stored encrypted and never shown again. Passwords are not kept in the draft if you leave this page."
+                : lake
+                  ? `Azure Storage: abfss://${container}@ACCOUNT.dfs.core.windows.net (Synapse Link's container name for this organization) with ;AccountKey=…, a SAS (https://ACCOUNT.blob.core.windows.net/${container}?sv=…), a storage connection string with ;Container=${container}, or nothing: the organization's app registration then needs Storage Blob Data Contributor. Or lake:/path for a folder on this server.`
+                  : "Stored encrypted and never shown again. Passwords are not kept in the draft if you leave this page."
             }
             autoComplete="off"
             spellCheck={false}
@@ -137,6 +144,46 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
           </div>
         </div>
       </fieldset>
+
+      {lake ? (
+        <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
+          <legend className="px-1 text-sm font-semibold text-slate-800">Data lake</legend>
+          <div className="grid gap-4 md:grid-cols-2">
+            <SelectField
+              label="Mode"
+              name="lakeMode"
+              value={value.lakeMode}
+              onChange={(e) => onChange({ lakeMode: e.target.value as DraftProperties["lakeMode"] })}
+              error={errors.lakeMode}
+              options={[
+                { value: "appendOnly", label: "Append-only (every change a row; deletes as IsDelete=True)" },
+                { value: "inPlace", label: "In place (partition files rewritten)" },
+              ]}
+            />
+            <SelectField
+              label="Partition files by createdon"
+              name="lakePartition"
+              value={value.lakePartition}
+              onChange={(e) => onChange({ lakePartition: e.target.value as DraftProperties["lakePartition"] })}
+              error={errors.lakePartition}
+              options={[
+                { value: "Year", label: "Year (2024.csv)" },
+                { value: "Month", label: "Month (2024-05.csv)" },
+              ]}
+            />
+            <Field label="Snapshot interval (minutes)" {...text("lakeSnapshotMinutes")} inputMode="numeric" hint="0–10080; a table is snapshotted only when it changed. Default 60." />
+            <Field label="Snapshots kept per table" {...text("lakeSnapshotKeep")} inputMode="numeric" hint="1–1000, default 5. One model.json still names is never deleted." />
+          </div>
+          <CheckboxField
+            label="Incremental update folders"
+            name="lakeIncrementalFolders"
+            checked={value.lakeIncrementalFolders}
+            onChange={(e) => onChange({ lakeIncrementalFolders: e.target.checked })}
+            hint="Stored with the profile; this version does not write the folders yet."
+            error={errors.lakeIncrementalFolders}
+          />
+        </fieldset>
+      ) : null}
 
       <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
         <legend className="px-1 text-sm font-semibold text-slate-800">Names and retries</legend>

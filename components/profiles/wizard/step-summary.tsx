@@ -1,7 +1,7 @@
 import type { ProfileDraft } from "@/lib/portal/profile-draft";
 import type { OrganizationSummary } from "@/lib/organizations/service";
 
-const KINDS: Record<string, string> = { sqlite: "SQLite file", postgres: "PostgreSQL", mssql: "SQL Server / Azure SQL" };
+const KINDS: Record<string, string> = { sqlite: "SQLite file", postgres: "PostgreSQL", mssql: "SQL Server / Azure SQL", datalake: "Data lake (Synapse Link format)" };
 
 export function StepSummary({ draft, organization }: { draft: ProfileDraft; organization: OrganizationSummary | undefined }) {
   const p = draft.properties;

@@ -127,8 +127,4 @@ export function describeLake(p: ParsedLake): string {
   return p.prefix ? `${base}/${p.prefix}` : base;
 }
 
-/** Synapse Link's container name for an environment: dataverse-<environment>-<organization>. */
-export function proposedContainerName(environment: string, organization: string): string {
-  const part = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return `dataverse-${part(environment)}-${part(organization)}`.replace(/-+/g, "-").slice(0, 63).replace(/-+$/, "");
-}
+export { proposedContainerName } from "./container-name";

@@ -1,0 +1,107 @@
+// Data lake benchmark (prints figures; not a timed test): initial export of N accounts through the
+// engine into a folder lake and into Azurite (Azure Blob), each followed in the same run by
+// reading alone (same client, select and page size). Reports records/s, the ratio export / read
+// (goal >= 0.8), peak RSS of this process (goal <= 300 MB; the emulator and Azurite run in child
+// processes) and the time of the first snapshot (a server-side copy of every partition file),
+// which the engine takes at the end of the cycle and is timed apart from the export.
+//
+//   npx tsx bench/lake.ts [--records 1000000] [--page 2000] [--only folder|azurite] [--mode appendOnly|inPlace]
+// Run --only folder and --only azurite as two processes for a clean RSS figure of each.
+import { BlobServiceClient } from "@azure/storage-blob";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { DataverseClient } from "../lib/dataverse/client.ts";
+import { tableSpecFor } from "../lib/destinations/columns.ts";
+import { parseLakeTarget } from "../lib/destinations/lake/lake-target.ts";
+import { openStorage } from "../lib/destinations/lake/open-storage.ts";
+import type { Destination } from "../lib/destinations/types.ts";
+import { decryptSecret } from "../lib/secrets/index.ts";
+import { selectFor } from "../lib/sync/metadata-sync.ts";
+import { openTarget } from "../lib/sync/open-target.ts";
+import { lakeOptionsOf, runProfile } from "../lib/sync/profile-runner.ts";
+import { createProfile, makeStore } from "../lib/sync/test-support.ts";
+import { startAzurite } from "../lib/testing/azurite.ts";
+import { spawnEmulator } from "./emulator-child.ts";
+
+const { values } = parseArgs({ options: { records: { type: "string" }, page: { type: "string" }, only: { type: "string" }, mode: { type: "string" } } });
+const N = Number(values.records ?? 1_000_000);
+const PAGE = Number(values.page ?? 2000);
+const MODE = values.mode === "inPlace" ? "inPlace" : "appendOnly";
+const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+const { dir, db } = makeStore();
+console.log(`bench/lake: DATA_DIR ${dir}; ${os.cpus().length} CPUs (shared); node ${process.version}; ${fmt(N)} accounts, pages of ${PAGE}, ${MODE}`);
+
+async function one(kind: string, target: string, emu: { url: string; token: string }): Promise<void> {
+  const id = await createProfile(db, { name: `bench-${kind}`, source: emu.url, target, tables: ["account"], pageSize: PAGE, lakeMode: MODE });
+  let maintainMs = 0;
+  const open = async (p: Parameters<typeof lakeOptionsOf>[0]): Promise<Destination> => {
+    const dest = await openTarget(decryptSecret(p.destinationEnc!), { schemaName: p.schemaName, prefix: p.prefix, ...lakeOptionsOf(p) });
+    const maintain = dest.maintain!.bind(dest);
+    dest.maintain = async (t) => {
+      const s = performance.now();
+      try {
+        return await maintain(t);
+      } finally {
+        maintainMs += performance.now() - s;
+      }
+    };
+    return dest;
+  };
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const t0 = performance.now();
+  const r = await runProfile(id, { db, pageSize: PAGE, openTarget: open }, { signal: new AbortController().signal, once: true });
+  const totalMs = performance.now() - t0;
+  clearInterval(sampler);
+  const written = r.tables[0].upserts;
+  const exportS = (totalMs - maintainMs) / 1000;
+
+  // DuckDB is loaded only now: its native library would count in the export's RSS otherwise.
+  const { openLakeReader } = await import("../lib/destinations/lake/reader.ts");
+  const storage = await openStorage(parseLakeTarget(target));
+  const reader = await openLakeReader(storage, { tables: ["account"] });
+  const count = Number((await reader.query("select count(*)::int n from account"))[0].n);
+  await reader.close();
+  if (count !== N) throw new Error(`${kind}: the lake holds ${count} accounts, expected ${N}`);
+
+  const client = new DataverseClient({ url: emu.url, token: emu.token });
+  const schema = await client.getTableSchema("account");
+  const select = selectFor(tableSpecFor(schema, ""));
+  const r0 = performance.now();
+  let read = 0;
+  for await (const p of client.readChanges(schema.table, { select, pageSize: PAGE })) read += p.upserts.length;
+  const readS = (performance.now() - r0) / 1000;
+  const exportRate = written / exportS;
+  const readRate = read / readS;
+  const p = await db.profile.findUniqueOrThrow({ where: { id } });
+  console.log(`\n== ${kind}: ${target.replace(/AccountKey=[^;]+/, "AccountKey=***")}`);
+  console.log(`export (engine)   ${fmt(exportRate).padStart(9)} records/s   ${exportS.toFixed(1)} s`);
+  console.log(`read alone        ${fmt(readRate).padStart(9)} records/s   ${readS.toFixed(1)} s`);
+  console.log(`ratio export / read = ${(exportRate / readRate).toFixed(2)}  (goal >= 0.8: ${exportRate / readRate >= 0.8 ? "met" : "NOT met"})`);
+  console.log(`first snapshot + model.json (${p.lakeFilesWritten} files, ${mb(p.lakeBytesWritten)}): ${(maintainMs / 1000).toFixed(2)} s`);
+  console.log(`peak RSS during export (sampled): ${mb(peak)}  (goal <= 300 MB: ${peak <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
+}
+
+const emu = await spawnEmulator(N);
+try {
+  if (values.only !== "azurite") await one("folder", `lake:${path.join(dir, "lake")}`, emu);
+  if (values.only !== "folder") {
+    const az = await startAzurite("bench on Azurite");
+    if (az) {
+      try {
+        await BlobServiceClient.fromConnectionString(az.connectionString).getContainerClient("dataverse-bench-contoso").create();
+        await one("azurite", az.target("dataverse-bench-contoso"), emu);
+      } finally {
+        await az.close();
+      }
+    }
+  }
+} finally {
+  await emu.close();
+  await db.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
