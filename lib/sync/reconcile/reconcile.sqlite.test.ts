@@ -12,6 +12,7 @@ import type { IdVersion, TableInfo } from "../../dataverse/types";
 import { runProfile } from "../profile-runner";
 import { createProfile, makeStore, sqliteRows, waitFor, webApi } from "../test-support";
 import { reconcileProfile } from "./reconcile-profile";
+import { scheduleIfDue } from "./schedule";
 import { latestReconciliation, requestReconciliation } from "./store";
 
 let emu: RunningEmulator;
@@ -139,5 +140,60 @@ describe("reconciliation → SQLite", () => {
       await running.catch(() => undefined);
     }
     expect((await reconcile()).equal).toBe(true);
+  }, 60_000);
+
+  it("files a schedule request when a slot is due, once, and only when the tables are exported", async () => {
+    await db.profile.update({ where: { id: profileId }, data: { reconcileScheduleEnabled: true, reconcileTimeUtc: "02:00", reconcileEveryHours: null } });
+    const last = (await latestReconciliation(db, profileId))!.requestedAt;
+    const beforeSlot = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate() + 1, 1, 59));
+    const afterSlot = new Date(beforeSlot.getTime() + 2 * 60_000);
+    expect(await scheduleIfDue(db, profileId, beforeSlot)).toBeNull();
+    await db.profile.update({ where: { id: profileId }, data: { reconcileScheduleEnabled: false } });
+    expect(await scheduleIfDue(db, profileId, afterSlot)).toBeNull();
+    await db.profile.update({ where: { id: profileId }, data: { reconcileScheduleEnabled: true } });
+    const table = await db.profileTable.findFirstOrThrow({ where: { profileId, logicalName: "contact" } });
+    await db.profileTable.update({ where: { id: table.id }, data: { initialSyncState: "InProgress" } });
+    expect(await scheduleIfDue(db, profileId, afterSlot)).toBeNull();
+    await db.profileTable.update({ where: { id: table.id }, data: { initialSyncState: table.initialSyncState } });
+    const id = await scheduleIfDue(db, profileId, afterSlot);
+    expect(id).not.toBeNull();
+    expect(await latestReconciliation(db, profileId)).toMatchObject({ id, trigger: "schedule", status: "requested", tables: null, repair: false });
+    // Queued already: not filed twice.
+    expect(await scheduleIfDue(db, profileId, new Date(afterSlot.getTime() + 60_000))).toBeNull();
+    await db.reconciliation.delete({ where: { id: id! } });
+  });
+
+  it("re-syncs failed records beside the delta loop, which keeps going (defect 3)", async () => {
+    const ids = sqliteRows(target, "rc_account").map((r) => String(r.Id)).slice(0, 3);
+    await db.failedRecord.createMany({ data: ids.map((recordId) => ({ profileId, entity: "account", recordId, version: "0", changeType: "Update", reason: "refused" })) });
+    await db.profile.update({ where: { id: profileId }, data: { resyncFailedRequested: true } });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let fetching = false;
+    const slowSource = (org: { url: string }) => {
+      const client = fastSource(org);
+      const inner = client.fetchRecords.bind(client);
+      client.fetchRecords = async (...args: Parameters<typeof inner>) => {
+        fetching = true;
+        await gate;
+        return inner(...args);
+      };
+      return client;
+    };
+    const stop = new AbortController();
+    const running = runProfile(profileId, { db, sourceFactory: slowSource, pageSize: 100, intervalMs: 50, sidePollMs: 50 }, { signal: stop.signal });
+    try {
+      await waitFor(() => fetching, "the re-sync to fetch");
+      const id = (await api.create("accounts", { name: "During a stuck re-sync" }, "accountid")).toLowerCase();
+      await waitFor(() => sqliteRows(target, "rc_account").some((r) => r.Id === id), "the delta loop to write the new account");
+      expect(await db.failedRecord.count({ where: { profileId } })).toBe(3);
+      release();
+      await waitFor(async () => !(await db.profile.findUniqueOrThrow({ where: { id: profileId } })).resyncFailedRequested, "the re-sync to finish");
+      expect(await db.failedRecord.count({ where: { profileId } })).toBe(0);
+    } finally {
+      release();
+      stop.abort();
+      await running.catch(() => undefined);
+    }
   }, 60_000);
 });
