@@ -109,6 +109,19 @@ describe("mssql destination statements", () => {
     expect(d.sqls()[0]).toBe("BEGIN");
   });
 
+  it("binds Decimal and Money as exact text (varchar, converted by the server), never through a double", async () => {
+    const d = new Recording();
+    const spec = tableSpecFor(accountSchema(), "t");
+    d.tables.set(spec.tableName, spec.columns.map((c) => ({ name: c.name, width: c.type === "string" ? (c.maxLength ?? null) : null })));
+    await d.upsert(spec, [accountRecord(1, 1, { exchangerate: "12345678901.1234567890", revenue: "922337203685477.5807" })]);
+    const m = d.log.find((e) => e.sql.startsWith("update"))!;
+    for (const [name, text] of [["exchangerate", "12345678901.1234567890"], ["revenue", "922337203685477.5807"]]) {
+      const i = spec.columns.findIndex((c) => c.name === name);
+      expect(m.params[i]).toBe(text);
+      expect(((m.types as mssql.ISqlType[])[i] as { type: unknown }).type).toBe(mssql.VarChar);
+    }
+  });
+
   it("applies a row only when its version is not older than the stored one (the guard, executed)", async () => {
     const d = new Recording();
     const spec = tableSpecFor(accountSchema(), "t");
