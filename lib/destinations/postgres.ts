@@ -5,6 +5,7 @@ import pg from "pg";
 import { sql, type CompiledQuery } from "kysely";
 import { SYSTEM_COLUMNS } from "./columns";
 import { DestinationConnectError } from "./errors";
+import { assertNoNul, copyMerge } from "./postgres-copy";
 import { identityEncoder, UNBOUNDED } from "./row-values";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import { sqlTypeFor } from "./sql-types";
@@ -18,6 +19,19 @@ const ARRAY_TYPE: Record<ColumnType, string> = {
 };
 /** Rows per INSERT … SELECT FROM unnest(): one parameter per column, so only memory bounds it. */
 const ROWS_PER_STATEMENT = 5000;
+/**
+ * Batches of at least this many rows go through COPY into a staging table + one merge; smaller
+ * ones through the parameterised upsert (bench/write.ts measures both: see the README).
+ */
+export const DEFAULT_COPY_MIN_ROWS = 1000;
+
+export interface PostgresTuning {
+  /** Rows from which a batch is written with COPY (Infinity: never; 1: always). */
+  copyMinRows?: number;
+}
+
+/** A Run bound to one pooled client, which COPY needs directly. */
+type ClientRun = Run & { client: pg.PoolClient };
 
 export class PostgresDestination extends SqlDestination {
   readonly kind = "postgres" as const;
@@ -31,6 +45,7 @@ export class PostgresDestination extends SqlDestination {
     private readonly config: pg.PoolConfig,
     options: DestinationOptions,
     private readonly display: string,
+    private readonly tuning: PostgresTuning = {},
   ) {
     super(options);
   }
@@ -63,11 +78,12 @@ export class PostgresDestination extends SqlDestination {
     return name;
   }
 
-  private static runner(c: pg.PoolClient): Run {
-    return async (q) => {
+  private static runner(c: pg.PoolClient): ClientRun {
+    const run = async (q: CompiledQuery) => {
       const r = await c.query(q.sql, q.parameters as unknown[]);
       return { rows: r.rows, affected: r.rowCount ?? 0 };
     };
+    return Object.assign(run, { client: c });
   }
 
   protected async run(q: CompiledQuery): Promise<RunResult> {
@@ -121,6 +137,11 @@ export class PostgresDestination extends SqlDestination {
   }
 
   protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    const client = (run as Partial<ClientRun>).client;
+    if (client && rows.length >= (this.tuning.copyMinRows ?? DEFAULT_COPY_MIN_ROWS)) {
+      return copyMerge(client, this.compile(sql`${this.table(spec.tableName)}`).sql, spec, rows);
+    }
+    assertNoNul(spec, rows);
     const cols = spec.columns;
     const version = sql`${sql.id("t")}.${sql.id(SYSTEM_COLUMNS.version)}`;
     const updates = cols

@@ -1,0 +1,160 @@
+// The COPY write path: the conformance suite with every batch forced through COPY, the text
+// encoding, NULs, poison records inside a COPY batch and the version guard through the merge.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifyError } from "../sync/retry-policy";
+import { usePostgres } from "../testing/postgres";
+import { tableSpecFor } from "./columns";
+import { destinationSuite } from "./conformance";
+import { PostgresDestination } from "./postgres";
+import { copyText } from "./postgres-copy";
+import { RecordValueError } from "./row-values";
+import { accountRecord, accountSchema, guid } from "./test-fixtures";
+import type { SourceRecord } from "./types";
+
+describe("copyText", () => {
+  it("escapes tab, newline, carriage return and backslash; NULL is \\N; NUL is refused by record", () => {
+    expect(copyText("a\tb\nc\rd\\e", "id", "c")).toBe("a\\tb\\nc\\rd\\\\e");
+    expect(copyText("\\N", "id", "c")).toBe("\\\\N");
+    expect(copyText(null, "id", "c")).toBe("\\N");
+    expect(copyText(undefined, "id", "c")).toBe("\\N");
+    expect(copyText(true, "id", "c")).toBe("t");
+    expect(copyText(false, "id", "c")).toBe("f");
+    expect(copyText(1.5, "id", "c")).toBe("1.5");
+    expect(copyText("12345678901234567890.1234", "id", "c")).toBe("12345678901234567890.1234");
+    expect(() => copyText("a\0b", "rec-1", "name")).toThrow(RecordValueError);
+    expect(() => copyText("a\0b", "rec-1", "name")).toThrow(/Record rec-1, column name: .*NUL/);
+  });
+});
+
+const pg = await usePostgres();
+afterAll(() => pg.cleanup());
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+describe.skipIf(!pg.available)("postgres COPY path", () => {
+  // Every batch, even of one row, goes through COPY + merge.
+  destinationSuite(
+    "postgres (COPY forced)",
+    async (o) => new PostgresDestination({ connectionString: pg.url }, o, "test", { copyMinRows: 1 }),
+    () => ({
+      hasWidths: true,
+      rows: (t) => pg.admin(`select * from "dbo".${q(t)}`),
+      columns: async (t) =>
+        (await pg.admin<{ column_name: string }>(
+          "select column_name from information_schema.columns where table_schema = 'dbo' and table_name = $1 order by ordinal_position",
+          [t],
+        )).map((r) => r.column_name),
+      width: async (t, c) =>
+        (await pg.admin<{ w: number | null }>(
+          "select character_maximum_length as w from information_schema.columns where table_schema = 'dbo' and table_name = $1 and column_name = $2",
+          [t, c],
+        ))[0].w,
+      poison: async (t, id) => {
+        await pg.admin(`create or replace function dbo.poison() returns trigger language plpgsql as $$
+          begin if new."Id" = '${id}' then raise exception 'poison record %', new."Id"; end if; return new; end $$`);
+        await pg.admin(`create trigger poison before insert or update on "dbo".${q(t)} for each row execute function dbo.poison()`);
+      },
+    }),
+  );
+
+  let dest: PostgresDestination;
+  beforeAll(async () => {
+    dest = new PostgresDestination({ connectionString: pg.url }, { schemaName: "copyx", prefix: "c" }, "test", { copyMinRows: 1 });
+    await dest.prepare({ deleteLog: false });
+  });
+  afterAll(() => dest?.close());
+
+  const rowsOf = async (table: string) =>
+    new Map((await pg.admin(`select * from "copyx".${q(table)}`)).map((r) => [String(r.Id), r]));
+
+  /** The pipeline's halving search (lib/sync/table-pipeline.ts isolate), driven by classifyError. */
+  async function bisect(write: (b: SourceRecord[]) => Promise<unknown>, batch: SourceRecord[], poison: string[]): Promise<void> {
+    try {
+      await write(batch);
+    } catch (err) {
+      expect(classifyError(err)).toBe("record");
+      if (batch.length === 1) {
+        poison.push(batch[0].id);
+        return;
+      }
+      const mid = batch.length >> 1;
+      await bisect(write, batch.slice(0, mid), poison);
+      await bisect(write, batch.slice(mid), poison);
+    }
+  }
+
+  it("round-trips tabs, newlines, CR, backslashes, quotes, \\N-looking text, non-ASCII and nulls", async () => {
+    const spec = tableSpecFor(accountSchema("texts"), "c");
+    await dest.ensureTable(spec);
+    const values = [
+      "tab\there", "line\nbreak", "cr\rlf\r\n", "back\\slash\\", "\\N", "\\.", "'single' \"double\"", "ünïcødé 日本語 🚀",
+      "", " ", "\\t literal", "end\\",
+    ];
+    const records = values.map((v, i) => accountRecord(i + 1, 1, { description: v, name: v.slice(0, 20), categories: null }));
+    expect((await dest.upsert(spec, records)).written).toBe(values.length);
+    const rows = await rowsOf(spec.tableName);
+    values.forEach((v, i) => {
+      const row = rows.get(guid(i + 1))!;
+      expect([row.description, row.categories]).toEqual([v, null]);
+    });
+    // Exact decimals and bigints, timestamps, GUIDs and booleans.
+    await dest.upsert(spec, [accountRecord(99, 1, { revenue: "12345678901234567890123456789012.3456", bignumber: "-9223372036854775808", exchangerate: "0.000001", donotemail: true })]);
+    const [r] = await pg.admin(`select revenue::text as rev, bignumber::text as big, exchangerate::text as x, donotemail, createdon, "Id"::text as id from "copyx".${q(spec.tableName)} where "Id" = $1`, [guid(99)]);
+    expect(r).toMatchObject({ rev: "12345678901234567890123456789012.3456", big: "-9223372036854775808", x: "0.000001", donotemail: true, id: guid(99) });
+    expect((r.createdon as Date).toISOString()).toBe("2024-03-05T10:11:12.000Z");
+  });
+
+  it("refuses a value with a NUL as a record error naming record and column, writing nothing", async () => {
+    const spec = tableSpecFor(accountSchema("nuls"), "c");
+    await dest.ensureTable(spec);
+    const err = await dest.upsert(spec, [accountRecord(1, 1), accountRecord(2, 1, { description: "a\0b" })]).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RecordValueError);
+    expect((err as Error).message).toContain(`Record ${guid(2)}, column description`);
+    expect(classifyError(err)).toBe("record");
+    expect((await rowsOf(spec.tableName)).size).toBe(0);
+    // The parameterised path refuses it the same way.
+    const small = new PostgresDestination({ connectionString: pg.url }, { schemaName: "copyx", prefix: "c" }, "test", { copyMinRows: Infinity });
+    try {
+      await expect(small.upsert(spec, [accountRecord(2, 1, { name: "x\0" })])).rejects.toThrow(RecordValueError);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("isolates a value the column refuses inside a COPY batch; the rest is written", async () => {
+    const spec = tableSpecFor(accountSchema("badvalue"), "c");
+    await dest.ensureTable(spec);
+    // numeric(38,2) holds 36 integer digits: 40 fail the COPY with 22003 (numeric field overflow).
+    const batch = Array.from({ length: 40 }, (_, i) => accountRecord(i + 1, 1, i === 23 ? { revenue: "9".repeat(40) } : {}));
+    const poison: string[] = [];
+    await bisect((b) => dest.upsert(spec, b), batch, poison);
+    expect(poison).toEqual([guid(24)]);
+    const rows = await rowsOf(spec.tableName);
+    expect(rows.size).toBe(39);
+    expect(rows.has(guid(24))).toBe(false);
+  });
+
+  it("isolates a record a constraint refuses at the merge; the rest is written", async () => {
+    const spec = tableSpecFor(accountSchema("checked"), "c");
+    await dest.ensureTable(spec);
+    await pg.admin(`alter table "copyx"."c_checked" add constraint no_neg check ("numberofemployees" >= 0)`);
+    const batch = Array.from({ length: 30 }, (_, i) => accountRecord(i + 1, 1, { numberofemployees: i === 6 ? -1 : i }));
+    const poison: string[] = [];
+    await bisect((b) => dest.upsert(spec, b), batch, poison);
+    expect(poison).toEqual([guid(7)]);
+    expect((await rowsOf(spec.tableName)).size).toBe(29);
+  });
+
+  it("applies the version guard through the merge: older versions are refused, SinkCreatedOn kept", async () => {
+    const spec = tableSpecFor(accountSchema("versions"), "c");
+    await dest.ensureTable(spec);
+    await dest.upsert(spec, [accountRecord(1, 10, { name: "ten" }), accountRecord(2, 10, { name: "ten" })]);
+    const before = await rowsOf(spec.tableName);
+    const r = await dest.upsert(spec, [accountRecord(1, 9, { name: "nine" }), accountRecord(2, 11, { name: "eleven" }), accountRecord(3, 1, { name: "new" })]);
+    expect(r.written).toBe(2);
+    const after = await rowsOf(spec.tableName);
+    expect([after.get(guid(1))!.name, after.get(guid(2))!.name, after.get(guid(3))!.name]).toEqual(["ten", "eleven", "new"]);
+    expect(after.get(guid(2))!.SinkCreatedOn).toEqual(before.get(guid(2))!.SinkCreatedOn);
+    expect((after.get(guid(2))!.SinkModifiedOn as Date).getTime()).toBeGreaterThanOrEqual((before.get(guid(2))!.SinkModifiedOn as Date).getTime());
+  });
+});
