@@ -113,6 +113,8 @@ function startWorker(): W {
   return w;
 }
 for (let i = 0; i < WORKERS; i++) startWorker();
+// However the run ends, no worker outlives it.
+process.on("exit", () => workers.forEach((w) => w.child.exitCode === null && w.child.kill("SIGKILL")));
 
 // Churn at the source for the whole run.
 const api = webApi(emu.url);

@@ -109,10 +109,41 @@ const WRITE_OPS = new Set([
 ]);
 
 /**
+ * A delegate call made through the fenced client: lazy like Prisma's own promises, so that the
+ * array form of `$transaction([...])` can run the calls inside one fenced transaction.
+ */
+class FencedCall<T> implements PromiseLike<T> {
+  private started: Promise<T> | null = null;
+  constructor(
+    readonly model: string,
+    readonly op: string,
+    readonly args: unknown,
+    private readonly exec: () => Promise<T>,
+  ) {}
+  private run(): Promise<T> {
+    return (this.started ??= this.exec());
+  }
+  then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.run().then(ok, fail);
+  }
+  catch<B = never>(fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.run().catch(fail);
+  }
+  finally(f?: (() => void) | null): Promise<T> {
+    return this.run().finally(f);
+  }
+  get [Symbol.toStringTag]() {
+    return "PrismaPromise";
+  }
+}
+
+type Delegates = Record<string, Record<string, (a: unknown) => Promise<unknown>>>;
+
+/**
  * The store as a runner sees it: reads go straight through; every write of every model
  * (checkpoints, counters, table state, failures, markers, stats, profile state) and every
- * interactive transaction runs under `fence.run`. The engine's code is unchanged: it is handed
- * this client instead of the raw one.
+ * transaction (interactive or array form) runs under `fence.run`. The engine's code is unchanged:
+ * it is handed this client instead of the raw one.
  */
 export function fencedDb(base: Db, fence: Fence): Db {
   const delegates = new Map<string, unknown>();
@@ -121,16 +152,26 @@ export function fencedDb(base: Db, fence: Fence): Db {
       get(target, op) {
         const v = Reflect.get(target, op);
         if (typeof op !== "string" || typeof v !== "function") return v;
-        if (!WRITE_OPS.has(op)) return v.bind(target);
-        return (args: unknown) => fence.run(base, (tx) => (tx as unknown as Record<string, Record<string, (a: unknown) => Promise<unknown>>>)[model][op](args));
+        const write = WRITE_OPS.has(op);
+        return (args: unknown) =>
+          new FencedCall(model, op, args, () =>
+            write ? fence.run(base, (tx) => (tx as unknown as Delegates)[model][op](args)) : (v as (a: unknown) => Promise<unknown>).call(target, args),
+          );
       },
     });
   return new Proxy(base, {
     get(target, prop) {
       if (prop === "$transaction") {
-        return (fn: unknown) => {
-          if (typeof fn !== "function") throw new Error("a fenced store supports interactive transactions only ($transaction(async (tx) => …))");
-          return fence.run(base, fn as (tx: Db) => Promise<unknown>);
+        return (arg: unknown) => {
+          if (typeof arg === "function") return fence.run(base, arg as (tx: Db) => Promise<unknown>);
+          if (!Array.isArray(arg)) throw new Error("$transaction takes a function or an array of queries");
+          // Array form: the calls were made on this client and have not run yet (lazy): run them
+          // in order inside one fenced transaction.
+          return fence.run(base, async (tx) => {
+            const out: unknown[] = [];
+            for (const c of arg) out.push(c instanceof FencedCall ? await (tx as unknown as Delegates)[c.model][c.op](c.args) : await c);
+            return out;
+          });
         };
       }
       if (prop === "$executeRaw" || prop === "$executeRawUnsafe") {
@@ -146,7 +187,6 @@ export function fencedDb(base: Db, fence: Fence): Db {
   });
 }
 
-// scanIdVersions returns an async iterable (reconciliation reads): wrapping it in an async function would turn it into a Promise.
 const TARGET_READS = new Set(["kind", "options", "validate", "close", "scanIdVersions"]);
 
 /** The target as a runner sees it: each write call (batch) first checks the epoch in the store. */

@@ -133,6 +133,12 @@ describe.skipIf(skip)("fencing", () => {
     // Holding the epoch: writes go through.
     await saveCheckpoint(fdb, tableId, { deltaLink: "d1", total: 1, success: 1 });
     await appendFailure(fdb, profileId, { entity: "account", recordId: "r1", changeType: "New", reason: "x" });
+    // The array form of $transaction too (lib/sync/target-identity.ts uses it).
+    const [n] = await fdb.$transaction([
+      fdb.profileTable.updateMany({ where: { id: tableId }, data: { lastError: "batch" } }),
+      fdb.profileTable.findUniqueOrThrow({ where: { id: tableId } }),
+    ]);
+    expect(n).toEqual({ count: 1 });
     expect((await db.profileTable.findUniqueOrThrow({ where: { id: tableId } })).deltaLink).toBe("d1");
     expect(fence.tripped).toBe(false);
 
@@ -152,6 +158,7 @@ describe.skipIf(skip)("fencing", () => {
       ["setProfileState", () => setProfileState(fdb, profileId, "failed", "stale")],
       ["touchProfile", () => touchProfile(fdb, profileId, { state: "active" })],
       ["interactive transaction", () => fdb.$transaction(async (tx) => tx.failure.create({ data: { profileId, entity: "account", recordId: "r4", changeType: "New", reason: "stale" } }))],
+      ["array transaction", () => fdb.$transaction([fdb.profileTable.updateMany({ where: { id: tableId }, data: { deltaLink: "arr" } }), fdb.profile.update({ where: { id: profileId }, data: { lastError: "arr" } })])],
       ["raw write", () => fdb.$executeRaw`UPDATE "ProfileTable" SET "deltaLink" = 'raw' WHERE "id" = ${tableId}`],
     ];
     for (const [name, write] of writes) {
