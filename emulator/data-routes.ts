@@ -58,6 +58,7 @@ export function handleData(store: Store, req: DataRequest): Reply {
       return patch(store, t, id, req);
     case "DELETE":
       if (!id) throw new ODataError(405, "0x80060888", "DELETE needs a record id.");
+      checkIfMatch(t, store.get(t, id), id, req);
       if (!store.delete(t, id)) throw recordNotFound(t.def.logicalName, id);
       return { status: 204 };
     default:
@@ -93,9 +94,32 @@ function applyHeader(values: string[]): Record<string, string> {
   return values.length ? { "Preference-Applied": values.join(",") } : {};
 }
 
+/** If-Match / If-None-Match values: `*` or a list of (weak) ETags; `null` (sent by many clients) is no condition. */
+function etags(value: string | string[] | undefined): string[] {
+  const text = [value ?? ""].flat().join(",").trim();
+  if (!text || text === "null") return [];
+  return text.split(",").map((x) => x.trim()).filter(Boolean);
+}
+const etagOf = (row: Row) => `W/"${row.version}"`;
+
+/** Optimistic concurrency (Perform conditional operations): If-Match with an ETag must match the row's. */
+function checkIfMatch(t: TableState, row: Row | null, id: string, req: DataRequest): void {
+  const match = etags(req.headers["if-match"]);
+  if (match.length === 0) return;
+  if (!row) throw recordNotFound(t.def.logicalName, id);
+  if (!match.includes("*") && !match.includes(etagOf(row))) {
+    throw new ODataError(412, "0x80060882", "The version of the existing record doesn't match the RowVersion property provided.");
+  }
+}
+
 function getOne(store: Store, t: TableState, id: string, req: DataRequest): Reply {
   const row = store.get(t, id);
   if (!row) throw recordNotFound(t.def.logicalName, id);
+  // Conditional retrieval: unchanged → 304, but never when annotations are requested (they may depend on other rows).
+  const none = etags(req.headers["if-none-match"]);
+  if (none.length > 0 && req.prefer.includeAnnotations === null && (none.includes(etagOf(row)) || none.includes("*"))) {
+    return { status: 304, headers: { etag: etagOf(row) } };
+  }
   const sel = compileSelect(t, req.query.get("$select"), requestedAnnotations(req.prefer), store);
   const ctx = `${req.base}$metadata#${t.def.entitySetName}(${sel.names.join(",")})/$entity`;
   return json(200, `{"@odata.context":${JSON.stringify(ctx)},${recordJson(row, sel).slice(1)}`, { etag: `W/"${row.version}"`, ...applyHeader(preferenceApplied(req.prefer, {})) });
@@ -196,9 +220,10 @@ function represent(store: Store, req: DataRequest, t: TableState, row: Row, stat
 
 function patch(store: Store, t: TableState, id: string, req: DataRequest): Reply {
   const exists = store.get(t, id);
-  // PATCH is an upsert unless If-Match: * asks for update-only (and If-None-Match: * for create-only).
-  if (!exists && req.headers["if-match"] === "*") throw recordNotFound(t.def.logicalName, id);
-  if (exists && req.headers["if-none-match"] === "*") throw new ODataError(412, "0x80040237", "A record with matching key values already exists.");
+  // PATCH is an upsert unless If-Match asks for update-only (`*`, or an ETag that must also match)
+  // and If-None-Match: * for create-only.
+  checkIfMatch(t, exists, id, req);
+  if (exists && etags(req.headers["if-none-match"]).includes("*")) throw new ODataError(412, "0x80040237", "A record with matching key values already exists.");
   if (!exists) return create(store, t, req, id.toLowerCase());
   const row = store.update(t, id, toValues(store, t, req.body, allowOverflow(req)))!;
   return represent(store, req, t, row, 200);

@@ -41,7 +41,7 @@ export function plainQuery(store: Store, t: TableState, req: DataRequest): strin
   const q = req.query;
   // "Dataverse doesn't support the $skip query option" (Page results).
   if (q.has("$skip")) throw badRequest("The query parameter $skip is not supported.");
-  for (const opt of ["$expand", "$apply", "$search", "$compute"]) if (q.has(opt)) throw notEmulated(`The ${opt} query option`);
+  for (const opt of ["$expand", "$apply", "$search", "$compute", "fetchXml"]) if (q.has(opt)) throw notEmulated(`The ${opt} query option`);
   const ann = requestedAnnotations(req.prefer);
   const sel = compileSelect(t, q.get("$select"), ann, store);
   const keys = parseOrderBy(t, q.get("$orderby"));

@@ -118,3 +118,13 @@ describe("errors (Web service error codes)", () => {
     expect(r.json.error.message).toMatch(/The length of the 'name' attribute of the 'account' entity exceeded the maximum allowed length of '160'/);
   });
 });
+
+describe("errors (what the emulator does not implement)", () => {
+  it("answers 501, never a silently wrong result, for query options it does not implement", async () => {
+    for (const q of ["accounts?$select=name&$expand=primarycontactid($select=fullname)", "accounts?$apply=groupby((statecode))", "accounts?fetchXml=%3Cfetch%3E%3Centity%20name%3D%22account%22%2F%3E%3C%2Ffetch%3E"]) {
+      const r = await h.get(q);
+      expect(r.status, q).toBe(501);
+      expect(r.json.error.message).toMatch(/not implemented by the Dataverse emulator/);
+    }
+  });
+});
