@@ -7,7 +7,6 @@
 //
 //   npx tsx bench/lake.ts [--records 1000000] [--page 2000] [--only folder|azurite] [--mode appendOnly|inPlace]
 // Run --only folder and --only azurite as two processes for a clean RSS figure of each.
-import { BlobServiceClient } from "@azure/storage-blob";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -93,6 +92,8 @@ try {
     const az = await startAzurite("bench on Azurite");
     if (az) {
       try {
+        // Loaded here, not at the top: a folder run should not pay for the Azure SDK.
+        const { BlobServiceClient } = await import("@azure/storage-blob");
         await BlobServiceClient.fromConnectionString(az.connectionString).getContainerClient("dataverse-bench-contoso").create();
         await one("azurite", az.target("dataverse-bench-contoso"), emu);
       } finally {
