@@ -7,8 +7,9 @@ import { sql, type CompiledQuery, type RawBuilder } from "kysely";
 import { SYSTEM_COLUMNS } from "./columns";
 import { DestinationConnectError } from "./errors";
 import type { Encoder } from "./row-values";
+import { DEFAULT_ID_PAGE, idPageSql, toIdVersions } from "./id-scan";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
-import type { ColumnSpec, DestinationOptions, TargetTableSpec, ValidationCheck } from "./types";
+import type { ColumnSpec, DestinationOptions, IdScanOptions, IdVersion, TargetTableSpec, ValidationCheck } from "./types";
 
 const SQLITE_HEADER = "SQLite format 3\0";
 
@@ -219,6 +220,38 @@ export class SqliteDestination extends SqlDestination {
       }
     }
     return checks;
+  }
+
+  /**
+   * One sorted read on a second, read-only connection (WAL lets it run beside the writer), paged
+   * as it streams: SQLite has no index on the sort key, so keyset pages would each scan and sort
+   * the whole table (200,000 rows: 63 s); one sort is O(n log n).
+   */
+  override async *scanIdVersions(spec: TargetTableSpec, opts: IdScanOptions = {}): AsyncIterable<IdVersion[]> {
+    if (this.file === ":memory:") {
+      yield* super.scanIdVersions(spec, opts);
+      return;
+    }
+    const exists = await this.exclusive(async () => (await this.liveColumns((q) => this.run(q), spec.tableName)) !== null);
+    if (!exists) return;
+    const pageSize = opts.pageSize ?? DEFAULT_ID_PAGE;
+    const reader = new Database(this.file, { readonly: true, fileMustExist: true });
+    try {
+      reader.pragma("busy_timeout = 5000");
+      const q = idPageSql("sqlite", sql.id(spec.tableName), null, 2 ** 31 - 1);
+      let page: Record<string, unknown>[] = [];
+      for (const row of reader.prepare(q.sql).safeIntegers(true).iterate(...(q.parameters as unknown[]))) {
+        page.push(row as Record<string, unknown>);
+        if (page.length >= pageSize) {
+          yield toIdVersions(page);
+          page = [];
+          opts.signal?.throwIfAborted();
+        }
+      }
+      if (page.length) yield toIdVersions(page);
+    } finally {
+      reader.close();
+    }
   }
 
   /** Waits for queued operations, so a close never cuts a transaction short. */
