@@ -14,6 +14,7 @@ const postgresStoreSuites = [
   "lib/sync/engine.sqlite.test.ts",
   "lib/organizations/service.test.ts",
   "lib/api/auth.test.ts",
+  "lib/auth/sign-in-throttle.test.ts",
   "app/(portal)/profiles/actions.test.ts",
   "app/(portal)/tokens/actions.test.ts",
   "app/(portal)/users/actions.test.ts",

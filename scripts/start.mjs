@@ -161,7 +161,9 @@ if (workerOnly) {
   await new Promise(() => {});
 }
 const nextBin = "node_modules/next/dist/bin/next";
-startChild("web", dev ? [nextBin, "dev", "-p", env.PORT, "-H", env.HOSTNAME] : [nextBin, "start", "-p", env.PORT, "-H", env.HOSTNAME], { restart: false });
+// peer-address.mjs gives route handlers the socket's address (the sign-in throttle's client IP).
+const peerAddress = ["--import", "./scripts/peer-address.mjs"];
+startChild("web", dev ? [...peerAddress, nextBin, "dev", "-p", env.PORT, "-H", env.HOSTNAME] : [...peerAddress, nextBin, "start", "-p", env.PORT, "-H", env.HOSTNAME], { restart: false });
 const localHost = ["0.0.0.0", "::", ""].includes(env.HOSTNAME) ? "127.0.0.1" : env.HOSTNAME.includes(":") ? `[${env.HOSTNAME}]` : env.HOSTNAME;
 // scope=store: the portal is up when it reaches its store (workers may run elsewhere, or start later).
 await waitFor(`http://${localHost}:${env.PORT}/api/health?scope=store`, {}, "the portal", dev ? 300_000 : 120_000);

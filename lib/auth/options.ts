@@ -1,25 +1,47 @@
 import type { NextAuthOptions } from "next-auth";
 import AzureADProvider from "next-auth/providers/azure-ad";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { db } from "../db";
+import { db, type Db } from "../db";
 import { ZEmail, ZSignIn } from "../users/schemas";
 import { authSecret } from "./secret";
 import { entraConfig } from "./entra";
+import { clientIp } from "./client-ip";
 import { TIMING_HASH, verifyPassword } from "./password";
+import { SignInLockedError, signInThrottle, type SignInThrottle } from "./sign-in-throttle";
 
 export const INVALID_CREDENTIALS = "Incorrect email or password.";
+const SIGN_IN_UNAVAILABLE = "Sign-in is unavailable right now. Try again later.";
 
-async function authorizeLocal(credentials: unknown) {
+/**
+ * Checks an email and password, throttled per account and per client address. Locked requests are
+ * refused before the password is checked, for known and unknown accounts alike; every other
+ * request checks a hash (a dummy one for unknown accounts) so both take the same time.
+ */
+export async function authorizeCredentials(
+  store: Db,
+  throttle: SignInThrottle,
+  credentials: unknown,
+  headers?: Parameters<typeof clientIp>[0],
+) {
   const parsed = ZSignIn.safeParse(credentials);
   // The message travels back to the sign-in form, so it must be plain and safe.
   if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? INVALID_CREDENTIALS);
   const { email, password } = parsed.data;
-  const user = await db.user.findUnique({
+  let attempt;
+  try {
+    attempt = await throttle.attempt(email, clientIp(headers));
+  } catch (err) {
+    if (err instanceof SignInLockedError) throw err;
+    console.error("[auth] sign-in throttle unavailable:", err);
+    throw new Error(SIGN_IN_UNAVAILABLE);
+  }
+  const user = await store.user.findUnique({
     where: { email },
     select: { id: true, email: true, name: true, role: true, passwordHash: true },
   });
   const ok = await verifyPassword(password, user?.passwordHash ?? TIMING_HASH);
   if (!user || !ok) throw new Error(INVALID_CREDENTIALS);
+  await attempt.succeeded();
   return { id: user.id, email: user.email, name: user.name ?? user.email, role: user.role };
 }
 
@@ -46,7 +68,7 @@ export function authOptions(): NextAuthOptions {
         id: "credentials",
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        authorize: authorizeLocal,
+        authorize: (credentials, req) => authorizeCredentials(db, signInThrottle(db), credentials, req?.headers),
       }),
       ...(entra ? [AzureADProvider({ ...entra, name: "Microsoft Entra ID" })] : []),
     ],
