@@ -18,7 +18,7 @@ import { parseChaosArgs, USAGE, type ChaosArgs } from "./chaos/args.ts";
 import { awaitCatchUp, awaitInitialExport } from "./chaos/catch-up.ts";
 import { compareDirect, type Comparison } from "./chaos/compare.ts";
 import { engineProcess } from "./chaos/engine-process.ts";
-import { canRemoveColumns, faultBag, faultCatalogue, type FaultContext } from "./chaos/faults.ts";
+import { faultBag, faultCatalogue, type FaultContext } from "./chaos/faults.ts";
 import { openChaosTarget } from "./chaos/pg-target.ts";
 import { startTcpProxy } from "../lib/testing/tcp-proxy.ts";
 
@@ -56,7 +56,6 @@ async function main(args: ChaosArgs): Promise<number> {
       interval: 1, deleteLog: true, once: false,
     });
     const targetTables = [...ENTITIES, "accountleads"].map((t) => tableNameFor(t, PREFIX));
-    if (!canRemoveColumns(control)) say("chaos: note — the emulator cannot remove a column yet: that fault is left out");
 
     engine.start();
     if (args.rate > 0) await control.startChurn({ ratePerSecond: args.rate, tables: CHURNED });
@@ -67,7 +66,7 @@ async function main(args: ChaosArgs): Promise<number> {
 
     // Fault phase.
     const ctx: FaultContext = { control, proxy, target, engine, rng: r, schema: SCHEMA, targetTables, churnTables: CHURNED, say };
-    const next = faultBag(faultCatalogue(control), r);
+    const next = faultBag(faultCatalogue(), r);
     const byKind = new Map<string, number>();
     const busy = new Set<string>();
     const inFlight = new Set<Promise<void>>();

@@ -32,12 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let added = 0;
 
-/** Columns removed need an emulator control for it; absent, that fault is left out (and said). */
-export function canRemoveColumns(control: EmulatorControl): boolean {
-  return typeof (control as unknown as Record<string, unknown>).removeAttribute === "function";
-}
-
-export function faultCatalogue(control: EmulatorControl): Fault[] {
+export function faultCatalogue(): Fault[] {
   const faults: Fault[] = [
     {
       kind: "engine kill -9",
@@ -118,9 +113,7 @@ export function faultCatalogue(control: EmulatorControl): Fault[] {
         }
       },
     },
-  ];
-  if (canRemoveColumns(control)) {
-    faults.push({
+    {
       kind: "source column removed",
       async run(c) {
         // A column the engine exports: one the run added earlier, else one of the demo's own.
@@ -129,12 +122,11 @@ export function faultCatalogue(control: EmulatorControl): Fault[] {
         if (!left.length) return c.say("           (no column left to remove)");
         const [table, attr] = pick(c.rng, left);
         removedColumns.add(`${table}.${attr}`);
-        const remove = (c.control as unknown as { removeAttribute(t: string, a: string): Promise<void> }).removeAttribute;
-        await remove.call(c.control, table, attr);
+        await c.control.removeAttribute(table, attr);
         c.say(`           ${table}.${attr}`);
       },
-    });
-  }
+    },
+  ];
   return faults;
 }
 
