@@ -112,6 +112,14 @@ describe.skipIf(!pg.available)("postgres COPY path", () => {
     expect((err as Error).message).toContain(`Record ${guid(2)}, column description`);
     expect(classifyError(err)).toBe("record");
     expect((await rowsOf(spec.tableName)).size).toBe(0);
+    // Found mid-stream (after chunks were sent): the COPY is cancelled, the batch rolled back and
+    // the pooled connections stay usable.
+    const many = Array.from({ length: 600 }, (_, i) => accountRecord(i + 1, 1, i === 550 ? { name: "mid\0stream" } : {}));
+    const mid = await dest.upsert(spec, many).then(() => null, (e: unknown) => e);
+    expect(mid).toBeInstanceOf(RecordValueError);
+    expect((mid as Error).message).toContain(`Record ${guid(551)}, column name`);
+    expect((await rowsOf(spec.tableName)).size).toBe(0);
+    expect((await dest.upsert(spec, many.filter((_, i) => i !== 550))).written).toBe(599);
     // The parameterised path refuses it the same way.
     const small = new PostgresDestination({ connectionString: pg.url }, { schemaName: "copyx", prefix: "c" }, "test", { copyMinRows: Infinity });
     try {

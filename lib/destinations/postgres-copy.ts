@@ -49,24 +49,27 @@ export function copyText(v: unknown, recordId: string, column: string): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(/[\t\n\r\\]/g, (c) => ESCAPES[c]) : s;
 }
 
-/** The whole rows as COPY text lines, in chunks; throws RecordValueError before anything is sent. */
-export function copyChunks(spec: TargetTableSpec, rows: unknown[][]): string[] {
+/**
+ * The rows as COPY text, in chunks, encoded lazily so the client encodes a chunk while the server
+ * parses the previous one. Throws RecordValueError (a NUL) when the offending row is reached.
+ */
+export function* copyChunks(spec: TargetTableSpec, rows: unknown[][]): Generator<string> {
   const names = spec.columns.map((c) => c.name);
   const idAt = Math.max(0, names.indexOf(SYSTEM_COLUMNS.id));
-  const chunks: string[] = [];
-  let lines: string[] = [];
+  let text = "";
+  let count = 0;
   for (const row of rows) {
     const id = String(row[idAt]);
-    const cells = new Array<string>(row.length);
-    for (let i = 0; i < row.length; i++) cells[i] = copyText(row[i], id, names[i]);
-    lines.push(cells.join("\t"));
-    if (lines.length === ROWS_PER_CHUNK) {
-      chunks.push(lines.join("\n") + "\n");
-      lines = [];
+    let line = copyText(row[0], id, names[0]);
+    for (let i = 1; i < row.length; i++) line += "\t" + copyText(row[i], id, names[i]);
+    text += line + "\n";
+    if (++count === ROWS_PER_CHUNK) {
+      yield text;
+      text = "";
+      count = 0;
     }
   }
-  if (lines.length) chunks.push(lines.join("\n") + "\n");
-  return chunks;
+  if (text) yield text;
 }
 
 /**
@@ -76,12 +79,12 @@ export function copyChunks(spec: TargetTableSpec, rows: unknown[][]): string[] {
  * column refuses fails the COPY with class 22, a trigger or constraint the merge with 23/P0001.
  */
 export async function copyMerge(client: pg.PoolClient, target: string, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
-  // Encoded first: a NUL is refused as a record error before any statement runs.
-  const chunks = copyChunks(spec, rows);
   const cols = spec.columns.map((c) => pgId(c.name)).join(", ");
   // Same types (and current widths) as the target, no constraints: the merge checks those.
   await client.query(`create temp table ${STAGE} on commit drop as select ${cols} from ${target} with no data`);
-  await pipeline(Readable.from(chunks), client.query(copyFrom(`copy ${STAGE} (${cols}) from stdin`)));
+  // A NUL found mid-stream fails the pipeline with the RecordValueError (the COPY is cancelled
+  // and the caller rolls back), so the halving search still sees a record error.
+  await pipeline(Readable.from(copyChunks(spec, rows)), client.query(copyFrom(`copy ${STAGE} (${cols}) from stdin`)));
   const updates = spec.columns
     .filter((c) => c.name !== SYSTEM_COLUMNS.id && c.name !== SYSTEM_COLUMNS.createdOn)
     .map((c) => `${pgId(c.name)} = excluded.${pgId(c.name)}`)

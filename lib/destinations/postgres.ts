@@ -23,7 +23,7 @@ const ROWS_PER_STATEMENT = 5000;
  * Batches of at least this many rows go through COPY into a staging table + one merge; smaller
  * ones through the parameterised upsert (bench/write.ts measures both: see the README).
  */
-export const DEFAULT_COPY_MIN_ROWS = 1000;
+export const DEFAULT_COPY_MIN_ROWS = 500;
 
 export interface PostgresTuning {
   /** Rows from which a batch is written with COPY (Infinity: never; 1: always). */
