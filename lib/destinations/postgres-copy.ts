@@ -18,7 +18,7 @@ const STAGE = `pg_temp.${pgId("dvx_stage")}`;
 /** Rows per chunk handed to the stream: big enough to amortise, small enough to keep memory flat. */
 const ROWS_PER_CHUNK = 256;
 
-const NEEDS_ESCAPE = /[\t\n\r\\]/;
+const NEEDS_ESCAPE = /[\t\n\r\\\0]/;
 const ESCAPES: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\" };
 
 /**
@@ -43,10 +43,12 @@ export function copyText(v: unknown, recordId: string, column: string): string {
     default:
       s = v instanceof Date ? v.toISOString() : JSON.stringify(v);
   }
+  // One scan for the common case (nothing to escape); only then look closer.
+  if (!NEEDS_ESCAPE.test(s)) return s;
   if (s.includes("\0")) {
     throw new RecordValueError(recordId, column, "contains a NUL character (U+0000), which PostgreSQL cannot store in text");
   }
-  return NEEDS_ESCAPE.test(s) ? s.replace(/[\t\n\r\\]/g, (c) => ESCAPES[c]) : s;
+  return s.replace(/[\t\n\r\\]/g, (c) => ESCAPES[c]);
 }
 
 /**
