@@ -15,7 +15,12 @@ s.listen(0, "127.0.0.1", async () => {
 
 describe("scripts/peer-address.mjs", () => {
   it("replaces a client-sent peer address with the socket's", () => {
-    const out = execFileSync(process.execPath, ["--import", "./scripts/peer-address.mjs", "--input-type=module", "-e", server], { cwd: root, encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", server], {
+      cwd: root,
+      encoding: "utf8",
+      // How npm start loads it into the web server (next dev forks, keeping only NODE_OPTIONS).
+      env: { ...process.env, NODE_OPTIONS: "--import=./scripts/peer-address.mjs" },
+    });
     expect(out.trim()).toBe("127.0.0.1");
   });
 });

@@ -92,9 +92,9 @@ if (!dev && runWeb) {
 // 4. Children. If the web server stops, everything stops; a crashed worker or emulator is restarted.
 const children = new Map();
 let stopping = false;
-function startChild(name, args, { restart }) {
+function startChild(name, args, { restart, childEnv = env }) {
   if (stopping) return null;
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env: childEnv });
   children.set(name, child);
   child.on("exit", (code, signal) => {
     children.delete(name);
@@ -162,8 +162,10 @@ if (workerOnly) {
 }
 const nextBin = "node_modules/next/dist/bin/next";
 // peer-address.mjs gives route handlers the socket's address (the sign-in throttle's client IP).
-const peerAddress = ["--import", "./scripts/peer-address.mjs"];
-startChild("web", dev ? [...peerAddress, nextBin, "dev", "-p", env.PORT, "-H", env.HOSTNAME] : [...peerAddress, nextBin, "start", "-p", env.PORT, "-H", env.HOSTNAME], { restart: false });
+// `next dev` serves from a forked child that keeps NODE_OPTIONS but not our arguments.
+const peerAddress = "--import=./scripts/peer-address.mjs";
+const webEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, peerAddress].filter(Boolean).join(" ") };
+startChild("web", dev ? [nextBin, "dev", "-p", env.PORT, "-H", env.HOSTNAME] : [nextBin, "start", "-p", env.PORT, "-H", env.HOSTNAME], { restart: false, childEnv: webEnv });
 const localHost = ["0.0.0.0", "::", ""].includes(env.HOSTNAME) ? "127.0.0.1" : env.HOSTNAME.includes(":") ? `[${env.HOSTNAME}]` : env.HOSTNAME;
 // scope=store: the portal is up when it reaches its store (workers may run elsewhere, or start later).
 await waitFor(`http://${localHost}:${env.PORT}/api/health?scope=store`, {}, "the portal", dev ? 300_000 : 120_000);
