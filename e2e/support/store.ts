@@ -16,3 +16,18 @@ export function count(table: string, where = "1=1", ...params: unknown[]): numbe
     store.close();
   }
 }
+
+/**
+ * Seeds a state through the store itself, for the one test that must start from it whatever ran
+ * before (the journey starts from privacy terms not yet accepted). Waits out the server's writes.
+ */
+export function writeStore(sql: string, ...params: unknown[]): number {
+  if (!E2E.dataDir) throw new Error("E2E_DATA_DIR is not set: run the tests through playwright.config.ts");
+  const store = new Database(path.join(E2E.dataDir, "portal.db"), { fileMustExist: true });
+  try {
+    store.pragma("busy_timeout = 10000");
+    return store.prepare(sql).run(...params).changes;
+  } finally {
+    store.close();
+  }
+}
