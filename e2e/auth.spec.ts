@@ -57,6 +57,19 @@ test.describe("anonymous visitor", () => {
     await expect(page).toHaveURL(/\/failures$/);
   });
 
+  test("repeated wrong passwords lock the account with a 'try again in N s' message, unknown accounts too", async ({ page }) => {
+    const email = `${unique("nobody")}@e2e.test`;
+    await page.goto("/signin");
+    const alert = page.getByRole("alert").filter({ hasText: /\S/ });
+    for (let i = 0; i <= 5; i++) {
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(`wrong-${i}`);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(alert).toHaveText(i < 5 ? "Incorrect email or password." : /^Too many sign-in attempts\. Try again in \d+ s\.$/);
+      await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+    }
+  });
+
   const badSignIns = [
     { name: "empty email", email: "", password: "whatever-pass", field: "Email", message: "Enter an email address." },
     { name: "malformed email", email: "not an email", password: "whatever-pass", field: "Email", message: "Enter a valid email address" },
