@@ -134,28 +134,25 @@ export class MssqlDestination extends SqlDestination {
     return columns.map(paramType);
   }
 
-  protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+  protected writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    return this.inChunks(run, spec, rows, upsertSql);
+  }
+
+  protected writeColumnUpdates(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
+    return this.inChunks(run, spec, rows, updateColumnsSql);
+  }
+
+  /** Rows sent in chunks under the parameter limit; returns the rows the server reports affected. */
+  private async inChunks(run: Run, spec: TargetTableSpec, rows: unknown[][], build: (schema: string, spec: TargetTableSpec, rows: unknown[][]) => CompiledQuery): Promise<number> {
     const types = spec.columns.map(paramType);
     const per = rowsPerUpsert(types.length);
-    let written = 0;
+    let affected = 0;
     for (let start = 0; start < rows.length; start += per) {
       const chunk = rows.slice(start, start + per);
       // Parameters are bound row by row, so parameter i has column i % n's type.
-      const paramTypes = chunk.flatMap(() => types);
-      written += (await run(upsertSql(this.schema, spec, chunk), paramTypes)).affected;
+      affected += (await run(build(this.schema, spec, chunk), chunk.flatMap(() => types))).affected;
     }
-    return written;
-  }
-
-  protected async writeColumnUpdates(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
-    const types = spec.columns.map(paramType);
-    const per = rowsPerUpsert(types.length);
-    let updated = 0;
-    for (let start = 0; start < rows.length; start += per) {
-      const chunk = rows.slice(start, start + per);
-      updated += (await run(updateColumnsSql(this.schema, spec, chunk), chunk.flatMap(() => types))).affected;
-    }
-    return updated;
+    return affected;
   }
 
   protected override seenInsertSql(table: string, ids: string[]): CompiledQuery {

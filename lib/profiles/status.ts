@@ -7,6 +7,7 @@ import type { Db } from "../db";
 import type { DestinationKind } from "../destinations/types";
 import { NotFoundError } from "../errors";
 import { readThroughput } from "../sync/profile-store";
+import { LEASE_OWNER_SELECT, ownerOfLease, type ProfileOwner } from "../workers/service";
 import { parseInput } from "../validation";
 import { ZProfileId, ZProfileListQuery } from "./schemas";
 
@@ -87,15 +88,6 @@ export interface ProfileLake {
   snapshotCount: number;
   filesWritten: number;
   bytesWritten: number;
-}
-
-export interface ProfileOwner {
-  workerId: string;
-  host: string;
-  pid: number;
-  role: string;
-  epoch: number;
-  heartbeatAt: string;
 }
 
 export interface ThroughputPoint {
@@ -200,16 +192,12 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
       destinationEnc: true,
       organization: { select: { name: true, url: true } },
       _count: { select: { failedRecords: true } },
-      lease: { select: { epoch: true, expiresAt: true, owner: { select: { id: true, host: true, pid: true, role: true, heartbeatAt: true } } } },
+      lease: { select: LEASE_OWNER_SELECT },
     },
   });
   if (!p) throw new NotFoundError(NOT_FOUND);
   const now = Date.now();
-  const l = p.lease;
-  const owner: ProfileOwner | null =
-    l?.owner && l.expiresAt.getTime() > now
-      ? { workerId: l.owner.id, host: l.owner.host, pid: l.owner.pid, role: l.owner.role, epoch: l.epoch, heartbeatAt: l.owner.heartbeatAt.toISOString() }
-      : null;
+  const owner = ownerOfLease(p.lease, new Date(now));
   const summary = toSummary(p, now);
   const lag = summary.lagSeconds;
   return {

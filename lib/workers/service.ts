@@ -64,12 +64,24 @@ export async function listWorkers(db: Db, _actor: Actor, now = new Date()): Prom
     .sort((a, b) => order[a.status] - order[b.status]);
 }
 
-/** The process running a profile now (an unexpired lease), or null. */
-export async function getProfileOwner(db: Db, profileId: string, now = new Date()): Promise<ProfileOwner | null> {
-  const l = await db.profileLease.findUnique({
-    where: { profileId },
-    select: { epoch: true, expiresAt: true, owner: { select: { id: true, host: true, pid: true, role: true, heartbeatAt: true } } },
-  });
+/** What to select of a ProfileLease to tell its owner (ownerOfLease). */
+export const LEASE_OWNER_SELECT = {
+  epoch: true, expiresAt: true, owner: { select: { id: true, host: true, pid: true, role: true, heartbeatAt: true } },
+} as const;
+
+type LeaseWithOwner = {
+  epoch: number;
+  expiresAt: Date;
+  owner: { id: string; host: string; pid: number; role: string; heartbeatAt: Date } | null;
+};
+
+/** The process a lease names while it is unexpired, or null. */
+export function ownerOfLease(l: LeaseWithOwner | null | undefined, now = new Date()): ProfileOwner | null {
   if (!l?.owner || l.expiresAt <= now) return null;
   return { workerId: l.owner.id, host: l.owner.host, pid: l.owner.pid, role: l.owner.role, epoch: l.epoch, heartbeatAt: l.owner.heartbeatAt.toISOString() };
+}
+
+/** The process running a profile now (an unexpired lease), or null. */
+export async function getProfileOwner(db: Db, profileId: string, now = new Date()): Promise<ProfileOwner | null> {
+  return ownerOfLease(await db.profileLease.findUnique({ where: { profileId }, select: LEASE_OWNER_SELECT }), now);
 }
