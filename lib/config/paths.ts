@@ -6,10 +6,33 @@ export function dataDir(): string {
   return path.resolve(process.env.DATA_DIR || "./data");
 }
 
+/**
+ * The data folder, created when missing. It holds password hashes, secrets and (often) exported
+ * CRM data: owner-only (0700), tightened on every start for installs made before this rule.
+ */
 export function ensureDataDir(): string {
   const dir = dataDir();
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ownerOnly(dir, 0o700);
   return dir;
+}
+
+/** chmod, where the file system allows it (some mounts ignore modes; that is not fatal). */
+export function ownerOnly(file: string, mode = 0o600): void {
+  try {
+    fs.chmodSync(file, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") console.warn(`[paths] could not restrict ${file} to mode ${mode.toString(8)}: ${(err as Error).message}`);
+  }
+}
+
+/** Creates an empty file readable by its owner only, unless it exists (SQLite then uses it as is). */
+export function createOwnerOnly(file: string): void {
+  try {
+    fs.writeFileSync(file, "", { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
 }
 
 /** The portal store: DATABASE_URL when set, else SQLite at $DATA_DIR/portal.db. */

@@ -10,6 +10,7 @@ import type { Encoder } from "./row-values";
 import { DEFAULT_ID_PAGE, idPageSql, toIdVersions } from "./id-scan";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import type { ColumnSpec, DestinationOptions, IdScanOptions, IdVersion, TargetTableSpec, ValidationCheck } from "./types";
+import { createOwnerOnly } from "../config/paths";
 
 const SQLITE_HEADER = "SQLite format 3\0";
 
@@ -48,6 +49,8 @@ export class SqliteDestination extends SqlDestination {
     }
     let db: Database.Database;
     try {
+      // Exported CRM data: a new target file is owner-only (its -wal/-shm follow it).
+      if (this.file !== ":memory:") createOwnerOnly(this.file);
       db = new Database(this.file);
       // WAL lets readers query while we write. FULL, not NORMAL: the engine saves its checkpoint
       // right after a batch commits, so a commit must survive a power cut too (NORMAL was ~15%

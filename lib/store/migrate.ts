@@ -6,14 +6,20 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { databaseUrl } from "../config/paths";
+import { createOwnerOnly, databaseUrl, ownerOnly } from "../config/paths";
 import { isPostgresUrl, redactUrl } from "./provider";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export function migrateStore(url: string = databaseUrl()): void {
-  // The SQLite driver creates the file but not its folder (a fresh DATA_DIR).
-  if (url.startsWith("file:")) fs.mkdirSync(path.dirname(path.resolve(root, url.slice(5))), { recursive: true });
+  // The SQLite driver creates the file but not its folder (a fresh DATA_DIR); the store holds
+  // password hashes and secrets, so the file is made owner-only first (SQLite's -wal/-shm follow it).
+  const sqliteFile = url.startsWith("file:") ? path.resolve(root, url.slice(5)) : null;
+  if (sqliteFile) {
+    fs.mkdirSync(path.dirname(sqliteFile), { recursive: true, mode: 0o700 });
+    createOwnerOnly(sqliteFile);
+    ownerOnly(sqliteFile);
+  }
   const prismaCli = createRequire(path.join(root, "package.json")).resolve("prisma/build/index.js");
   try {
     // PostgreSQL: several processes or hosts may start at once; deploy-locked.mjs lets one migrate.
