@@ -13,8 +13,9 @@ import {
   clearFailedRecords, loadFailedMarkers, loadTable, markFailedRecord, recordStat, saveCheckpoint, updateTable,
   type TableRow,
 } from "./profile-store";
-import { classifyError, errorText, sleep, type RecordRetryPolicy } from "./retry-policy";
+import { errorText, sleep, type RecordRetryPolicy } from "./retry-policy";
 import { DeltaTokenExpiredError } from "../dataverse/errors";
+import { findPoison } from "./poison-isolation";
 
 export interface Logger {
   info(msg: string): void;
@@ -72,19 +73,7 @@ interface PageOutcome {
   lastChangeAt: Date | null;
 }
 
-/** The breaker applies to pages of at least this many records (smaller ones are isolated as usual). */
-export const BREAKER_MIN_PAGE = 10;
-
-/**
- * More than half of a page failed record by record: treated as a target problem (transient: no
- * failure entries, no markers, the checkpoint stays), so nothing is lost once the target is fixed.
- */
-export class PageRefusedError extends Error {
-  constructor(entity: string, failed: number, total: number, last: unknown) {
-    super(`${entity}: the target refused ${failed} of ${total} records of a page one by one (last: ${errorText(last)}); treating it as a target problem and retrying the page later.`);
-    this.name = "PageRefusedError";
-  }
-}
+export { BREAKER_MIN_PAGE, PageRefusedError } from "./poison-isolation";
 
 export class TablePipeline {
   private markers: Map<string, string> | null = null;
@@ -357,45 +346,10 @@ export class TablePipeline {
     breaker = true,
   ): Promise<{ failedIds: Set<string> }> {
     const failedIds = new Set<string>();
-    if (items.length === 0) return { failedIds };
-    const poison: { item: T; err: unknown }[] = [];
-    // Breaker: when most records of a page fail one by one, the target (a trigger, a constraint
-    // added to the table, …) refuses everything, not these records: retry the page later instead.
-    const limit = breaker && items.length >= BREAKER_MIN_PAGE ? Math.floor(items.length / 2) : Infinity;
-    const bisect = async (batch: T[]): Promise<void> => {
-      try {
-        await write(batch);
-      } catch (err) {
-        if (classifyError(err) !== "record") throw err;
-        if (batch.length === 1) {
-          poison.push({ item: batch[0], err });
-          if (poison.length > limit) throw new PageRefusedError(this.entity, poison.length, items.length, err);
-          return;
-        }
-        const mid = batch.length >> 1;
-        await bisect(batch.slice(0, mid));
-        await bisect(batch.slice(mid));
-      }
-    };
-    await bisect(items);
-    if (poison.length === 0) return { failedIds };
-
-    const { retryCount, retryIntervalMs } = this.ctx.retry;
-    const wait = this.ctx.sleep ?? sleep;
-    let pending = poison;
-    for (let attempt = 1; attempt <= retryCount && pending.length; attempt++) {
-      await wait(retryIntervalMs, this.ctx.signal);
-      const still: typeof pending = [];
-      for (const p of pending) {
-        try {
-          await write([p.item]);
-        } catch (err) {
-          if (classifyError(err) !== "record") throw err;
-          still.push({ item: p.item, err });
-        }
-      }
-      pending = still;
-    }
+    const pending = await findPoison(items, write, {
+      entity: this.entity, breaker, retry: this.ctx.retry, sleep: this.ctx.sleep ?? sleep, signal: this.ctx.signal,
+    });
+    const { retryCount } = this.ctx.retry;
     const described = pending.length ? await describe(pending.map((p) => p.item)) : [];
     for (const [i, p] of pending.entries()) {
       const d = described[i];
