@@ -46,29 +46,48 @@ export async function createUser(db: Db, actor: Actor, input: unknown): Promise<
   return toSummary(created);
 }
 
-async function adminCount(db: Db): Promise<number> {
-  return db.user.count({ where: { role: "admin" } });
+const LAST_ADMIN = "This is the last admin; make another user an admin first.";
+
+/**
+ * Runs `fn` with every admin row locked, so that "is this the last admin?" and the change that
+ * depends on it happen as one step: two admins demoting or deleting each other at once cannot
+ * both see the other one still there. The first statement is a write: on SQLite it takes the
+ * store's write lock, on PostgreSQL the row locks of every admin (a concurrent transaction waits,
+ * then re-reads which rows are still admins).
+ */
+async function withAdminsLocked<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`UPDATE "User" SET "role" = "role" WHERE "role" = 'admin'`;
+      return fn(tx as unknown as Db);
+    },
+    { maxWait: 30_000, timeout: 60_000 },
+  );
 }
 
 export async function setUserRole(db: Db, actor: Actor, input: unknown): Promise<UserSummary> {
   assertAdmin(actor);
   const { id, role } = parseInput(ZSetRole, input);
-  const user = await db.user.findUnique({ where: { id }, select: { role: true } });
-  if (!user) throw new NotFoundError("That user no longer exists.");
-  if (user.role === "admin" && role !== "admin" && (await adminCount(db)) <= 1) {
-    throw new ValidationError("This is the last admin; make another user an admin first.");
-  }
-  return toSummary(await db.user.update({ where: { id }, data: { role }, select: summarySelect }));
+  return withAdminsLocked(db, async (tx) => {
+    const user = await tx.user.findUnique({ where: { id }, select: { role: true } });
+    if (!user) throw new NotFoundError("That user no longer exists.");
+    if (user.role === "admin" && role !== "admin" && (await tx.user.count({ where: { role: "admin" } })) <= 1) {
+      throw new ValidationError(LAST_ADMIN);
+    }
+    return toSummary(await tx.user.update({ where: { id }, data: { role }, select: summarySelect }));
+  });
 }
 
 export async function deleteUser(db: Db, actor: Actor, input: unknown): Promise<void> {
   assertAdmin(actor);
   const id = parseInput(ZUserId, input);
   if (id === actor.id) throw new ValidationError("You cannot remove your own account.");
-  const user = await db.user.findUnique({ where: { id }, select: { role: true } });
-  if (!user) throw new NotFoundError("That user no longer exists.");
-  if (user.role === "admin" && (await adminCount(db)) <= 1) {
-    throw new ValidationError("This is the last admin; make another user an admin first.");
-  }
-  await db.user.delete({ where: { id } });
+  await withAdminsLocked(db, async (tx) => {
+    const user = await tx.user.findUnique({ where: { id }, select: { role: true } });
+    if (!user) throw new NotFoundError("That user no longer exists.");
+    if (user.role === "admin" && (await tx.user.count({ where: { role: "admin" } })) <= 1) {
+      throw new ValidationError(LAST_ADMIN);
+    }
+    await tx.user.delete({ where: { id } });
+  });
 }
