@@ -8,6 +8,7 @@ import { entraConfig } from "./entra";
 import { clientIp } from "./client-ip";
 import { TIMING_HASH, verifyPassword } from "./password";
 import { SignInLockedError, signInThrottle, type SignInThrottle } from "./sign-in-throttle";
+import { revokeSessions, sessionStillValid } from "./session-revocation";
 
 export const INVALID_CREDENTIALS = "Incorrect email or password.";
 const SIGN_IN_UNAVAILABLE = "Sign-in is unavailable right now. Try again later.";
@@ -37,12 +38,12 @@ export async function authorizeCredentials(
   }
   const user = await store.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, tokenVersion: true },
   });
   const ok = await verifyPassword(password, user?.passwordHash ?? TIMING_HASH);
   if (!user || !ok) throw new Error(INVALID_CREDENTIALS);
   await attempt.succeeded();
-  return { id: user.id, email: user.email, name: user.name ?? user.email, role: user.role };
+  return { id: user.id, email: user.email, name: user.name ?? user.email, role: user.role, tokenVersion: user.tokenVersion };
 }
 
 /** Entra ID users get an account on first sign-in, as viewers: an admin grants more. */
@@ -53,7 +54,7 @@ async function linkEntraUser(email: string | null | undefined, name: string | nu
     where: { email: parsed.data },
     update: {},
     create: { email: parsed.data, name: name ?? null, role: "viewer" },
-    select: { id: true, role: true },
+    select: { id: true, role: true, tokenVersion: true },
   });
 }
 
@@ -72,16 +73,28 @@ export function authOptions(): NextAuthOptions {
       }),
       ...(entra ? [AzureADProvider({ ...entra, name: "Microsoft Entra ID" })] : []),
     ],
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.uid === "string") await revokeSessions(db, token.uid);
+      },
+    },
     callbacks: {
       async signIn({ user, account }) {
         if (account?.provider !== "azure-ad") return true;
         const linked = await linkEntraUser(user.email, user.name);
         if (!linked) return false;
-        (user as { uid?: string }).uid = linked.id;
+        Object.assign(user, { uid: linked.id, tokenVersion: linked.tokenVersion });
         return true;
       },
       async jwt({ token, user }) {
-        if (user) token.uid = (user as { uid?: string }).uid ?? user.id;
+        if (user) {
+          const signedIn = user as { id: string; uid?: string; tokenVersion?: number };
+          token.uid = signedIn.uid ?? signedIn.id;
+          token.ver = signedIn.tokenVersion ?? 0;
+          return token;
+        }
+        // Every request: a cookie from before a sign-out (or a role change) names nobody any more.
+        if (typeof token.uid === "string" && !(await sessionStillValid(db, token.uid, token.ver))) return {};
         return token;
       },
       async session({ session, token }) {

@@ -74,7 +74,9 @@ export async function setUserRole(db: Db, actor: Actor, input: unknown): Promise
     if (user.role === "admin" && role !== "admin" && (await tx.user.count({ where: { role: "admin" } })) <= 1) {
       throw new ValidationError(LAST_ADMIN);
     }
-    return toSummary(await tx.user.update({ where: { id }, data: { role }, select: summarySelect }));
+    // A changed role ends the user's sessions: they sign in again and see what the new role allows.
+    const data = user.role === role ? { role } : { role, tokenVersion: { increment: 1 } };
+    return toSummary(await tx.user.update({ where: { id }, data, select: summarySelect }));
   });
 }
 
