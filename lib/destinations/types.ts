@@ -30,6 +30,14 @@ export interface LakeSettings {
   snapshotKeep: number;
   /** Write yyyy-MM-ddTHH.mm.ssZ incremental update folders (not implemented yet). */
   incrementalFolders: boolean;
+  /** csv: Synapse Link's CSV + model.json; delta: Delta tables at deltalake/<table>_partitioned/ (lake/delta/). */
+  format: "csv" | "delta";
+  /** Delta: minutes between compactions of small files (0: every cycle). */
+  deltaCompactMinutes: number;
+  /** Delta: minutes between vacuums (0: every cycle). */
+  deltaVacuumMinutes: number;
+  /** Delta: hours removed files are kept (time travel reaches this far back); vacuum deletes older ones. */
+  deltaRetentionHours: number;
 }
 
 /** What the runner tells a target about each table after a sync cycle (see `maintain`). */
@@ -44,6 +52,8 @@ export interface TargetStats {
   snapshotCount: number;
   filesWritten: number;
   bytesWritten: number;
+  /** Delta format: newest table version (highest over the tables), live data files, last compaction. */
+  delta?: { version: number; files: number; lastCompactionAt: Date | null };
 }
 
 export type ColumnType =

@@ -169,6 +169,15 @@ export class BlobStorage implements LakeStorage {
     }
   }
 
+  /** A local file uploaded as one blob (staged blocks + one commit), streamed from disk. */
+  async uploadFile(p: string, localFile: string): Promise<void> {
+    try {
+      await this.block(p).uploadFile(localFile, { blockSize: 8 * 1024 * 1024, concurrency: 2 });
+    } catch (err) {
+      throw this.explain(err);
+    }
+  }
+
   async close(): Promise<void> {}
 
   /** Reaches the container, writes and deletes a probe blob; throws a LakeStorageError that names the fix. */

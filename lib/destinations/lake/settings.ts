@@ -11,6 +11,10 @@ export const DEFAULT_LAKE_SETTINGS: LakeSettings = {
   snapshotMinutes: 60,
   snapshotKeep: 5,
   incrementalFolders: false,
+  format: "csv",
+  deltaCompactMinutes: 60,
+  deltaVacuumMinutes: 1440,
+  deltaRetentionHours: 168,
 };
 
 export function lakeSettings(s: Partial<LakeSettings> | undefined): LakeSettings {
@@ -18,5 +22,9 @@ export function lakeSettings(s: Partial<LakeSettings> | undefined): LakeSettings
   for (const [k, v] of Object.entries(s ?? {})) if (v !== undefined && v !== null) (out as Record<string, unknown>)[k] = v;
   out.snapshotKeep = Math.max(1, Math.floor(out.snapshotKeep));
   out.snapshotMinutes = Math.max(0, out.snapshotMinutes);
+  out.format = out.format === "delta" ? "delta" : "csv";
+  out.deltaCompactMinutes = Math.max(0, out.deltaCompactMinutes);
+  out.deltaVacuumMinutes = Math.max(0, out.deltaVacuumMinutes);
+  out.deltaRetentionHours = Math.max(0, out.deltaRetentionHours);
   return out;
 }

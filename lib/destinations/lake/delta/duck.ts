@@ -1,0 +1,69 @@
+// One in-process DuckDB for a Delta destination (loaded lazily: SQL and CSV targets never load it).
+// Bounded memory (it spills to a temporary folder), UTC session time zone, one connection per
+// table so tables written at once never share temporary views.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+
+export interface DuckOptions {
+  /** DuckDB's memory_limit (default 160MB: the process stays near 300 MB with a page in flight). */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export class Duck {
+  private instance: Promise<DuckDBInstance> | null = null;
+  private spill: string | null = null;
+
+  constructor(private readonly opts: DuckOptions = {}) {}
+
+  private async db(): Promise<DuckDBInstance> {
+    if (!this.instance) {
+      this.instance = (async () => {
+        const { DuckDBInstance } = await import("@duckdb/node-api");
+        this.spill = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-duck-"));
+        return DuckDBInstance.create(":memory:", {
+          memory_limit: this.opts.memoryLimit ?? "160MB",
+          threads: String(this.opts.threads ?? 2),
+          temp_directory: this.spill,
+          preserve_insertion_order: "false",
+        });
+      })();
+      this.instance.catch(() => (this.instance = null));
+    }
+    return this.instance;
+  }
+
+  async connect(): Promise<DuckConn> {
+    const c = await (await this.db()).connect();
+    await c.run("SET TimeZone = 'UTC'");
+    return new DuckConn(c);
+  }
+
+  async close(): Promise<void> {
+    if (this.instance) {
+      const i = await this.instance.catch(() => null);
+      i?.closeSync();
+      this.instance = null;
+    }
+    if (this.spill) fs.rmSync(this.spill, { recursive: true, force: true });
+    this.spill = null;
+  }
+}
+
+export class DuckConn {
+  constructor(private readonly c: DuckDBConnection) {}
+
+  async run(sql: string): Promise<void> {
+    await this.c.run(sql);
+  }
+
+  async all(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  }
+
+  close(): void {
+    this.c.closeSync();
+  }
+}

@@ -1,0 +1,82 @@
+// Column types of a Delta table written from a lake table spec: the Synapse Link column order
+// (lake-columns.ts) plus the partition column `PartitionId` (createdon year or month, "1" without
+// one), mapped to Delta primitive types and the DuckDB types the Parquet files are written with.
+import type { LakeColumn } from "../lake-columns";
+
+export const PARTITION_COLUMN = "PartitionId";
+
+export function deltaType(c: LakeColumn): string {
+  switch (c.dataType) {
+    case "int64":
+      return "long";
+    case "double":
+      return "double";
+    case "decimal":
+      return `decimal(${c.precision ?? 38},${Math.min(38, Math.max(0, c.scale ?? 10))})`;
+    case "boolean":
+      return "boolean";
+    case "dateTime":
+    case "dateTimeOffset":
+      // Delta `timestamp`: microseconds, UTC (Parquet isAdjustedToUTC = true; DuckDB TIMESTAMPTZ).
+      return "timestamp";
+    default:
+      return "string";
+  }
+}
+
+export function duckType(c: LakeColumn): string {
+  switch (c.dataType) {
+    case "int64":
+      return "BIGINT";
+    case "double":
+      return "DOUBLE";
+    case "decimal":
+      return `DECIMAL(${c.precision ?? 38},${Math.min(38, Math.max(0, c.scale ?? 10))})`;
+    case "boolean":
+      return "BOOLEAN";
+    case "dateTime":
+    case "dateTimeOffset":
+      return "TIMESTAMPTZ";
+    default:
+      return "VARCHAR";
+  }
+}
+
+/** The Delta schemaString: every data column (nullable) and the partition column last. */
+export function schemaString(columns: LakeColumn[]): string {
+  const fields = columns.map((c) => ({ name: c.name, type: deltaType(c), nullable: true, metadata: {} }));
+  fields.push({ name: PARTITION_COLUMN, type: "string", nullable: true, metadata: {} });
+  return JSON.stringify({ type: "struct", fields });
+}
+
+/** Columns back from a schemaString (types only as far as the writer needs them). */
+export function columnsOfSchema(schema: string): LakeColumn[] {
+  const s = JSON.parse(schema) as { fields: { name: string; type: string }[] };
+  return s.fields
+    .filter((f) => f.name !== PARTITION_COLUMN)
+    .map((f): LakeColumn => {
+      const dec = /^decimal\((\d+),(\d+)\)$/.exec(f.type);
+      if (dec) return { name: f.name, dataType: "decimal", precision: Number(dec[1]), scale: Number(dec[2]) };
+      switch (f.type) {
+        case "long":
+        case "integer":
+          return { name: f.name, dataType: "int64" };
+        case "double":
+          return { name: f.name, dataType: "double" };
+        case "boolean":
+          return { name: f.name, dataType: "boolean" };
+        case "timestamp":
+          return { name: f.name, dataType: "dateTime" };
+        default:
+          return { name: f.name, dataType: "string" };
+      }
+    });
+}
+
+export const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
+export const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** Columns that get min/max statistics: not strings beyond Id (a truncated max would need care). */
+export function statsColumns(columns: LakeColumn[]): LakeColumn[] {
+  return columns.filter((c) => c.name === "Id" || (c.dataType !== "string" && c.dataType !== "guid" && c.dataType !== "boolean"));
+}
