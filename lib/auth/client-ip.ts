@@ -45,3 +45,17 @@ export function clientIp(headers: HeaderBag, trustProxy = process.env.TRUST_PROX
 function normalize(ip: string): string {
   return ip.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
 }
+
+/**
+ * Whether the browser reached the portal over HTTPS: NEXTAUTH_URL is https, or — only with
+ * TRUST_PROXY — the proxy's `x-forwarded-proto` says so (read like `x-forwarded-for`: the entry
+ * `hops` from the right; entries further left came from the client). Session cookies are then
+ * marked Secure.
+ */
+export function servedOverHttps(headers: HeaderBag, env: { NEXTAUTH_URL?: string; TRUST_PROXY?: string } = process.env): boolean {
+  if ((env.NEXTAUTH_URL ?? "").trim().toLowerCase().startsWith("https://")) return true;
+  const hops = trustedProxyHops(env.TRUST_PROXY);
+  if (hops === 0) return false;
+  const chain = (header(headers, "x-forwarded-proto") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  return chain[Math.max(0, chain.length - hops)] === "https";
+}

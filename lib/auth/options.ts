@@ -5,7 +5,7 @@ import { db, type Db } from "../db";
 import { ZEmail, ZSignIn } from "../users/schemas";
 import { authSecret } from "./secret";
 import { entraConfig } from "./entra";
-import { clientIp } from "./client-ip";
+import { clientIp, servedOverHttps } from "./client-ip";
 import { TIMING_HASH, verifyPassword } from "./password";
 import { SignInLockedError, signInThrottle, type SignInThrottle } from "./sign-in-throttle";
 import { revokeSessions, sessionStillValid } from "./session-revocation";
@@ -58,10 +58,16 @@ async function linkEntraUser(email: string | null | undefined, name: string | nu
   });
 }
 
-export function authOptions(): NextAuthOptions {
+/**
+ * `headers`: the request's, so that cookies are Secure when the portal is served over HTTPS, also
+ * behind a TLS-terminating proxy that says so (TRUST_PROXY + X-Forwarded-Proto). Every caller for
+ * one request must pass them: the Secure cookies carry other names (`__Secure-…`).
+ */
+export function authOptions(headers?: Parameters<typeof servedOverHttps>[0]): NextAuthOptions {
   const entra = entraConfig();
   return {
     secret: authSecret(),
+    useSecureCookies: servedOverHttps(headers),
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
     pages: { signIn: "/signin", error: "/signin" },
     providers: [

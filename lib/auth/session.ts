@@ -1,5 +1,6 @@
 import "server-only";
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { db } from "../db";
@@ -9,10 +10,20 @@ import { authOptions } from "./options";
 
 export type { Actor };
 
+// The request's headers decide the cookie names (Secure behind HTTPS); outside a request (tests
+// calling actions directly) there are none.
+async function requestHeaders(): Promise<Headers | undefined> {
+  try {
+    return await headers();
+  } catch {
+    return undefined;
+  }
+}
+
 // The role is read from the store on every request, not from the cookie, so a role
 // change or a removed user takes effect at once.
 export const currentActor = cache(async (): Promise<Actor | null> => {
-  const session = await getServerSession(authOptions());
+  const session = await getServerSession(authOptions(await requestHeaders()));
   const id = (session?.user as { id?: string } | undefined)?.id;
   if (!id) return null;
   const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });

@@ -17,7 +17,7 @@ async function handler(req: NextRequest, ctx: { params: Promise<{ nextauth: stri
       return errorResponse(err, "POST /api/auth");
     }
   }
-  return NextAuth(authOptions())(req, ctx);
+  return NextAuth(authOptions(req.headers))(req, ctx);
 }
 
 export { handler as GET, handler as POST };
