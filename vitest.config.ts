@@ -24,6 +24,8 @@ const postgresStoreSuites = [
   "lib/health.test.ts",
   "lib/metrics/prometheus.test.ts",
   "lib/workers/service.test.ts",
+  "lib/alerts/evaluator.test.ts",
+  "lib/alerts/service.test.ts",
 ];
 // STORE=sqlite (or postgres) set by the caller: one store only, no second project.
 const unreachable = process.env.STORE ? "STORE is set" : postgresUnreachable();

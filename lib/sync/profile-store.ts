@@ -198,8 +198,12 @@ export async function listFailedRecords(db: Db, profileId: string): Promise<{ en
 /** Only while the profile is still active: a runner that is being stopped never undoes a deactivation. */
 const STILL_ACTIVE = { OR: [{ metadataActive: true }, { dataActive: true }] };
 
-export async function setProfileState(db: Db, profileId: string, state: ProfileState, lastError?: string | null): Promise<void> {
-  await db.profile.updateMany({ where: { id: profileId, ...STILL_ACTIVE }, data: { state, ...(lastError !== undefined ? { lastError } : {}) } });
+/** `lastErrorKind` says what lastError is ("credentials", or null for anything else): alerts read it. */
+export async function setProfileState(db: Db, profileId: string, state: ProfileState, lastError?: string | null, lastErrorKind?: "credentials" | null): Promise<void> {
+  await db.profile.updateMany({
+    where: { id: profileId, ...STILL_ACTIVE },
+    data: { state, ...(lastError !== undefined ? { lastError } : {}), ...(lastErrorKind !== undefined ? { lastErrorKind } : {}) },
+  });
 }
 
 /** A lake's figures after a cycle, for the profile page. */

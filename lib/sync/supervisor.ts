@@ -5,6 +5,15 @@ import { setProfileState } from "./profile-store";
 import { backoffDelayMs, classifyError, errorText, isAbort, sleep } from "./retry-policy";
 import { silentLog, type Logger } from "./table-pipeline";
 import { isFenced } from "./ownership/fence";
+import { AuthenticationError } from "../dataverse/errors";
+
+/** Dataverse or Entra ID refused the organization's credentials (wrong, expired, missing, no access). */
+export function isCredentialError(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof AuthenticationError || (e as { name?: unknown }).name === "AuthenticationError") return true;
+  }
+  return false;
+}
 
 export interface RestartOptions {
   signal: AbortSignal;
@@ -60,7 +69,7 @@ export async function superviseProfile(profileId: string, deps: RunnerDeps, sign
     await runWithRestarts<ProfileRunResult>(() => runProfile(profileId, deps, { signal }), {
       signal,
       log: deps.log,
-      onFailure: (err) => setProfileState(deps.db, profileId, "failed", errorText(err)).catch(() => undefined),
+      onFailure: (err) => setProfileState(deps.db, profileId, "failed", errorText(err), isCredentialError(err) ? "credentials" : null).catch(() => undefined),
     });
   } catch (err) {
     if (!signal.aborted) throw err;

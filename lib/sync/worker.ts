@@ -3,6 +3,7 @@
 // the page in flight and saves its checkpoint, then the leases are released so a peer takes the
 // profiles over at its next poll. A second signal exits at once.
 // Run: `node --import tsx lib/sync/worker.ts` (scripts/start.mjs does).
+import { startAlertEvaluator } from "../alerts/evaluator";
 import { createDb } from "../db";
 import { migrateStore } from "../store/migrate";
 import { startWorker } from "./supervisor";
@@ -28,6 +29,8 @@ export async function main(): Promise<void> {
     log: engineLogger(logger),
     logFor: (p) => engineLogger(logger, p),
   });
+  // Alerts are evaluated here, in the worker, never in a web request.
+  const alerts = startAlertEvaluator(db, { log: engineLogger(logger) });
   logger.info({ role }, "sync worker started");
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
@@ -40,6 +43,7 @@ export async function main(): Promise<void> {
   process.once("SIGINT", again);
   process.once("SIGTERM", again);
   logger.info("sync worker stopping: finishing the pages in flight, then releasing the leases");
+  await alerts.stop();
   await worker.stop();
   await db.$disconnect();
   logger.info("sync worker stopped");
