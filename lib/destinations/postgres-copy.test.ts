@@ -132,7 +132,8 @@ describe.skipIf(!pg.available)("postgres COPY path", () => {
   it("isolates a value the column refuses inside a COPY batch; the rest is written", async () => {
     const spec = tableSpecFor(accountSchema("badvalue"), "c");
     await dest.ensureTable(spec);
-    // numeric(38,2) holds 36 integer digits: 40 fail the COPY with 22003 (numeric field overflow).
+    // numeric(38,2) holds 36 integer digits: 40 fail the COPY (the stage has the column's numeric
+    // type) with 22003 (numeric field overflow).
     const batch = Array.from({ length: 40 }, (_, i) => accountRecord(i + 1, 1, i === 23 ? { revenue: "9".repeat(40) } : {}));
     const poison: string[] = [];
     await bisect((b) => dest.upsert(spec, b), batch, poison);
@@ -151,6 +152,30 @@ describe.skipIf(!pg.available)("postgres COPY path", () => {
     await bisect((b) => dest.upsert(spec, b), batch, poison);
     expect(poison).toEqual([guid(7)]);
     expect((await rowsOf(spec.tableName)).size).toBe(29);
+  });
+
+  it("keeps one staging table per connection across batches and tables with the same columns, emptied at each commit", async () => {
+    const stages = async () =>
+      Number((await pg.admin<{ n: string }>(
+        "select count(*) as n from pg_class c join pg_namespace s on s.oid = c.relnamespace where s.nspname like 'pg_temp%' and c.relname like 'dvx_stage_%'",
+      ))[0].n);
+    const a = tableSpecFor(accountSchema("reuse_a"), "c");
+    const b = tableSpecFor(accountSchema("reuse_b"), "c");
+    await dest.ensureTable(a);
+    await dest.ensureTable(b);
+    const before = await stages();
+    for (let k = 0; k < 4; k++) {
+      const batch = Array.from({ length: 50 }, (_, i) => accountRecord(k * 50 + i + 1, 1));
+      // Each batch writes exactly its own rows: nothing staged by an earlier batch is merged again.
+      expect((await dest.upsert(a, batch)).written).toBe(50);
+      expect((await dest.upsert(b, batch)).written).toBe(50);
+    }
+    expect((await rowsOf(a.tableName)).size).toBe(200);
+    // Kept (not dropped per batch), and shared by both tables (one column set): at most one per
+    // pooled connection (the pool holds at most 4), whatever the number of batches.
+    const after = await stages();
+    expect(after).toBeGreaterThanOrEqual(1);
+    expect(after - before).toBeLessThanOrEqual(4);
   });
 
   it("applies the version guard through the merge: older versions are refused, SinkCreatedOn kept", async () => {

@@ -136,9 +136,30 @@ export class PostgresDestination extends SqlDestination {
     return this.compile(sql`alter table ${this.table(table)} alter column ${sql.id(col.name)} type ${sql.raw(type)}`);
   }
 
+  private useCopy(rows: unknown[][]): boolean {
+    return rows.length >= (this.tuning.copyMinRows ?? DEFAULT_COPY_MIN_ROWS);
+  }
+
+  /** COPY-sized batches own their transaction (see copyMerge); smaller ones take writeRows. */
+  protected override async writeBatch(spec: TargetTableSpec, rows: unknown[][], now: unknown): Promise<number> {
+    if (!this.useCopy(rows)) return super.writeBatch(spec, rows, now);
+    const c = await this.client();
+    let broken = false;
+    try {
+      return await copyMerge(c, this.compile(sql`${this.table(spec.tableName)}`).sql, spec, rows, "own");
+    } catch (err) {
+      await c.query("rollback").catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
   protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
     const client = (run as Partial<ClientRun>).client;
-    if (client && rows.length >= (this.tuning.copyMinRows ?? DEFAULT_COPY_MIN_ROWS)) {
+    if (client && this.useCopy(rows)) {
       return copyMerge(client, this.compile(sql`${this.table(spec.tableName)}`).sql, spec, rows);
     }
     assertNoNul(spec, rows);

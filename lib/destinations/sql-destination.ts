@@ -203,9 +203,18 @@ export abstract class SqlDestination implements Destination {
       const now = this.encoder.datetime(new Date().toISOString());
       const rows = latestById(records).map((r) => build(r, now));
       const widened = await this.widen(spec, rows);
-      const written = await this.inTransaction((run) => this.writeRows(run, spec, rows, now));
+      const written = await this.writeBatch(spec, rows, now);
       return { written, widened };
     });
+  }
+
+  /**
+   * One upsert batch, all or nothing: writeRows in a transaction. A dialect may override it to
+   * own the transaction itself (PostgreSQL's COPY path sends BEGIN and COMMIT with its first and
+   * last statements: fewer round trips per batch).
+   */
+  protected writeBatch(spec: TargetTableSpec, rows: unknown[][], now: unknown): Promise<number> {
+    return this.inTransaction((run) => this.writeRows(run, spec, rows, now));
   }
 
   /** Widens the string columns too narrow for `rows` (values in spec.columns order). */
