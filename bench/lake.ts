@@ -6,6 +6,7 @@
 // which the engine takes at the end of the cycle and is timed apart from the export.
 //
 //   npx tsx bench/lake.ts [--records 1000000] [--page 2000] [--only folder|azurite] [--mode appendOnly|inPlace]
+//   npx tsx bench/lake.ts --format delta [--changes 10000] [--only folder|azurite]   (bench/lake-delta.ts)
 // Run --only folder and --only azurite as two processes for a clean RSS figure of each.
 import fs from "node:fs";
 import os from "node:os";
@@ -24,7 +25,7 @@ import { createProfile, makeStore } from "../lib/sync/test-support.ts";
 import { startAzurite } from "../lib/testing/azurite.ts";
 import { spawnEmulator } from "./emulator-child.ts";
 
-const { values } = parseArgs({ options: { records: { type: "string" }, page: { type: "string" }, only: { type: "string" }, mode: { type: "string" } } });
+const { values } = parseArgs({ options: { records: { type: "string" }, page: { type: "string" }, only: { type: "string" }, mode: { type: "string" }, format: { type: "string" }, changes: { type: "string" } } });
 const N = Number(values.records ?? 1_000_000);
 const PAGE = Number(values.page ?? 2000);
 const MODE = values.mode === "inPlace" ? "inPlace" : "appendOnly";
@@ -83,6 +84,18 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
   console.log(`ratio export / read = ${(exportRate / readRate).toFixed(2)}  (goal >= 0.8: ${exportRate / readRate >= 0.8 ? "met" : "NOT met"})`);
   console.log(`first snapshot + model.json (${p.lakeFilesWritten} files, ${mb(p.lakeBytesWritten)}): ${(maintainMs / 1000).toFixed(2)} s`);
   console.log(`peak RSS during export (sampled): ${mb(peak)}  (goal <= 300 MB: ${peak <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
+}
+
+if (values.format === "delta") {
+  // Delta tables instead of CSV: bench/lake-delta.ts (its own figures, same emulator and Azurite set-up).
+  const { deltaBench } = await import("./lake-delta.ts");
+  try {
+    await deltaBench({ records: N, page: PAGE, only: values.only, db, dir, changes: Number(values.changes ?? 10_000) });
+  } finally {
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 const emu = await spawnEmulator(N);

@@ -52,7 +52,21 @@ export function ProfileDetailView({ initialProfile, target, isAdmin }: { initial
         {KINDS[p.destinationType] ?? p.destinationType} — <span className="font-mono text-xs" data-testid="target-description">{target}</span>
       </span>,
     ],
-    ...(p.lake
+    ...(p.lake?.delta
+      ? ([
+          [
+            "Lake layout",
+            `Delta tables (deltalake/<table>_partitioned, protocol reader 1 / writer 2), partitioned by createdon ${p.lake.partition.toLowerCase()}, compaction every ${p.lake.delta.compactMinutes} min, vacuum every ${p.lake.delta.vacuumMinutes} min, ${p.lake.delta.retentionHours} h retention`,
+          ],
+          [
+            "Delta",
+            <span key="d" data-testid="delta-figures">
+              version {p.lake.delta.version ?? "—"} · {p.lake.delta.files.toLocaleString("en-US")} live files · last compaction {formatUtc(p.lake.delta.lastCompactionAt)} ·{" "}
+              {p.lake.filesWritten.toLocaleString("en-US")} files and {formatBytes(p.lake.bytesWritten)} written
+            </span>,
+          ],
+        ] as [string, ReactNode][])
+      : p.lake
       ? ([
           ["Lake layout", `${p.lake.mode === "inPlace" ? "in place" : "append-only"}, partitioned by createdon ${p.lake.partition.toLowerCase()}, snapshots every ${p.lake.snapshotMinutes} min, last ${p.lake.snapshotKeep} kept`],
           [

@@ -84,6 +84,17 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
             SnapshotIntervalMinutes: p.lake.snapshotMinutes,
             SnapshotRetention: p.lake.snapshotKeep,
             IncrementalUpdateFolders: p.lake.incrementalFolders,
+            Format: p.lake.format === "delta" ? "Delta" : "Csv",
+            ...(p.lake.delta
+              ? {
+                  Delta: {
+                    CompactionIntervalMinutes: p.lake.delta.compactMinutes,
+                    VacuumIntervalMinutes: p.lake.delta.vacuumMinutes,
+                    RetentionHours: p.lake.delta.retentionHours,
+                    ...(withStatus ? { Version: p.lake.delta.version, LiveFiles: p.lake.delta.files, LastCompactionDate: p.lake.delta.lastCompactionAt } : {}),
+                  },
+                }
+              : {}),
             ...(withStatus
               ? { LastSnapshotDate: p.lake.lastSnapshotAt, SnapshotCount: p.lake.snapshotCount, FilesWritten: p.lake.filesWritten, BytesWritten: p.lake.bytesWritten }
               : {}),
@@ -134,6 +145,10 @@ export const DES_FIELDS: Record<string, string> = {
   lakeSnapshotMinutes: "DataLake.SnapshotIntervalMinutes",
   lakeSnapshotKeep: "DataLake.SnapshotRetention",
   lakeIncrementalFolders: "DataLake.IncrementalUpdateFolders",
+  lakeFormat: "DataLake.Format",
+  lakeDeltaCompactMinutes: "DataLake.Delta.CompactionIntervalMinutes",
+  lakeDeltaVacuumMinutes: "DataLake.Delta.VacuumIntervalMinutes",
+  lakeDeltaRetentionHours: "DataLake.Delta.RetentionHours",
   tables: "Entities",
   relationships: "Relationships",
   organizationUrl: "organizationUrl",
@@ -213,6 +228,16 @@ export function fromDesProfile(body: unknown): Json {
     put("lakeSnapshotMinutes", l.SnapshotIntervalMinutes);
     put("lakeSnapshotKeep", l.SnapshotRetention);
     put("lakeIncrementalFolders", l.IncrementalUpdateFolders);
+    put("lakeFormat", typeof l.Format === "string" ? (({ csv: "csv", delta: "delta" }) as Json)[l.Format.toLowerCase()] ?? l.Format : l.Format);
+    if (l.Delta !== undefined && l.Delta !== null) {
+      if (typeof l.Delta !== "object" || Array.isArray(l.Delta)) {
+        throw new ValidationError('DataLake.Delta: must be an object like { "CompactionIntervalMinutes": 60, "VacuumIntervalMinutes": 1440, "RetentionHours": 168 }.', { "DataLake.Delta": "Must be an object." });
+      }
+      const d = l.Delta as Json;
+      put("lakeDeltaCompactMinutes", d.CompactionIntervalMinutes);
+      put("lakeDeltaVacuumMinutes", d.VacuumIntervalMinutes);
+      put("lakeDeltaRetentionHours", d.RetentionHours);
+    }
   }
   return out;
 }

@@ -114,6 +114,18 @@ const SCHEMAS = {
         SnapshotCount: z.number().int().optional(),
         FilesWritten: z.number().int().optional(),
         BytesWritten: z.number().optional(),
+        Format: z.enum(["Csv", "Delta"]),
+        Delta: z
+          .object({
+            CompactionIntervalMinutes: z.number().int(),
+            VacuumIntervalMinutes: z.number().int(),
+            RetentionHours: z.number().int(),
+            Version: z.number().int().nullable().optional(),
+            LiveFiles: z.number().int().optional(),
+            LastCompactionDate: when().optional(),
+          })
+          .optional()
+          .meta({ description: "Format Delta only: the schedule, and with ?status=true the newest Delta version, live data files and last compaction." }),
       })
       .nullable()
       .meta({ description: "DestinationType datalake only (null otherwise). The figures (LastSnapshotDate…) come with ?status=true." }),
@@ -162,6 +174,14 @@ const SCHEMAS = {
           SnapshotIntervalMinutes: z.number().int().min(0).max(10080).default(60),
           SnapshotRetention: z.number().int().min(1).max(1000).default(5),
           IncrementalUpdateFolders: z.boolean().default(false).meta({ description: "Accepted and stored; not written yet." }),
+          Format: z.enum(["Csv", "Delta"]).default("Csv").meta({ description: "Csv: Synapse Link CSV + model.json. Delta: Delta tables at deltalake/<table>_partitioned/ (protocol reader 1 / writer 2)." }),
+          Delta: z
+            .object({
+              CompactionIntervalMinutes: z.number().int().min(0).max(10080).default(60),
+              VacuumIntervalMinutes: z.number().int().min(0).max(43200).default(1440),
+              RetentionHours: z.number().int().min(0).max(8760).default(168).meta({ description: "Removed files are kept this long: time travel reaches this far back." }),
+            })
+            .optional(),
         })
         .optional()
         .meta({ description: "DestinationType datalake only." }),
@@ -178,7 +198,7 @@ const SCHEMAS = {
       Relationships: z.array(z.union([z.string(), z.object({ Type: z.string() })])),
       RetryPolicy: z.object({ MaxRetryCount: z.number().int().min(0).max(20), IntervalInSeconds: z.number().int().min(0).max(3600) }).partial(),
       WriteDeleteLog: z.boolean(),
-      DataLake: z.object({ Mode: z.enum(["AppendOnly", "InPlace"]), PartitionGranularity: z.enum(["Year", "Month"]), SnapshotIntervalMinutes: z.number().int().min(0).max(10080), SnapshotRetention: z.number().int().min(1).max(1000), IncrementalUpdateFolders: z.boolean() }).partial().meta({ description: "Mode and PartitionGranularity apply to tables not yet in the lake." }),
+      DataLake: z.object({ Mode: z.enum(["AppendOnly", "InPlace"]), PartitionGranularity: z.enum(["Year", "Month"]), SnapshotIntervalMinutes: z.number().int().min(0).max(10080), SnapshotRetention: z.number().int().min(1).max(1000), IncrementalUpdateFolders: z.boolean(), Format: z.enum(["Csv", "Delta"]), Delta: z.object({ CompactionIntervalMinutes: z.number().int().min(0).max(10080), VacuumIntervalMinutes: z.number().int().min(0).max(43200), RetentionHours: z.number().int().min(0).max(8760) }).partial() }).partial().meta({ description: "Mode and PartitionGranularity apply to tables not yet in the lake." }),
     })
     .partial()
     .meta({ description: "Fields present are changed; absent ones are kept." }),

@@ -93,6 +93,16 @@ describe("profile draft", () => {
     expect(toProfileInput(filled())).not.toHaveProperty("lakeMode");
     const old = JSON.parse(serializeDraft(filled()));
     for (const k of ["lakeMode", "lakePartition", "lakeSnapshotMinutes", "lakeSnapshotKeep", "lakeIncrementalFolders"]) delete old.properties[k];
-    expect(parseDraft(JSON.stringify(old))?.properties).toMatchObject({ lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5" });
+    expect(parseDraft(JSON.stringify(old))?.properties).toMatchObject({ lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5", lakeFormat: "csv" });
+  });
+
+  it("a Delta lake draft carries the format and its compaction / vacuum / retention settings, checked", () => {
+    const d = filled();
+    Object.assign(d.properties, { destinationType: "datalake", connectionString: "lake:/srv/lake", lakeFormat: "delta", lakeDeltaCompactMinutes: "30", lakeDeltaVacuumMinutes: "720", lakeDeltaRetentionHours: "48" });
+    expect(stepErrors(d, 0)).toEqual({});
+    expect(toProfileInput(d)).toMatchObject({ lakeFormat: "delta", lakeDeltaCompactMinutes: "30", lakeDeltaVacuumMinutes: "720", lakeDeltaRetentionHours: "48" });
+    expect(parseDraft(serializeDraft(d))?.properties).toMatchObject({ lakeFormat: "delta", lakeDeltaRetentionHours: "48" });
+    Object.assign(d.properties, { lakeDeltaRetentionHours: "-1" });
+    expect(stepErrors(d, 0)).toMatchObject({ lakeDeltaRetentionHours: expect.stringMatching(/0 to 8760/) });
   });
 });

@@ -27,6 +27,10 @@ export interface DraftProperties {
   lakeSnapshotMinutes: string;
   lakeSnapshotKeep: string;
   lakeIncrementalFolders: boolean;
+  lakeFormat: "csv" | "delta";
+  lakeDeltaCompactMinutes: string;
+  lakeDeltaVacuumMinutes: string;
+  lakeDeltaRetentionHours: string;
 }
 
 export interface ProfileDraft {
@@ -36,7 +40,10 @@ export interface ProfileDraft {
   relationships: string[];
 }
 
-const LAKE_DEFAULTS = { lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5", lakeIncrementalFolders: false } as const;
+const LAKE_DEFAULTS = {
+  lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5", lakeIncrementalFolders: false,
+  lakeFormat: "csv", lakeDeltaCompactMinutes: "60", lakeDeltaVacuumMinutes: "1440", lakeDeltaRetentionHours: "168",
+} as const;
 
 export function emptyDraft(defaults: { organizationId?: string; connectionString?: string } = {}): ProfileDraft {
   return {
@@ -80,6 +87,10 @@ export function toPropertiesInput(p: DraftProperties): Record<string, unknown> {
           lakeSnapshotMinutes: p.lakeSnapshotMinutes,
           lakeSnapshotKeep: p.lakeSnapshotKeep,
           lakeIncrementalFolders: p.lakeIncrementalFolders,
+          lakeFormat: p.lakeFormat,
+          lakeDeltaCompactMinutes: p.lakeDeltaCompactMinutes,
+          lakeDeltaVacuumMinutes: p.lakeDeltaVacuumMinutes,
+          lakeDeltaRetentionHours: p.lakeDeltaRetentionHours,
         }
       : {}),
   };
@@ -136,6 +147,10 @@ const ZStoredDraft = z.object({
     lakeSnapshotMinutes: z.string().max(100).default(LAKE_DEFAULTS.lakeSnapshotMinutes),
     lakeSnapshotKeep: z.string().max(100).default(LAKE_DEFAULTS.lakeSnapshotKeep),
     lakeIncrementalFolders: z.boolean().default(false),
+    lakeFormat: z.enum(["csv", "delta"]).default(LAKE_DEFAULTS.lakeFormat),
+    lakeDeltaCompactMinutes: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaCompactMinutes),
+    lakeDeltaVacuumMinutes: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaVacuumMinutes),
+    lakeDeltaRetentionHours: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaRetentionHours),
   }),
   tables: z.array(z.string().max(200)).max(1000),
   relationships: z.array(z.string().max(200)).max(1000),

@@ -82,12 +82,17 @@ export const ZRelationships = z
 /** Data lake options (used when destinationType is datalake; stored for every profile). */
 export const ZLakeMode = z.enum(["appendOnly", "inPlace"], { message: "The lake mode must be appendOnly or inPlace." });
 export const ZLakePartition = z.enum(["Year", "Month"], { message: "Partition by Year or Month." });
+export const ZLakeFormat = z.enum(["csv", "delta"], { message: "The lake format must be csv or delta." });
 const lakeShape = {
   lakeMode: ZLakeMode.default("appendOnly"),
   lakePartition: ZLakePartition.default("Year"),
   lakeSnapshotMinutes: intIn("Snapshot interval", 0, 10080, " minutes").default(60),
   lakeSnapshotKeep: intIn("Snapshots kept", 1, 1000).default(5),
   lakeIncrementalFolders: bool("Incremental update folders").default(false),
+  lakeFormat: ZLakeFormat.default("csv"),
+  lakeDeltaCompactMinutes: intIn("Compaction interval", 0, 10080, " minutes").default(60),
+  lakeDeltaVacuumMinutes: intIn("Vacuum interval", 0, 43200, " minutes").default(1440),
+  lakeDeltaRetentionHours: intIn("Retention", 0, 8760, " hours").default(168),
 };
 
 const propertyShape = {
@@ -148,6 +153,10 @@ export const ZProfileUpdate = z.preprocess(
       lakeSnapshotMinutes: intIn("Snapshot interval", 0, 10080, " minutes").optional(),
       lakeSnapshotKeep: intIn("Snapshots kept", 1, 1000).optional(),
       lakeIncrementalFolders: bool("Incremental update folders").optional(),
+      lakeFormat: ZLakeFormat.optional(),
+      lakeDeltaCompactMinutes: intIn("Compaction interval", 0, 10080, " minutes").optional(),
+      lakeDeltaVacuumMinutes: intIn("Vacuum interval", 0, 43200, " minutes").optional(),
+      lakeDeltaRetentionHours: intIn("Retention", 0, 8760, " hours").optional(),
       tables: ZTables.optional(),
       relationships: ZRelationships.optional(),
     })

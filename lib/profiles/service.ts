@@ -63,6 +63,10 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
           lakeSnapshotMinutes: data.lakeSnapshotMinutes,
           lakeSnapshotKeep: data.lakeSnapshotKeep,
           lakeIncrementalFolders: data.lakeIncrementalFolders,
+          lakeFormat: data.lakeFormat,
+          lakeDeltaCompactMinutes: data.lakeDeltaCompactMinutes,
+          lakeDeltaVacuumMinutes: data.lakeDeltaVacuumMinutes,
+          lakeDeltaRetentionHours: data.lakeDeltaRetentionHours,
           ...(opts.activate ? { state: "activating", metadataActive: true, dataActive: true } : {}),
           tables: {
             create: [
@@ -156,6 +160,10 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
           ...(data.lakeSnapshotMinutes !== undefined ? { lakeSnapshotMinutes: data.lakeSnapshotMinutes } : {}),
           ...(data.lakeSnapshotKeep !== undefined ? { lakeSnapshotKeep: data.lakeSnapshotKeep } : {}),
           ...(data.lakeIncrementalFolders !== undefined ? { lakeIncrementalFolders: data.lakeIncrementalFolders } : {}),
+          ...(data.lakeFormat !== undefined ? { lakeFormat: data.lakeFormat } : {}),
+          ...(data.lakeDeltaCompactMinutes !== undefined ? { lakeDeltaCompactMinutes: data.lakeDeltaCompactMinutes } : {}),
+          ...(data.lakeDeltaVacuumMinutes !== undefined ? { lakeDeltaVacuumMinutes: data.lakeDeltaVacuumMinutes } : {}),
+          ...(data.lakeDeltaRetentionHours !== undefined ? { lakeDeltaRetentionHours: data.lakeDeltaRetentionHours } : {}),
           // A running profile restarts with the new settings (the worker watches the version).
           version: { increment: 1 },
         },

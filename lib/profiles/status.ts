@@ -88,6 +88,17 @@ export interface ProfileLake {
   snapshotCount: number;
   filesWritten: number;
   bytesWritten: number;
+  /** csv (Synapse Link CSV + model.json) or delta (Delta tables). */
+  format: "csv" | "delta";
+  /** Delta format only (else null): settings and what the last cycle reported. */
+  delta: {
+    compactMinutes: number;
+    vacuumMinutes: number;
+    retentionHours: number;
+    version: number | null;
+    files: number;
+    lastCompactionAt: string | null;
+  } | null;
 }
 
 export interface ThroughputPoint {
@@ -188,6 +199,8 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
       destinationKeyVaultUri: true, lastError: true, createdAt: true, updatedAt: true,
       lakeMode: true, lakePartition: true, lakeSnapshotMinutes: true, lakeSnapshotKeep: true, lakeIncrementalFolders: true,
       lakeLastSnapshotAt: true, lakeSnapshotCount: true, lakeFilesWritten: true, lakeBytesWritten: true,
+      lakeFormat: true, lakeDeltaCompactMinutes: true, lakeDeltaVacuumMinutes: true, lakeDeltaRetentionHours: true,
+      lakeDeltaVersion: true, lakeDeltaFiles: true, lakeLastCompactionAt: true,
       // Only whether a connection string is stored: the value never leaves the store here.
       destinationEnc: true,
       organization: { select: { name: true, url: true } },
@@ -232,6 +245,18 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
             snapshotCount: p.lakeSnapshotCount,
             filesWritten: p.lakeFilesWritten,
             bytesWritten: p.lakeBytesWritten,
+            format: p.lakeFormat === "delta" ? "delta" : "csv",
+            delta:
+              p.lakeFormat === "delta"
+                ? {
+                    compactMinutes: p.lakeDeltaCompactMinutes,
+                    vacuumMinutes: p.lakeDeltaVacuumMinutes,
+                    retentionHours: p.lakeDeltaRetentionHours,
+                    version: p.lakeDeltaVersion,
+                    files: p.lakeDeltaFiles,
+                    lastCompactionAt: iso(p.lakeLastCompactionAt),
+                  }
+                : null,
           }
         : null,
     tables: p.tables.map((t) => {

@@ -73,6 +73,10 @@ export function lakeOptionsOf(p: ProfileRow): Pick<DestinationOptions, "lake" | 
       snapshotMinutes: p.lakeSnapshotMinutes,
       snapshotKeep: p.lakeSnapshotKeep,
       incrementalFolders: p.lakeIncrementalFolders,
+      format: p.lakeFormat === "delta" ? "delta" : "csv",
+      deltaCompactMinutes: p.lakeDeltaCompactMinutes,
+      deltaVacuumMinutes: p.lakeDeltaVacuumMinutes,
+      deltaRetentionHours: p.lakeDeltaRetentionHours,
     },
     credentials: o.tenantId && o.clientId && o.clientSecretEnc ? { tenantId: o.tenantId, clientId: o.clientId, clientSecret: decryptSecret(o.clientSecretEnc) } : null,
   };

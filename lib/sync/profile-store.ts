@@ -56,6 +56,10 @@ export interface ProfileRow {
   lakeSnapshotMinutes: number;
   lakeSnapshotKeep: number;
   lakeIncrementalFolders: boolean;
+  lakeFormat: string;
+  lakeDeltaCompactMinutes: number;
+  lakeDeltaVacuumMinutes: number;
+  lakeDeltaRetentionHours: number;
   organization: {
     id: string;
     url: string;
@@ -84,6 +88,7 @@ export async function loadProfile(db: Db, profileId: string): Promise<ProfileRow
       metadataActive: true, dataActive: true, syncIntervalSeconds: true, resyncFailedRequested: true,
       targetGeneration: true, lastError: true, lastSyncAt: true,
       lakeMode: true, lakePartition: true, lakeSnapshotMinutes: true, lakeSnapshotKeep: true, lakeIncrementalFolders: true,
+      lakeFormat: true, lakeDeltaCompactMinutes: true, lakeDeltaVacuumMinutes: true, lakeDeltaRetentionHours: true,
       organization: { select: { id: true, url: true, tenantId: true, clientId: true, clientSecretEnc: true, staticTokenEnc: true } },
       tables: { select: TABLE_SELECT, orderBy: { logicalName: "asc" } },
     },
@@ -210,7 +215,10 @@ export async function setProfileState(db: Db, profileId: string, state: ProfileS
 export async function saveTargetStats(db: Db, profileId: string, s: TargetStats): Promise<void> {
   await db.profile.updateMany({
     where: { id: profileId },
-    data: { lakeLastSnapshotAt: s.lastSnapshotAt, lakeSnapshotCount: s.snapshotCount, lakeFilesWritten: s.filesWritten, lakeBytesWritten: s.bytesWritten },
+    data: {
+      lakeLastSnapshotAt: s.lastSnapshotAt, lakeSnapshotCount: s.snapshotCount, lakeFilesWritten: s.filesWritten, lakeBytesWritten: s.bytesWritten,
+      ...(s.delta ? { lakeDeltaVersion: s.delta.version, lakeDeltaFiles: s.delta.files, lakeLastCompactionAt: s.delta.lastCompactionAt } : {}),
+    },
   });
 }
 

@@ -21,6 +21,7 @@ const { fastWorker, admin } = await import("@/lib/profiles/test-helpers");
 const { FolderStorage } = await import("@/lib/destinations/lake/folder-storage");
 const { openLakeReader } = await import("@/lib/destinations/lake/reader");
 const { expectLakeMatchesSource, expectReadableModel } = await import("@/lib/destinations/lake/test-support");
+const { liveRows, replayLog } = await import("@/lib/destinations/lake/delta/test-support");
 const acceptTerms = await import("./metadata/acceptprivacyterms/route");
 const profiles = await import("./profiles/route");
 const validate = await import("./profiles/validate/route");
@@ -99,5 +100,38 @@ describe("REST API: data lake profiles", () => {
     } finally {
       await reader.close();
     }
+  }, 120_000);
+
+  it("Format Delta: settings in and out, Delta tables written, version / live files / last compaction reported", async () => {
+    const deltaLake = path.join(dir, "delta-lake");
+    const bad = await call(profiles.POST as never, "POST", "profiles", lakeProfile({ Name: "Delta bad", DataLake: { Format: "Parquet" } }));
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.error.fields)).toContain("DataLake.Format");
+    const created = await call(
+      profiles.POST as never, "POST", "profiles",
+      lakeProfile({
+        Name: "Delta via API", DestinationConnectionString: `lake:${deltaLake}`, Entities: ["account"],
+        DataLake: { Format: "Delta", Delta: { CompactionIntervalMinutes: 0, VacuumIntervalMinutes: 720, RetentionHours: 48 } },
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.DataLake).toMatchObject({ Format: "Delta", Delta: { CompactionIntervalMinutes: 0, VacuumIntervalMinutes: 720, RetentionHours: 48 } });
+    const id = created.body.Id as string;
+    expect((await call(activate.POST as never, "POST", `profiles/${id}/activate`, undefined, id)).status).toBe(200);
+    worker = fastWorker(db, emu.token);
+    const done = (await waitFor(async () => {
+      const r = await call(one.GET as never, "GET", `profiles/${id}?status=true`, undefined, id);
+      return r.body.Entities.every((e: Json) => e.Status.InitialSyncState === "Completed") && (r.body.DataLake.Delta?.Version ?? -1) > 0 ? r.body : null;
+    }, "initial export into Delta", 60_000))!;
+    await worker.stop();
+    worker = undefined;
+    expect(done.DataLake.Delta.LiveFiles).toBeGreaterThan(0);
+    expect(done.DataLake.Delta.LastCompactionDate).toEqual(expect.any(String));
+    const storage = new FolderStorage(deltaLake);
+    expect((await replayLog(storage, "deltalake/account_partitioned")).version).toBeGreaterThanOrEqual(done.DataLake.Delta.Version);
+    expect((await liveRows(storage, "deltalake/account_partitioned")).size).toBe(40);
+    const changed = await call(one.PUT as never, "PUT", `profiles/${id}`, { DataLake: { Delta: { RetentionHours: 24 } } }, id);
+    expect(changed.status).toBe(200);
+    expect(changed.body.DataLake.Delta.RetentionHours).toBe(24);
   }, 120_000);
 });

@@ -182,6 +182,26 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
             hint="Stored with the profile; this version does not write the folders yet."
             error={errors.lakeIncrementalFolders}
           />
+          <div className="grid gap-4 md:grid-cols-2">
+            <SelectField
+              label="Format"
+              name="lakeFormat"
+              value={value.lakeFormat}
+              onChange={(e) => onChange({ lakeFormat: e.target.value as DraftProperties["lakeFormat"] })}
+              error={errors.lakeFormat}
+              options={[
+                { value: "csv", label: "CSV + model.json (Synapse Link CSV mode)" },
+                { value: "delta", label: "Delta Lake (deltalake/<table>_partitioned, no Spark needed)" },
+              ]}
+            />
+            {value.lakeFormat === "delta" ? (
+              <>
+                <Field label="Compaction interval (minutes)" {...text("lakeDeltaCompactMinutes")} inputMode="numeric" hint="0–10080, default 60: small files of a partition are merged." />
+                <Field label="Vacuum interval (minutes)" {...text("lakeDeltaVacuumMinutes")} inputMode="numeric" hint="0–43200, default 1440." />
+                <Field label="Retention (hours)" {...text("lakeDeltaRetentionHours")} inputMode="numeric" hint="0–8760, default 168: removed files are kept this long, so time travel reaches this far back." />
+              </>
+            ) : null}
+          </div>
         </fieldset>
       ) : null}
 

@@ -25,6 +25,7 @@ const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T 
     [--retry-count N] [--retry-interval SECONDS] [--delete-log] [--once]
     [--interval SECONDS] [--page-size N] [--quiet]
     [--lake-mode append-only|in-place] [--partition year|month] [--snapshot-minutes N] [--snapshot-keep K]
+    [--lake-format csv|delta] [--delta-compact-minutes N] [--delta-vacuum-minutes N] [--delta-retention-hours H]
 
   TARGET            sqlite:PATH | postgres://... | mssql://... | an ADO.NET SQL Server connection string
                     | a data lake: lake:PATH, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH[;AccountKey=K],
@@ -33,6 +34,11 @@ const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T 
   --partition       data lake: partition files by createdon year (default) or month
   --snapshot-minutes  data lake: minutes between snapshots of a changed table (default 60; 0 = every cycle)
   --snapshot-keep   data lake: snapshots kept per table (default 5)
+  --lake-format     data lake: csv (Synapse Link CSV + model.json, default) or delta (Delta tables at
+                    deltalake/<table>_partitioned/, one commit per cycle)
+  --delta-compact-minutes  delta: minutes between compactions of small files (default 60; 0 = every cycle)
+  --delta-vacuum-minutes   delta: minutes between vacuums (default 1440)
+  --delta-retention-hours  delta: removed files kept this long, time travel reaches this far (default 168)
   --once            activate metadata + data, bring the target up to date, print a summary, exit
   --retry-count     record retries before a failure entry is written (0-20, default 12)
   --retry-interval  seconds between record retries (0-3600, default 5)
@@ -66,6 +72,10 @@ const ZSyncFlags = z
     partition: z.enum(["Year", "Month"]).optional(),
     snapshotMinutes: z.number().int("--snapshot-minutes must be whole minutes").min(0).max(10080, "--snapshot-minutes must be 0-10080").optional(),
     snapshotKeep: z.number().int().min(1, "--snapshot-keep must be 1-1000").max(1000, "--snapshot-keep must be 1-1000").optional(),
+    lakeFormat: z.enum(["csv", "delta"]).optional(),
+    deltaCompactMinutes: z.number().int("--delta-compact-minutes must be whole minutes").min(0).max(10080, "--delta-compact-minutes must be 0-10080").optional(),
+    deltaVacuumMinutes: z.number().int("--delta-vacuum-minutes must be whole minutes").min(0).max(43200, "--delta-vacuum-minutes must be 0-43200").optional(),
+    deltaRetentionHours: z.number().int("--delta-retention-hours must be whole hours").min(0).max(8760, "--delta-retention-hours must be 0-8760").optional(),
     once: z.boolean(),
     quiet: z.boolean(),
   })
@@ -107,6 +117,7 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
         prefix: { type: "string" }, schema: { type: "string" }, "retry-count": { type: "string" },
         "retry-interval": { type: "string" }, interval: { type: "string" }, "page-size": { type: "string" },
         "lake-mode": { type: "string" }, partition: { type: "string" }, "snapshot-minutes": { type: "string" }, "snapshot-keep": { type: "string" },
+        "lake-format": { type: "string" }, "delta-compact-minutes": { type: "string" }, "delta-vacuum-minutes": { type: "string" }, "delta-retention-hours": { type: "string" },
         "delete-log": { type: "boolean" }, once: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
     }));
@@ -126,6 +137,10 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
     partition: enumFlag(s("partition"), "--partition", { year: "Year", month: "Month" }),
     snapshotMinutes: s("snapshot-minutes") === undefined ? undefined : num(s("snapshot-minutes"), 60, "--snapshot-minutes"),
     snapshotKeep: s("snapshot-keep") === undefined ? undefined : num(s("snapshot-keep"), 5, "--snapshot-keep"),
+    lakeFormat: enumFlag(s("lake-format"), "--lake-format", { csv: "csv", delta: "delta" }),
+    deltaCompactMinutes: s("delta-compact-minutes") === undefined ? undefined : num(s("delta-compact-minutes"), 60, "--delta-compact-minutes"),
+    deltaVacuumMinutes: s("delta-vacuum-minutes") === undefined ? undefined : num(s("delta-vacuum-minutes"), 1440, "--delta-vacuum-minutes"),
+    deltaRetentionHours: s("delta-retention-hours") === undefined ? undefined : num(s("delta-retention-hours"), 168, "--delta-retention-hours"),
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
   return parsed.data;
@@ -212,6 +227,10 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
     ...(f.partition ? { lakePartition: f.partition } : {}),
     ...(f.snapshotMinutes !== undefined ? { lakeSnapshotMinutes: f.snapshotMinutes } : {}),
     ...(f.snapshotKeep !== undefined ? { lakeSnapshotKeep: f.snapshotKeep } : {}),
+    ...(f.lakeFormat ? { lakeFormat: f.lakeFormat } : {}),
+    ...(f.deltaCompactMinutes !== undefined ? { lakeDeltaCompactMinutes: f.deltaCompactMinutes } : {}),
+    ...(f.deltaVacuumMinutes !== undefined ? { lakeDeltaVacuumMinutes: f.deltaVacuumMinutes } : {}),
+    ...(f.deltaRetentionHours !== undefined ? { lakeDeltaRetentionHours: f.deltaRetentionHours } : {}),
   };
   let profileId: string;
   if (existing) {
