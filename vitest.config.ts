@@ -20,6 +20,7 @@ const postgresStoreSuites = [
   "app/(portal)/users/actions.test.ts",
   "lib/users/service.test.ts",
   "lib/auth/session-revocation.test.ts",
+  "lib/secrets/key-check.test.ts",
   "lib/store/store-provider.test.ts",
   "lib/health.test.ts",
   "lib/metrics/prometheus.test.ts",

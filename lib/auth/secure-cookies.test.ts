@@ -1,16 +1,12 @@
 // Session cookies are Secure whenever the portal is served over HTTPS: NEXTAUTH_URL https, or a
 // trusted proxy saying X-Forwarded-Proto: https. Checked on the cookies NextAuth's handler sets.
-import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AuthHandler as THandler } from "next-auth/core";
+import { AuthHandler } from "../testing/next-auth-handler";
 import { servedOverHttps } from "./client-ip";
 import { authOptions } from "./options";
-
-// NextAuth's core handler is not in its package's exports: loaded by path.
-const { AuthHandler } = createRequire(import.meta.url)(path.resolve("node_modules/next-auth/core/index.js")) as { AuthHandler: typeof THandler };
 
 process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-secure-cookies-"));
 process.env.NEXTAUTH_SECRET = "a-test-secret-that-is-long-enough-to-sign-cookies";

@@ -1,17 +1,12 @@
 // Sign-out revokes the session: a copy of the session cookie taken before signing out stops
 // working after it. Driven through NextAuth's own request handler (the code getServerSession and
 // /api/auth/* run), with this portal's options, on a fresh store.
-import { createRequire } from "node:module";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuthHandler as THandler } from "next-auth/core";
+import { AuthHandler } from "../testing/next-auth-handler";
 import { freshActionStore, type ActionStore } from "../testing/action-store";
 
 process.env.NEXTAUTH_URL = "http://portal.test";
 process.env.NEXTAUTH_SECRET = "a-test-secret-that-is-long-enough-to-sign-cookies";
-
-// NextAuth's core handler is not in its package's exports: loaded by path.
-const { AuthHandler } = createRequire(import.meta.url)(path.resolve("node_modules/next-auth/core/index.js")) as { AuthHandler: typeof THandler };
 
 let store: ActionStore;
 beforeAll(async () => {
@@ -25,7 +20,7 @@ async function auth(action: string, opts: { jar: Jar; method?: "GET" | "POST"; p
   const { authOptions } = await import("./options");
   const res = await AuthHandler({
     req: {
-      action: action as never,
+      action,
       providerId: opts.providerId,
       method: opts.method ?? "GET",
       cookies: { ...opts.jar },

@@ -3,6 +3,7 @@
 // start script loads this through tsx.
 import { createDb, type Db } from "../db";
 import { DataverseClient } from "../dataverse/client";
+import { checkEncryptionKey } from "../secrets/key-check";
 import { migrateStore } from "../store/migrate";
 import { ensureFirstAdmin, type BootstrapResult } from "../users/bootstrap";
 
@@ -24,6 +25,8 @@ export interface PreparedStore {
 export async function prepareStore(): Promise<PreparedStore> {
   migrateStore();
   const db = createDb();
+  // Before anything is encrypted: a start with the wrong key stops here, saying which key.
+  await checkEncryptionKey(db);
   const admin = await ensureFirstAdmin(db);
   const realOrganizations = await db.organization.count({ where: { isDemo: false } });
   return { db, admin, realOrganizations };

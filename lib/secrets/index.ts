@@ -43,6 +43,11 @@ export function parseKey(text: string, where = "APP_ENCRYPTION_KEY"): Buffer {
 
 let cachedKey: { source: string; key: Buffer } | undefined;
 
+/** Where the key in force comes from, for messages: "APP_ENCRYPTION_KEY" or "the key file <path>". */
+export function encryptionKeySource(): string {
+  return process.env.APP_ENCRYPTION_KEY ? "APP_ENCRYPTION_KEY" : `the key file ${path.join(ensureDataDir(), KEY_FILE)}`;
+}
+
 /** The key in force: APP_ENCRYPTION_KEY, else $DATA_DIR/encryption.key (created 0600 when missing). */
 export function encryptionKey(): Buffer {
   const env = process.env.APP_ENCRYPTION_KEY;

@@ -5,6 +5,7 @@
 // Run: `node --import tsx lib/sync/worker.ts` (scripts/start.mjs does).
 import { startAlertEvaluator } from "../alerts/evaluator";
 import { createDb } from "../db";
+import { checkEncryptionKey } from "../secrets/key-check";
 import { migrateStore } from "../store/migrate";
 import { startWorker } from "./supervisor";
 import type { Logger } from "./table-pipeline";
@@ -22,6 +23,14 @@ export async function main(): Promise<void> {
   const logger = createWorkerLogger();
   migrateStore();
   const db = createDb();
+  try {
+    await checkEncryptionKey(db);
+  } catch (err) {
+    logger.error((err as Error).message);
+    await db.$disconnect();
+    process.exitCode = 1;
+    return;
+  }
   const role = process.env.DX_PROCESS_ROLE === "web+worker" ? "web+worker" : "worker";
   const worker = startWorker({
     db,

@@ -19,6 +19,7 @@ import { currentOwner } from "../../sync/ownership/lease";
 import { OwnershipSession } from "../../sync/ownership/session";
 import { openProfileTarget } from "../../sync/profile-runner";
 import type { Logger } from "../../sync/table-pipeline";
+import { checkEncryptionKey } from "../../secrets/key-check";
 
 const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T | --tenant-id ID --client-id ID --client-secret S)
     --target TARGET --tables a,b[,...] [--relationships x,y] [--prefix P] [--schema S]
@@ -318,6 +319,8 @@ export async function run(argv: string[]): Promise<number> {
   let session: OwnershipSession | null = null;
   let fencedBy: string | null = null;
   try {
+    // Before the profile's secrets are written: the wrong key stops here (KeyMismatchError says which).
+    await checkEncryptionKey(db);
     // The same lease as the workers': the CLI never runs a profile someone else is running.
     session = await OwnershipSession.open(db, { role: "cli", log });
     const existing = await db.profile.findUnique({ where: { name: flags.name }, select: { id: true } });
