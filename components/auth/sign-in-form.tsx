@@ -14,6 +14,10 @@ const ERROR_MESSAGES: Record<string, string> = {
   AccessDenied: "This account may not sign in here.",
   OAuthSignin: "Microsoft Entra ID sign-in could not start. Check the Entra ID settings.",
   OAuthCallback: "Microsoft Entra ID sign-in did not complete. Try again.",
+  EntraNoIdentity: "Microsoft Entra ID did not say who you are (no object and tenant id). Try again, or ask an admin.",
+  EntraTenantNotAllowed: "Accounts of your Microsoft Entra tenant may not sign in here.",
+  EntraNotLinked: "Your Microsoft account has no access to this portal yet. Ask an admin to add you.",
+  EntraEmailTaken: "A portal account with your email already exists. Ask an admin to link it to your Microsoft account.",
 };
 
 export function SignInForm({ callbackUrl, entraEnabled, initialError }: { callbackUrl: string; entraEnabled: boolean; initialError?: string }) {

@@ -81,13 +81,14 @@ describe("Entra ID access tokens", () => {
     return `${body}.${crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64url")}`;
   };
   const now = Math.floor(Date.now() / 1000);
-  const good = { iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, aud: clientId, exp: now + 600, nbf: now - 10, preferred_username: "Ops@Contoso.com", name: "Ops" };
+  const opsOid = "11111111-2222-4333-8444-555555555555";
+  const good = { iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, aud: clientId, exp: now + 600, nbf: now - 10, oid: opsOid, tid: tenantId, preferred_username: "Ops@Contoso.com", name: "Ops" };
 
   beforeAll(async () => {
     process.env.AZURE_AD_TENANT_ID = tenantId;
     process.env.AZURE_AD_CLIENT_ID = clientId;
     process.env.AZURE_AD_CLIENT_SECRET = "unused-here";
-    await db.user.create({ data: { email: "ops@contoso.com", role: "admin" } });
+    await db.user.create({ data: { email: "ops@contoso.com", role: "admin", entraObjectId: opsOid, entraTenantId: tenantId } });
   });
   afterAll(() => {
     delete process.env.AZURE_AD_TENANT_ID;
@@ -95,7 +96,7 @@ describe("Entra ID access tokens", () => {
     delete process.env.AZURE_AD_CLIENT_SECRET;
   });
 
-  it("maps a valid token to the portal user with that email and role", async () => {
+  it("maps a valid token to the portal user linked to its object id + tenant id, with that user's role", async () => {
     const actor = await apiActor(db, req(`Bearer ${sign(good)}`), { fetch: fakeFetch });
     expect(actor).toMatchObject({ email: "ops@contoso.com", role: "admin" });
     expect(await apiActor(db, req(`Bearer ${sign({ ...good, aud: `api://${clientId}`, iss: `https://sts.windows.net/${tenantId}/` })}`), { fetch: fakeFetch })).toMatchObject({ role: "admin" });
@@ -107,7 +108,8 @@ describe("Entra ID access tokens", () => {
     ["another tenant", { ...good, iss: "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0" }, /another tenant/],
     ["expired", { ...good, exp: now - 3600 }, /expired/],
     ["not yet valid", { ...good, nbf: now + 3600 }, /not valid yet/],
-    ["app-only", { ...good, preferred_username: undefined }, /names no user/],
+    ["app-only", { ...good, idtyp: "app", preferred_username: undefined }, /names no user/],
+    ["no object id", { ...good, oid: undefined }, /names no user/],
   ])("refuses a token for %s", async (_what, claims, message) => {
     await expect(apiActor(db, req(`Bearer ${sign(claims)}`), { fetch: fakeFetch })).rejects.toThrow(message);
   });
@@ -138,6 +140,18 @@ describe("Entra ID access tokens", () => {
   });
 
   it("refuses a person who has no portal account (403)", async () => {
-    await expect(apiActor(db, req(`Bearer ${sign({ ...good, preferred_username: "stranger@contoso.com" })}`), { fetch: fakeFetch })).rejects.toBeInstanceOf(ForbiddenError);
+    const stranger = { ...good, oid: "99999999-2222-4333-8444-555555555555", preferred_username: "stranger@contoso.com" };
+    await expect(apiActor(db, req(`Bearer ${sign(stranger)}`), { fetch: fakeFetch })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("never matches by email: another identity claiming the admin's email gets nothing (403)", async () => {
+    const impostor = { ...good, oid: "99999999-2222-4333-8444-555555555555" }; // same preferred_username as the admin
+    for (const claims of [impostor, { ...impostor, upn: "ops@contoso.com" }, { ...impostor, email: "ops@contoso.com" }]) {
+      const err = await apiActor(db, req(`Bearer ${sign(claims)}`), { fetch: fakeFetch }).catch((e) => e);
+      expect(err).toBeInstanceOf(ForbiddenError);
+      expect(err.message).toMatch(/not linked to a portal user/);
+    }
+    // The admin still signs in after changing their email in Entra ID.
+    expect(await apiActor(db, req(`Bearer ${sign({ ...good, preferred_username: "renamed@contoso.com" })}`), { fetch: fakeFetch })).toMatchObject({ email: "ops@contoso.com", role: "admin" });
   });
 });

@@ -2,7 +2,7 @@ import "server-only";
 // Who is calling the REST API: `Authorization: Bearer <token>` with an API token, or an Entra ID
 // access token when Entra ID is configured. Read from the Request itself (no cookies, no
 // next/headers), so route handlers work the same inside and outside Next.
-import { entraConfig } from "../auth/entra";
+import { entraConfig, entraPolicy } from "../auth/entra";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
 import { ForbiddenError, UnauthorizedError } from "../errors";
@@ -22,9 +22,16 @@ export async function apiActor(db: Db, req: Request, entra: Partial<EntraVerifyO
   const config = entraConfig();
   if (config && looksLikeJwt(token)) {
     const who = await verifyEntraAccessToken(token, { tenantId: config.tenantId, clientId: config.clientId, ...entra });
-    // Roles live in the portal's user list: the same person has the same rights in both.
-    const user = await db.user.findUnique({ where: { email: who.email }, select: { id: true, email: true, name: true, role: true } });
-    if (!user) throw new ForbiddenError(`${who.email} has no account in this portal yet: sign in to the portal once, then ask an admin for a role.`);
+    if (!entraPolicy().allowedTenants.has(who.tenantId)) throw new ForbiddenError("Accounts of this Microsoft Entra tenant may not use this portal.");
+    // Roles live in the portal's user list: the same person has the same rights in both. The user
+    // is found by the token's object id + tenant id, never by an email-like claim.
+    const user = await db.user.findUnique({
+      where: { entraTenantId_entraObjectId: { entraTenantId: who.tenantId, entraObjectId: who.objectId } },
+      select: { id: true, email: true, name: true, role: true },
+    });
+    if (!user) {
+      throw new ForbiddenError(`This Microsoft Entra account (object id ${who.objectId}) is not linked to a portal user: sign in to the portal with it once, or ask an admin to link it.`);
+    }
     return { ...user, role: user.role === "admin" ? "admin" : "viewer" };
   }
   throw new UnauthorizedError("The API token is not valid.");

@@ -4,6 +4,7 @@ import "server-only";
 // on an unknown `kid` at most once a minute, so an anonymous caller sending made-up key ids cannot
 // make this server hammer Entra ID.
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from "jose";
+import { entraIdentity, type EntraIdentity } from "../auth/entra";
 import { UnauthorizedError } from "../errors";
 
 export interface EntraVerifyOptions {
@@ -14,11 +15,6 @@ export interface EntraVerifyOptions {
   now?: () => number;
 }
 
-export interface EntraIdentity {
-  email: string;
-  name: string | null;
-  objectId: string | null;
-}
 
 const SKEW_SECONDS = 120;
 /** An unknown key id refetches the key set at most this often. */
@@ -86,7 +82,9 @@ export async function verifyEntraAccessToken(token: string, opts: EntraVerifyOpt
   } catch (err) {
     throw explain(err, opts.clientId);
   }
-  const email = [claims.preferred_username, claims.upn, claims.email].find((v): v is string => typeof v === "string" && v.includes("@"));
-  if (!email) throw new UnauthorizedError("The access token names no user (an app-only token cannot use this API; use an API token).");
-  return { email: email.toLowerCase(), name: typeof claims.name === "string" ? claims.name : null, objectId: typeof claims.oid === "string" ? claims.oid : null };
+  // The user is its object id + tenant id; email-like claims can be changed and identify no one.
+  // An app-only token has an oid (the app's) but no user: its `idtyp` says "app".
+  const who = claims.idtyp === "app" ? null : entraIdentity(claims);
+  if (!who) throw new UnauthorizedError("The access token names no user (an app-only token cannot use this API; use an API token).");
+  return who;
 }

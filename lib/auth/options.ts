@@ -2,9 +2,9 @@ import type { NextAuthOptions } from "next-auth";
 import AzureADProvider from "next-auth/providers/azure-ad";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db, type Db } from "../db";
-import { ZEmail, ZSignIn } from "../users/schemas";
+import { ZSignIn } from "../users/schemas";
 import { authSecret } from "./secret";
-import { entraConfig } from "./entra";
+import { entraConfig, resolveEntraSignIn } from "./entra";
 import { clientIp, servedOverHttps } from "./client-ip";
 import { TIMING_HASH, verifyPassword } from "./password";
 import { SignInLockedError, signInThrottle, type SignInThrottle } from "./sign-in-throttle";
@@ -46,18 +46,6 @@ export async function authorizeCredentials(
   return { id: user.id, email: user.email, name: user.name ?? user.email, role: user.role, tokenVersion: user.tokenVersion };
 }
 
-/** Entra ID users get an account on first sign-in, as viewers: an admin grants more. */
-async function linkEntraUser(email: string | null | undefined, name: string | null | undefined) {
-  const parsed = ZEmail.safeParse(email ?? "");
-  if (!parsed.success) return null;
-  return db.user.upsert({
-    where: { email: parsed.data },
-    update: {},
-    create: { email: parsed.data, name: name ?? null, role: "viewer" },
-    select: { id: true, role: true, tokenVersion: true },
-  });
-}
-
 /**
  * `headers`: the request's, so that cookies are Secure when the portal is served over HTTPS, also
  * behind a TLS-terminating proxy that says so (TRUST_PROXY + X-Forwarded-Proto). Every caller for
@@ -85,11 +73,12 @@ export function authOptions(headers?: Parameters<typeof servedOverHttps>[0]): Ne
       },
     },
     callbacks: {
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (account?.provider !== "azure-ad") return true;
-        const linked = await linkEntraUser(user.email, user.name);
-        if (!linked) return false;
-        Object.assign(user, { uid: linked.id, tokenVersion: linked.tokenVersion });
+        // By the ID token's oid + tid, never its email claim (lib/auth/entra.ts).
+        const result = await resolveEntraSignIn(db, (profile ?? {}) as Record<string, unknown>);
+        if ("refused" in result) return `/signin?error=${result.refused}`;
+        Object.assign(user, { uid: result.user.id, tokenVersion: result.user.tokenVersion });
         return true;
       },
       async jwt({ token, user }) {
