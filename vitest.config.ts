@@ -21,6 +21,7 @@ const postgresStoreSuites = [
   "lib/users/service.test.ts",
   "lib/auth/session-revocation.test.ts",
   "lib/secrets/key-check.test.ts",
+  "lib/auth/entra.test.ts",
   "lib/store/store-provider.test.ts",
   "lib/health.test.ts",
   "lib/metrics/prometheus.test.ts",

@@ -3,6 +3,7 @@
 import type { UserSummary } from "@/lib/users/service";
 import { Alert } from "../ui/alert";
 import { useUsers } from "./hooks/use-users";
+import { EntraLinkForm } from "./entra-link-form";
 import { NewUserForm } from "./new-user-form";
 import { UsersTable } from "./users-table";
 
@@ -13,6 +14,7 @@ export function UsersManager({ initialUsers, currentUserId }: { initialUsers: Us
       {users.error ? <Alert tone="error">{users.error.message}</Alert> : null}
       <UsersTable users={users.data} currentUserId={currentUserId} />
       <NewUserForm />
+      <EntraLinkForm users={users.data} />
     </div>
   );
 }

@@ -41,7 +41,7 @@ export function UsersTable({ users, currentUserId }: { users: UserSummary[]; cur
             <tr key={user.id} className="border-t border-slate-100" data-testid={`user-row-${user.email}`}>
               <td className="px-4 py-2 font-medium">{user.email}</td>
               <td className="px-4 py-2">{user.name ?? ""}</td>
-              <td className="px-4 py-2">{user.hasPassword ? "password" : "Microsoft Entra ID"}</td>
+              <td className="px-4 py-2">{[user.hasPassword ? "password" : null, user.entra ? "Microsoft Entra ID" : null].filter(Boolean).join(", ") || "none"}</td>
               <td className="px-4 py-2">
                 <label className="sr-only" htmlFor={`role-${user.id}`}>Role of {user.email}</label>
                 <select

@@ -122,6 +122,7 @@ export const ACTIONS: ActionEntry[] = [
   action("users", "createUserAction", "admin", () => [{}]),
   action("users", "setUserRoleAction", "admin", (i) => [{ id: i.missing, role: "viewer" }]),
   action("users", "deleteUserAction", "admin", (i) => [i.missing]),
+  action("users", "setUserEntraIdentityAction", "admin", (i) => [{ id: i.missing, entraObjectId: "", entraTenantId: "" }]),
   action("tokens", "createTokenAction", "admin", () => [{}]),
   action("tokens", "revokeTokenAction", "admin", (i) => [i.missing]),
   action("organizations", "addOrganizationAction", "admin", () => [{}]),

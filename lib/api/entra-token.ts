@@ -4,7 +4,7 @@ import "server-only";
 // on an unknown `kid` at most once a minute, so an anonymous caller sending made-up key ids cannot
 // make this server hammer Entra ID.
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from "jose";
-import { entraIdentity, type EntraIdentity } from "../auth/entra";
+import { entraIdentity, type EntraClaims, type EntraIdentity } from "../auth/entra";
 import { UnauthorizedError } from "../errors";
 
 export interface EntraVerifyOptions {
@@ -84,7 +84,7 @@ export async function verifyEntraAccessToken(token: string, opts: EntraVerifyOpt
   }
   // The user is its object id + tenant id; email-like claims can be changed and identify no one.
   // An app-only token has an oid (the app's) but no user: its `idtyp` says "app".
-  const who = claims.idtyp === "app" ? null : entraIdentity(claims);
+  const who = claims.idtyp === "app" ? null : entraIdentity(claims as EntraClaims);
   if (!who) throw new UnauthorizedError("The access token names no user (an app-only token cannot use this API; use an API token).");
   return who;
 }

@@ -26,7 +26,7 @@ export interface EntraPolicy {
   homeTenantId: string | null;
 }
 
-export function entraPolicy(env: NodeJS.ProcessEnv = process.env): EntraPolicy {
+export function entraPolicy(env: Record<string, string | undefined> = process.env): EntraPolicy {
   const flag = (env.ENTRA_AUTO_PROVISION ?? "").trim().toLowerCase();
   if (!["", "true", "false", "on", "off", "yes", "no", "1", "0"].includes(flag)) {
     throw new Error(`ENTRA_AUTO_PROVISION must be true or false, got "${env.ENTRA_AUTO_PROVISION}"`);

@@ -34,3 +34,19 @@ export type TNewUser = z.infer<typeof ZNewUser>;
 
 export const ZUserId = z.string().uuid({ message: "Unknown user." });
 export const ZSetRole = z.object({ id: ZUserId, role: ZRole });
+
+const ENTRA_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID, or empty (null) to unlink. */
+const entraId = (what: string) =>
+  z
+    .string({ message: `Enter the ${what}.` })
+    .nullish()
+    .transform((s) => (s ?? "").trim().toLowerCase())
+    .refine((s) => s === "" || ENTRA_GUID.test(s), `The ${what} is a GUID, like 00000000-0000-0000-0000-000000000000.`)
+    .transform((s) => s || null);
+
+/** Links a user to a Microsoft Entra ID identity (object id + tenant id); both empty: unlinks. */
+export const ZSetEntraIdentity = z
+  .object({ id: ZUserId, entraObjectId: entraId("object id"), entraTenantId: entraId("tenant id") })
+  .refine((v) => (v.entraObjectId === null) === (v.entraTenantId === null), { message: "Give both the object id and the tenant id (or neither, to unlink).", path: ["entraTenantId"] })
+  .transform((v) => ({ id: v.id, link: v.entraObjectId && v.entraTenantId ? { objectId: v.entraObjectId, tenantId: v.entraTenantId } : null }));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
 import { makeStore } from "../sync/test-support";
-import { deleteUser, setUserRole } from "./service";
+import { deleteUser, setEntraIdentity, setUserRole } from "./service";
 
 let db: Db;
 beforeAll(() => {
@@ -58,5 +58,22 @@ describe("the last admin", () => {
       await settled([setUserRole(db, b, { id: b.id, role: "viewer" }), deleteUser(db, b, a.id)]);
       expect(await db.user.count({ where: { role: "admin" } })).toBe(1);
     }
+  });
+});
+
+describe("linking an Entra ID identity", () => {
+  it("links any user (also a local one), ends their sessions, refuses a taken identity and bad ids, unlinks", async () => {
+    const [a] = await twoAdmins();
+    const local = await db.user.create({ data: { email: "local@t.test", role: "viewer", passwordHash: "x" } });
+    const identity = { entraObjectId: "11111111-2222-4333-8444-555555555555", entraTenantId: "72F988BF-86F1-41AF-91AB-2D7CD011DB47" };
+    const linked = await setEntraIdentity(db, a, { id: local.id, ...identity });
+    expect(linked.entra).toEqual({ objectId: identity.entraObjectId, tenantId: identity.entraTenantId.toLowerCase() });
+    expect(linked.hasPassword).toBe(true);
+    expect((await db.user.findUniqueOrThrow({ where: { id: local.id } })).tokenVersion).toBe(1);
+    await expect(setEntraIdentity(db, a, { id: a.id, ...identity })).rejects.toThrow(/already linked to another user/);
+    const bad = await setEntraIdentity(db, a, { id: a.id, entraObjectId: "nope", entraTenantId: "" }).catch((e) => e);
+    expect(Object.keys(bad.fieldErrors).sort()).toEqual(["entraObjectId", "entraTenantId"]);
+    await expect(setEntraIdentity(db, { ...a, role: "viewer" }, { id: local.id, entraObjectId: "", entraTenantId: "" })).rejects.toThrow(/Only admins/);
+    expect((await setEntraIdentity(db, a, { id: local.id, entraObjectId: "", entraTenantId: "" })).entra).toBeNull();
   });
 });

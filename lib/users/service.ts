@@ -4,7 +4,7 @@ import { hashPassword } from "../auth/password";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { parseInput } from "../validation";
-import { ZNewUser, ZSetRole, ZUserId, type TRole } from "./schemas";
+import { ZNewUser, ZSetEntraIdentity, ZSetRole, ZUserId, type TRole } from "./schemas";
 
 export interface UserSummary {
   id: string;
@@ -12,18 +12,26 @@ export interface UserSummary {
   name: string | null;
   role: TRole;
   hasPassword: boolean;
+  /** The Microsoft Entra ID identity the user signs in with, if linked. */
+  entra: { objectId: string; tenantId: string } | null;
   createdAt: string;
 }
 
-const summarySelect = { id: true, email: true, name: true, role: true, passwordHash: true, createdAt: true } as const;
+const summarySelect = { id: true, email: true, name: true, role: true, passwordHash: true, entraObjectId: true, entraTenantId: true, createdAt: true } as const;
 
-function toSummary(u: { id: string; email: string; name: string | null; role: string; passwordHash: string | null; createdAt: Date }): UserSummary {
+type SummaryRow = {
+  id: string; email: string; name: string | null; role: string; passwordHash: string | null;
+  entraObjectId: string | null; entraTenantId: string | null; createdAt: Date;
+};
+
+function toSummary(u: SummaryRow): UserSummary {
   return {
     id: u.id,
     email: u.email,
     name: u.name,
     role: u.role === "admin" ? "admin" : "viewer",
     hasPassword: u.passwordHash !== null,
+    entra: u.entraObjectId && u.entraTenantId ? { objectId: u.entraObjectId, tenantId: u.entraTenantId } : null,
     createdAt: u.createdAt.toISOString(),
   };
 }
@@ -92,4 +100,26 @@ export async function deleteUser(db: Db, actor: Actor, input: unknown): Promise<
     }
     await tx.user.delete({ where: { id } });
   });
+}
+
+/**
+ * Links a user (also a local one) to a Microsoft Entra ID identity, or unlinks it: that identity
+ * then signs in as this user. Ends the user's sessions (who they are changed).
+ */
+export async function setEntraIdentity(db: Db, actor: Actor, input: unknown): Promise<UserSummary> {
+  assertAdmin(actor);
+  const { id, link } = parseInput(ZSetEntraIdentity, input);
+  try {
+    const row = await db.user.update({
+      where: { id },
+      data: { entraObjectId: link?.objectId ?? null, entraTenantId: link?.tenantId ?? null, tokenVersion: { increment: 1 } },
+      select: summarySelect,
+    });
+    return toSummary(row);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "P2025") throw new NotFoundError("That user no longer exists.");
+    if (code === "P2002") throw new ConflictError("That Entra ID identity is already linked to another user.", "entraObjectId");
+    throw err;
+  }
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { createUserAction, deleteUserAction, setUserRoleAction } from "@/app/(portal)/users/actions";
+import { createUserAction, deleteUserAction, setUserEntraIdentityAction, setUserRoleAction } from "@/app/(portal)/users/actions";
 import type { ActionResult } from "@/lib/http/action-result";
 import { userKeys } from "./query-keys";
 
@@ -19,3 +19,4 @@ export function useUserMutation<I, T>(action: (input: I) => Promise<ActionResult
 export const useCreateUser = () => useUserMutation(createUserAction);
 export const useSetUserRole = () => useUserMutation(setUserRoleAction);
 export const useDeleteUser = () => useUserMutation(deleteUserAction);
+export const useSetUserEntraIdentity = () => useUserMutation(setUserEntraIdentityAction);
