@@ -166,7 +166,7 @@ test.describe("users and roles", () => {
     expect(wrongType.status()).toBe(400);
     expect((await wrongType.json()).error.fields.email).toBeTruthy();
     const badRole = await request.post("/api/users", { data: { email: "r@e2e.test", password: "a-good-password", role: "root" } });
-    expect((await badRole.json()).error.fields.role).toBe("Role must be admin or viewer.");
+    expect((await badRole.json()).error.fields.role).toBe("Role must be admin, contributor or viewer.");
     expect(count("User")).toBe(before);
   });
 });

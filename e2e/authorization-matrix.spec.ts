@@ -1,4 +1,4 @@
-// Every page, server action and route handler × anonymous / viewer / admin × session cookie /
+// Every page, server action and route handler × anonymous / viewer / contributor / admin × session cookie /
 // bearer token, against the production server: each cell must answer what its entry's policy
 // says (e2e/support/authorization-matrix.ts). Discovery comes first: a page, action or route on
 // disk (or in the build's server-action manifest) without an entry fails the run, and so does an
@@ -73,11 +73,16 @@ test.describe("authorization matrix", () => {
     const ids: Ids = { organization: demoOrganizationId(), missing: crypto.randomUUID() };
     const baseURL = E2E.baseURL;
 
-    const viewerUser = await createUser(admin, "viewer");
-    const viewerContext = await browser.newContext({ storageState: ANONYMOUS });
-    await signIn(await viewerContext.newPage(), viewerUser);
-    const viewer = await playwrightRequest.newContext({ baseURL, storageState: await viewerContext.storageState() });
-    await viewerContext.close();
+    const signedIn = async (role: "viewer" | "contributor") => {
+      const user = await createUser(admin, role);
+      const context = await browser.newContext({ storageState: ANONYMOUS });
+      await signIn(await context.newPage(), user);
+      const api = await playwrightRequest.newContext({ baseURL, storageState: await context.storageState() });
+      await context.close();
+      return api;
+    };
+    const viewer = await signedIn("viewer");
+    const contributor = await signedIn("contributor");
     const host = new URL(baseURL).hostname;
     // Passes the proxy's optimistic cookie check, so the page/action/route's own check is what answers.
     const forged = await playwrightRequest.newContext({
@@ -85,15 +90,15 @@ test.describe("authorization matrix", () => {
       storageState: { cookies: [{ name: "next-auth.session-token", value: "forged", domain: host, path: "/", expires: -1, httpOnly: true, secure: false, sameSite: "Lax" }], origins: [] },
     });
     const bare = await playwrightRequest.newContext({ baseURL, storageState: ANONYMOUS });
-    const token = (role: "admin" | "viewer") => {
+    const token = (role: "admin" | "contributor" | "viewer") => {
       const out = spawnSync(process.execPath, ["bin/dataverse-export.mjs", "token", "create", "--name", `matrix-${role}-${Date.now()}`, "--role", role], {
         cwd: ROOT, env: { ...process.env, DATA_DIR: E2E.dataDir }, encoding: "utf8",
       });
       expect(out.status, out.stderr).toBe(0);
       return out.stdout.trim();
     };
-    const bearer: Record<Role, string> = { anonymous: "dvx_forgedforgedforgedforgedforgedforgedforged0", viewer: token("viewer"), admin: token("admin") };
-    const cookieContext: Record<Role, APIRequestContext> = { anonymous: forged, viewer, admin };
+    const bearer: Record<Role, string> = { anonymous: "dvx_forgedforgedforgedforgedforgedforgedforged0", viewer: token("viewer"), contributor: token("contributor"), admin: token("admin") };
+    const cookieContext: Record<Role, APIRequestContext> = { anonymous: forged, viewer, contributor, admin };
 
     const call = (role: Role, mode: Mode, method: string, url: string, opts: { data?: unknown; headers?: Record<string, string> } = {}): Promise<APIResponse> => {
       const ctx = mode === "cookie" ? cookieContext[role] : bare;
@@ -149,7 +154,7 @@ test.describe("authorization matrix", () => {
         if (got !== want) mismatches.push(`page ${url} as ${role}/${mode}: ${got}, expected ${want}`);
       }
     }
-    await Promise.all([viewer.dispose(), forged.dispose(), bare.dispose()]);
+    await Promise.all([viewer.dispose(), contributor.dispose(), forged.dispose(), bare.dispose()]);
     expect(cells).toBe((ROUTES.length + ACTIONS.length + PAGES.length) * ROLES.length * MODES.length);
     expect(mismatches).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// A viewer sees the portal read-only, and the server refuses a viewer's mutation even when the
+// A viewer sees the portal read-only (a contributor too, for profiles over an admin's own target), and the server refuses a viewer's mutation even when the
 // page is bypassed: server actions captured from an admin's page are replayed with a viewer's
 // session and must change nothing.
 import { expect, test } from "@playwright/test";
@@ -37,9 +37,25 @@ test("a viewer cannot change profiles or privacy terms, even by calling the serv
   await signIn(viewerPage, viewer);
 
   const profileBefore = storeRow(`SELECT state, version, metadataActive, dataActive FROM "Profile" WHERE id = ?`, profileId);
-  for (const action of [activate, remove, accept]) {
-    expect(await replayAction(viewerPage.request, action)).toContain("Only admins can do this.");
+  for (const action of [activate, remove]) {
+    expect(await replayAction(viewerPage.request, action)).toContain("Only admins and contributors can change export profiles.");
   }
+  expect(await replayAction(viewerPage.request, accept)).toContain("Only admins can do this.");
+
+  // A contributor may change profiles, but not this one: its target was typed in by an admin
+  // (no connection shared with contributors). Privacy terms stay an admin's.
+  const contributor = await createUser(page.request, "contributor");
+  const contributorContext = await browser.newContext({ storageState: ANONYMOUS });
+  const contributorPage = await contributorContext.newPage();
+  await signIn(contributorPage, contributor);
+  for (const action of [activate, remove]) {
+    expect(await replayAction(contributorPage.request, action)).toContain("Only admins can change this profile: its target is not a connection shared with contributors.");
+  }
+  expect(await replayAction(contributorPage.request, accept)).toContain("Only admins can do this.");
+  await contributorPage.goto(`/profiles/${profileId}`);
+  await expect(contributorPage.getByRole("heading", { name })).toBeVisible();
+  for (const label of ["Activate", "Deactivate", "Delete"]) await expect(contributorPage.getByRole("button", { name: label, exact: true })).toHaveCount(0);
+  await contributorContext.close();
   expect(storeRow(`SELECT state, version, metadataActive, dataActive FROM "Profile" WHERE id = ?`, profileId)).toEqual(profileBefore);
   expect(count("Profile", "id = ?", profileId)).toBe(1);
   expect(storeRow<{ at: unknown }>(`SELECT privacyAcceptedAt AS at FROM "Organization" WHERE name = ?`, org.name)?.at).toBeNull();
@@ -56,7 +72,7 @@ test("a viewer cannot change profiles or privacy terms, even by calling the serv
   await viewerPage.goto("/organizations");
   await expect(viewerPage.getByRole("form", { name: "Add a Dataverse environment" })).toHaveCount(0);
   await viewerPage.goto("/profiles/new");
-  await expect(viewerPage.getByRole("alert").filter({ hasText: "Only admins can create export profiles." })).toBeVisible();
+  await expect(viewerPage.getByRole("alert").filter({ hasText: "Only admins and contributors can create export profiles." })).toBeVisible();
   await context.close();
 
   // Clean up: deactivate so the worker does not keep syncing this profile for later tests.

@@ -27,6 +27,7 @@ export function NewUserForm() {
           </label>
           <select id="field-role" name="role" defaultValue="viewer" className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
             <option value="viewer">viewer — sees everything, changes nothing</option>
+            <option value="contributor">contributor — runs exports over connections shared with contributors</option>
             <option value="admin">admin — may change anything</option>
           </select>
           {fieldErrors.role ? <p className="text-sm text-red-700">{fieldErrors.role}</p> : null}

@@ -52,6 +52,7 @@ export function UsersTable({ users, currentUserId }: { users: UserSummary[]; cur
                   className="rounded-md border border-slate-300 bg-white px-2 py-1"
                 >
                   <option value="viewer">viewer</option>
+                  <option value="contributor">contributor</option>
                   <option value="admin">admin</option>
                 </select>
               </td>

@@ -5,10 +5,10 @@
 
 /** Who calls. "anonymous" carries a forged session cookie so that it passes the optimistic proxy
  * redirect and reaches the page, action or route's own check. */
-export type Role = "anonymous" | "viewer" | "admin";
+export type Role = "anonymous" | "viewer" | "contributor" | "admin";
 /** How: the portal's session cookie, or `Authorization: Bearer <API token>` without a cookie. */
 export type Mode = "cookie" | "bearer";
-export const ROLES: Role[] = ["anonymous", "viewer", "admin"];
+export const ROLES: Role[] = ["anonymous", "viewer", "contributor", "admin"];
 export const MODES: Mode[] = ["cookie", "bearer"];
 
 export type RoutePolicy =
@@ -22,6 +22,8 @@ export type RoutePolicy =
   | "api"
   /** REST API, admins: bearer token only. */
   | "api-admin"
+  /** REST API, admins and contributors (contributors: over connections shared with them): bearer token only. */
+  | "api-contributor"
   /** A signed link is the permission: neither a session nor a token opens it without a signature. */
   | "signed"
   /** Prometheus metrics: only METRICS_TOKEN opens them, never a session or an API token. */
@@ -45,7 +47,8 @@ export interface RouteEntry {
   allowed: number;
 }
 
-export type ActionPolicy = "session" | "admin";
+/** "contributor": admins and contributors (whose profile checks come after existence and input). */
+export type ActionPolicy = "session" | "contributor" | "admin";
 export interface ActionEntry {
   file: string;
   name: string;
@@ -98,20 +101,20 @@ export const ROUTES: RouteEntry[] = [
   api(`${R}/metadata/hasorgacceptedprivacyterms`, "GET", "api", (i) => `/crm/exporter/metadata/hasorgacceptedprivacyterms?${q(i)}`, 200),
   api(`${R}/metadata/acceptprivacyterms`, "POST", "api-admin", (i) => `/crm/exporter/metadata/acceptprivacyterms?organizationId=${i.missing}`, 404),
   api(`${R}/profiles`, "GET", "api", () => "/crm/exporter/profiles", 200),
-  api(`${R}/profiles`, "POST", "api-admin", () => "/crm/exporter/profiles", 400, () => ({})),
-  api(`${R}/profiles/validate`, "POST", "api-admin", () => "/crm/exporter/profiles/validate", 400, () => ({})),
+  api(`${R}/profiles`, "POST", "api-contributor", () => "/crm/exporter/profiles", 400, () => ({})),
+  api(`${R}/profiles/validate`, "POST", "api-contributor", () => "/crm/exporter/profiles/validate", 400, () => ({})),
   api(`${R}/profiles/[id]`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}`, 404),
-  api(`${R}/profiles/[id]`, "PUT", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}`, 404, () => ({ Name: "x" })),
-  api(`${R}/profiles/[id]`, "DELETE", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}`, 404),
+  api(`${R}/profiles/[id]`, "PUT", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}`, 404, () => ({ Name: "x" })),
+  api(`${R}/profiles/[id]`, "DELETE", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}`, 404),
   api(`${R}/profiles/[id]/test`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/test`, 404),
   api(`${R}/profiles/[id]/failures`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/failures`, 404),
-  api(`${R}/profiles/[id]/activate`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/activate`, 404),
-  api(`${R}/profiles/[id]/activatemetadata`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/activatemetadata`, 404),
-  api(`${R}/profiles/[id]/activatedata`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/activatedata`, 404),
-  api(`${R}/profiles/[id]/deactivate`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/deactivate`, 404),
-  api(`${R}/profiles/[id]/resyncentity`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/resyncentity?entity=account`, 404),
-  api(`${R}/profiles/[id]/resyncfailedrecords`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/resyncfailedrecords`, 404),
-  api(`${R}/profiles/[id]/reconcile`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/reconcile`, 404),
+  api(`${R}/profiles/[id]/activate`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activate`, 404),
+  api(`${R}/profiles/[id]/activatemetadata`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activatemetadata`, 404),
+  api(`${R}/profiles/[id]/activatedata`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activatedata`, 404),
+  api(`${R}/profiles/[id]/deactivate`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/deactivate`, 404),
+  api(`${R}/profiles/[id]/resyncentity`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/resyncentity?entity=account`, 404),
+  api(`${R}/profiles/[id]/resyncfailedrecords`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/resyncfailedrecords`, 404),
+  api(`${R}/profiles/[id]/reconcile`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/reconcile`, 404),
   api(`${R}/profiles/[id]/reconciliation`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/reconciliation`, 404),
 ];
 
@@ -129,19 +132,19 @@ export const ACTIONS: ActionEntry[] = [
   // Read-only (WhoAmI): a viewer may check a connection too.
   action("organizations", "testOrganizationConnectionAction", "session", (i) => [i.missing]),
   action("organizations/[id]/privacy", "acceptPrivacyTermsAction", "admin", (i) => [i.missing]),
-  action("profiles/new", "validateProfileAction", "admin", () => [{}]),
-  action("profiles/new", "testTargetConnectionAction", "admin", () => [{}]),
-  action("profiles/new", "createProfileAction", "admin", () => [{}]),
-  action("profiles/[id]/edit", "updateProfileAction", "admin", (i) => [{ id: i.missing, changes: {} }]),
-  action("profiles/[id]", "activateProfileAction", "admin", (i) => [{ id: i.missing, what: "all" }]),
-  action("profiles/[id]", "deactivateProfileAction", "admin", (i) => [{ id: i.missing }]),
+  action("profiles/new", "validateProfileAction", "contributor", () => [{}]),
+  action("profiles/new", "testTargetConnectionAction", "contributor", () => [{}]),
+  action("profiles/new", "createProfileAction", "contributor", () => [{}]),
+  action("profiles/[id]/edit", "updateProfileAction", "contributor", (i) => [{ id: i.missing, changes: {} }]),
+  action("profiles/[id]", "activateProfileAction", "contributor", (i) => [{ id: i.missing, what: "all" }]),
+  action("profiles/[id]", "deactivateProfileAction", "contributor", (i) => [{ id: i.missing }]),
   // Any signed-in user may test a profile's target (the read-only check the profile page offers).
   action("profiles/[id]", "testProfileAction", "session", (i) => [{ id: i.missing }]),
-  action("profiles/[id]", "resyncTableAction", "admin", (i) => [{ id: i.missing, logicalName: "account" }]),
-  action("profiles/[id]", "resyncFailedRecordsAction", "admin", (i) => [{ id: i.missing }]),
-  action("profiles/[id]", "deleteProfileAction", "admin", (i) => [{ id: i.missing }]),
-  action("profiles/[id]", "reconcileProfileAction", "admin", (i) => [{ id: i.missing }]),
-  action("profiles/[id]", "updateReconcileScheduleAction", "admin", (i) => [{ id: i.missing, schedule: { enabled: true, timeUtc: "02:00", everyHours: null } }]),
+  action("profiles/[id]", "resyncTableAction", "contributor", (i) => [{ id: i.missing, logicalName: "account" }]),
+  action("profiles/[id]", "resyncFailedRecordsAction", "contributor", (i) => [{ id: i.missing }]),
+  action("profiles/[id]", "deleteProfileAction", "contributor", (i) => [{ id: i.missing }]),
+  action("profiles/[id]", "reconcileProfileAction", "contributor", (i) => [{ id: i.missing }]),
+  action("profiles/[id]", "updateReconcileScheduleAction", "contributor", (i) => [{ id: i.missing, schedule: { enabled: true, timeUtc: "02:00", everyHours: null } }]),
 ];
 
 const page = (file: string, policy: PagePolicy, path: PageEntry["path"], allowed = 200): PageEntry => ({ file: `app/${file}/page.tsx`, policy, path, allowed });
@@ -179,8 +182,11 @@ export function expectedStatus(e: RouteEntry, role: Role, mode: Mode): number {
       return e.policy === "session-admin" && role !== "admin" ? 403 : e.allowed;
     case "api":
     case "api-admin":
+    case "api-contributor":
       if (mode === "cookie" || role === "anonymous") return 401;
-      return e.policy === "api-admin" && role !== "admin" ? 403 : e.allowed;
+      if (e.policy === "api-admin" && role !== "admin") return 403;
+      if (e.policy === "api-contributor" && role === "viewer") return 403;
+      return e.allowed;
   }
 }
 
@@ -188,7 +194,9 @@ export type ActionOutcome = "sign-in" | "forbidden" | "allowed";
 /** Server actions authenticate by the session cookie only: a bearer token is no session. */
 export function expectedActionOutcome(e: ActionEntry, role: Role, mode: Mode): ActionOutcome {
   if (mode === "bearer" || role === "anonymous") return "sign-in";
-  return e.policy === "admin" && role !== "admin" ? "forbidden" : "allowed";
+  if (e.policy === "admin" && role !== "admin") return "forbidden";
+  if (e.policy === "contributor" && role === "viewer") return "forbidden";
+  return "allowed";
 }
 
 /** A page answers with its status, or sends the caller to sign in. */

@@ -7,7 +7,7 @@ export interface TestUser {
 }
 
 /** Creates a user through the admin REST route (the request carries the admin session). */
-export async function createUser(request: APIRequestContext, role: "admin" | "viewer"): Promise<TestUser> {
+export async function createUser(request: APIRequestContext, role: "admin" | "contributor" | "viewer"): Promise<TestUser> {
   const user = { email: `${unique(role)}@e2e.test`, password: "viewer-password-123" };
   const res = await request.post("/api/users", { data: { ...user, role, name: `Test ${role}` } });
   expect(res.status(), await res.text()).toBe(201);

@@ -8,9 +8,10 @@ import type { Db } from "../db";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { looksLikeJwt, verifyEntraAccessToken, type EntraVerifyOptions } from "./entra-token";
 import { actorForApiToken, isApiToken } from "./tokens";
+import { roleOf } from "../users/schemas";
 
 export const MISSING_TOKEN =
-  "Send an API token: Authorization: Bearer <token>. An admin creates one on the API tokens page or with `npx dataverse-export token create --name NAME --role admin|viewer`.";
+  "Send an API token: Authorization: Bearer <token>. An admin creates one on the API tokens page or with `npx dataverse-export token create --name NAME --role admin|contributor|viewer`.";
 
 export async function apiActor(db: Db, req: Request, entra: Partial<EntraVerifyOptions> = {}): Promise<Actor> {
   const header = req.headers.get("authorization");
@@ -32,7 +33,7 @@ export async function apiActor(db: Db, req: Request, entra: Partial<EntraVerifyO
     if (!user) {
       throw new ForbiddenError(`This Microsoft Entra account (object id ${who.objectId}) is not linked to a portal user: sign in to the portal with it once, or ask an admin to link it.`);
     }
-    return { ...user, role: user.role === "admin" ? "admin" : "viewer" };
+    return { ...user, role: roleOf(user.role) };
   }
   throw new UnauthorizedError("The API token is not valid.");
 }

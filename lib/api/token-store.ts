@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import { type Actor, assertAdmin } from "../auth/actor";
 import type { Db } from "../db";
 import { NotFoundError, UnauthorizedError } from "../errors";
-import type { TRole } from "../users/schemas";
+import { roleOf, type TRole } from "../users/schemas";
 import { parseInput } from "../validation";
 import { ZApiTokenId, ZNewApiToken } from "./schemas";
 
@@ -32,7 +32,7 @@ function toSummary(r: Row): ApiTokenSummary {
   return {
     id: r.id,
     name: r.name,
-    role: r.role === "admin" ? "admin" : "viewer",
+    role: roleOf(r.role),
     prefix: r.prefix,
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
@@ -85,5 +85,5 @@ export async function actorForApiToken(db: Db, token: string): Promise<Actor> {
   // Throttled so a busy script does not write on every request.
   const stale = new Date(Date.now() - 60_000);
   await db.apiToken.updateMany({ where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: stale } }] }, data: { lastUsedAt: new Date() } });
-  return { id: `token:${row.id}`, email: `token:${row.name}`, name: `API token "${row.name}"`, role: row.role === "admin" ? "admin" : "viewer" };
+  return { id: `token:${row.id}`, email: `token:${row.name}`, name: `API token "${row.name}"`, role: roleOf(row.role) };
 }

@@ -12,3 +12,14 @@ export interface Actor {
 export function assertAdmin(actor: Actor): void {
   if (actor.role !== "admin") throw new ForbiddenError("Only admins can do this. Ask an admin to change your role.");
 }
+
+/** Admins and contributors change export profiles (contributors only those over a shared connection). */
+export function mayChangeProfiles(actor: Actor): boolean {
+  return actor.role === "admin" || actor.role === "contributor";
+}
+
+export function assertMayChangeProfiles(actor: Actor): void {
+  if (!mayChangeProfiles(actor)) {
+    throw new ForbiddenError("Only admins and contributors can change export profiles. Ask an admin to change your role.");
+  }
+}

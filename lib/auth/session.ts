@@ -7,6 +7,7 @@ import { db } from "../db";
 import { UnauthorizedError } from "../errors";
 import { type Actor, assertAdmin } from "./actor";
 import { authOptions } from "./options";
+import { roleOf } from "../users/schemas";
 
 export type { Actor };
 
@@ -27,7 +28,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   const id = (session?.user as { id?: string } | undefined)?.id;
   if (!id) return null;
   const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });
-  return user ? { ...user, role: user.role === "admin" ? "admin" : "viewer" } : null;
+  return user ? { ...user, role: roleOf(user.role) } : null;
 });
 
 /** For pages: an anonymous visitor goes to sign-in. */

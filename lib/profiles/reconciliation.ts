@@ -3,7 +3,8 @@ import "server-only";
 // the latest results and the schedule (anyone signed in), change the schedule (admin). The work
 // itself runs in the worker (lib/sync/side-tasks.ts), never in a request.
 import { z } from "zod";
-import { type Actor, assertAdmin } from "../auth/actor";
+import { type Actor, assertMayChangeProfiles } from "../auth/actor";
+import { assertMayManageProfile } from "./access";
 import type { Db } from "../db";
 import { NotFoundError } from "../errors";
 import { isTimeOfDay, nextRun } from "../sync/reconcile/schedule";
@@ -35,10 +36,10 @@ export interface ReconciliationView {
 }
 
 export async function requestReconcile(db: Db, actor: Actor, id: unknown, input: unknown, trigger: "portal" | "api"): Promise<ReconciliationView> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
   const data = parseInput(ZReconcileRequest, input ?? {});
-  await assertProfileExists(db, profileId);
+  await assertMayManageProfile(db, actor, profileId);
   if (data.tables?.length) {
     const known = new Set((await db.profileTable.findMany({ where: { profileId, enabled: true }, select: { logicalName: true } })).map((t) => t.logicalName.toLowerCase()));
     const unknown = data.tables.filter((t) => !known.has(t.toLowerCase()));
@@ -56,10 +57,10 @@ export async function getReconciliation(db: Db, actor: Actor, id: unknown): Prom
 }
 
 export async function updateReconcileSchedule(db: Db, actor: Actor, id: unknown, input: unknown): Promise<ReconciliationView> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
   const s = parseInput(ZReconcileSchedule, input);
-  await assertProfileExists(db, profileId);
+  await assertMayManageProfile(db, actor, profileId);
   await db.profile.update({ where: { id: profileId }, data: { reconcileScheduleEnabled: s.enabled, reconcileTimeUtc: s.timeUtc, reconcileEveryHours: s.everyHours } });
   return readReconciliation(db, profileId);
 }

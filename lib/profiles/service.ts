@@ -2,15 +2,16 @@ import "server-only";
 // Changes to export profiles: create, update, delete, activate, deactivate, re-sync requests. Each
 // answers with the profile as status.ts reads it.
 import { z } from "zod";
-import { type Actor, assertAdmin } from "../auth/actor";
+import { type Actor, assertMayChangeProfiles } from "../auth/actor";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { encryptSecret } from "../secrets";
 import { activateProfile, deactivateProfile, requestFailedRecordResync, requestTableResync } from "../sync/profile-store";
 import { parseInput } from "../validation";
 import { ZActivation, ZProfileId, ZProfileInput, ZProfileUpdate } from "./schemas";
-import { asKind, assertProfileExists, getProfile, NOT_FOUND, type ProfileDetail } from "./status";
+import { asKind, getProfile, NOT_FOUND, type ProfileDetail } from "./status";
 import { assertTargetKind, storedTargetText } from "./target";
+import { assertMayManageProfile, assertMayUseInlineTarget } from "./access";
 
 async function loadOrganizationForProfile(db: Db, organizationId: string) {
   const org = await db.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true, privacyAcceptedAt: true } });
@@ -30,8 +31,9 @@ function nameTaken(name: string): ConflictError {
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === "P2002";
 
 export async function createProfile(db: Db, actor: Actor, input: unknown, opts: { activate?: boolean } = {}): Promise<ProfileDetail> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const data = parseInput(ZProfileInput, input);
+  assertMayUseInlineTarget(actor);
   const org = await loadOrganizationForProfile(db, data.organizationId);
   if (!org.privacyAcceptedAt) throw privacyNotAccepted(org.name);
   if (data.connectionString) await assertTargetKind(data.destinationType, data.connectionString);
@@ -99,9 +101,10 @@ async function cacheKeyVaultTarget(db: Db, id: string): Promise<void> {
 const FIXED_AFTER_EXPORT = { destinationType: "target type", schemaName: "schema", prefix: "prefix" } as const;
 
 export async function updateProfile(db: Db, actor: Actor, id: unknown, input: unknown): Promise<ProfileDetail> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
   const data = parseInput(ZProfileUpdate, input ?? {});
+  await assertMayManageProfile(db, actor, profileId);
   const p = await db.profile.findUnique({
     where: { id: profileId },
     select: {
@@ -189,19 +192,19 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
 
 /** Stops the profile and forgets it; the target's tables and data are left as they are. */
 export async function deleteProfile(db: Db, actor: Actor, id: unknown): Promise<void> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
-  const exists = await db.profile.findUnique({ where: { id: profileId }, select: { id: true } });
-  if (!exists) throw new NotFoundError(NOT_FOUND);
+  await assertMayManageProfile(db, actor, profileId);
   await deactivateProfile(db, profileId);
   // Tables, failure log, markers and stats go with it (onDelete: Cascade).
   await db.profile.delete({ where: { id: profileId } });
 }
 
 export async function activate(db: Db, actor: Actor, id: unknown, what: unknown = "all"): Promise<ProfileDetail> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
   const mode = parseInput(ZActivation, what);
+  await assertMayManageProfile(db, actor, profileId);
   const p = await db.profile.findUnique({
     where: { id: profileId },
     select: { destinationEnc: true, destinationKeyVaultUri: true, organization: { select: { name: true, privacyAcceptedAt: true } }, _count: { select: { tables: { where: { enabled: true } } } } },
@@ -216,24 +219,24 @@ export async function activate(db: Db, actor: Actor, id: unknown, what: unknown 
 }
 
 export async function deactivate(db: Db, actor: Actor, id: unknown): Promise<ProfileDetail> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
-  await assertProfileExists(db, profileId);
+  await assertMayManageProfile(db, actor, profileId);
   await deactivateProfile(db, profileId);
   return getProfile(db, actor, profileId);
 }
 
 export async function resyncTable(db: Db, actor: Actor, id: unknown, logicalName: unknown): Promise<void> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
   const name = parseInput(z.string({ message: "Choose a table." }).trim().min(1, "Choose a table.").max(128), logicalName);
-  await assertProfileExists(db, profileId);
+  await assertMayManageProfile(db, actor, profileId);
   if (!(await requestTableResync(db, profileId, name))) throw new NotFoundError(`The table ${name} is not part of this profile.`);
 }
 
 export async function resyncFailedRecords(db: Db, actor: Actor, id: unknown): Promise<void> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
-  await assertProfileExists(db, profileId);
+  await assertMayManageProfile(db, actor, profileId);
   await requestFailedRecordResync(db, profileId);
 }

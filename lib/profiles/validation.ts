@@ -2,7 +2,8 @@ import "server-only";
 // The checks an admin runs before creating or activating a profile (the wizard's step 4,
 // `POST profiles/validate`, `GET profiles/{id}/test`). Every failed check says what to do.
 import { z } from "zod";
-import { type Actor, assertAdmin } from "../auth/actor";
+import { type Actor, assertMayChangeProfiles } from "../auth/actor";
+import { assertMayUseInlineTarget } from "./access";
 import type { DataverseClient } from "../dataverse/client";
 import type { TableInfo } from "../dataverse/types";
 import type { Db } from "../db";
@@ -153,10 +154,11 @@ async function runChecks(db: Db, plan: Plan): Promise<ValidationReport> {
 const text = (v: unknown, dflt: string) => (v === undefined || v === null ? dflt : String(v).trim());
 
 export async function validateProfile(db: Db, actor: Actor, input: unknown): Promise<ValidationReport> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   // Schema and prefix are reported as checks rather than rejected, so one report lists every problem.
   const given = input && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : null;
   const data = parseInput(ZProfileInput, given ? { ...given, schemaName: "dbo", prefix: "" } : input);
+  assertMayUseInlineTarget(actor);
   return runChecks(db, {
     organizationId: data.organizationId,
     destinationType: data.destinationType,
@@ -194,8 +196,9 @@ export async function testProfile(db: Db, _actor: Actor, id: unknown): Promise<V
 
 /** The wizard's "test connection" button: can this server connect, and is every permission there? */
 export async function testTargetConnection(_db: Db, actor: Actor, input: unknown): Promise<{ ok: boolean; message: string }> {
-  assertAdmin(actor);
+  assertMayChangeProfiles(actor);
   const data = parseInput(ZTargetTest, input);
+  assertMayUseInlineTarget(actor);
   const text = await targetTextOf(data);
   await assertTargetKind(data.destinationType, text, data.keyVaultSecretUrl ? "keyVaultSecretUrl" : "connectionString");
   const dest = await openTarget(text, { schemaName: "dbo", prefix: "" });

@@ -1,5 +1,5 @@
 // For server-action tests: a fresh store in its own DATA_DIR (set before lib/db is first imported,
-// which reads it) with one admin and one viewer to act as. The next-auth session mock itself must
+// which reads it) with one admin, one contributor and one viewer to act as. The next-auth session mock itself must
 // stay in each test file: vi.mock is hoisted per file.
 import fs from "node:fs";
 import os from "node:os";
@@ -12,6 +12,7 @@ export interface ActionStore {
   db: Db;
   adminId: string;
   viewerId: string;
+  contributorId: string;
   close(): Promise<void>;
 }
 
@@ -26,8 +27,9 @@ export async function freshActionStore(prefix: string): Promise<ActionStore> {
   const { db } = await import("../db");
   const adminId = (await db.user.create({ data: { email: "admin@t.test", role: "admin" } })).id;
   const viewerId = (await db.user.create({ data: { email: "viewer@t.test", role: "viewer" } })).id;
+  const contributorId = (await db.user.create({ data: { email: "contributor@t.test", role: "contributor" } })).id;
   return {
-    dir, db, adminId, viewerId,
+    dir, db, adminId, viewerId, contributorId,
     close: async () => {
       await db.$disconnect();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,15 @@
 import { z } from "zod";
 
-export const ROLES = ["admin", "viewer"] as const;
-export const ZRole = z.enum(ROLES, { message: "Role must be admin or viewer." });
+// admin: everything. contributor: exports over connections shared with contributors, reads the
+// rest. viewer: reads.
+export const ROLES = ["admin", "contributor", "viewer"] as const;
+export const ZRole = z.enum(ROLES, { message: "Role must be admin, contributor or viewer." });
 export type TRole = z.infer<typeof ZRole>;
+
+/** A stored role as one of ours; anything unknown is the least privileged. */
+export function roleOf(stored: string): TRole {
+  return stored === "admin" || stored === "contributor" ? stored : "viewer";
+}
 
 export const ZEmail = z
   .string({ message: "Enter an email address." })

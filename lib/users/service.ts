@@ -4,7 +4,7 @@ import { hashPassword } from "../auth/password";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { parseInput } from "../validation";
-import { ZNewUser, ZSetEntraIdentity, ZSetRole, ZUserId, type TRole } from "./schemas";
+import { roleOf, ZNewUser, ZSetEntraIdentity, ZSetRole, ZUserId, type TRole } from "./schemas";
 
 export interface UserSummary {
   id: string;
@@ -29,7 +29,7 @@ function toSummary(u: SummaryRow): UserSummary {
     id: u.id,
     email: u.email,
     name: u.name,
-    role: u.role === "admin" ? "admin" : "viewer",
+    role: roleOf(u.role),
     hasPassword: u.passwordHash !== null,
     entra: u.entraObjectId && u.entraTenantId ? { objectId: u.entraObjectId, tenantId: u.entraTenantId } : null,
     createdAt: u.createdAt.toISOString(),

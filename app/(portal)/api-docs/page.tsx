@@ -97,7 +97,7 @@ export default async function ApiDocsPage() {
               <code className="rounded bg-slate-100 px-1">npx dataverse-export token create --name NAME --role admin</code> on the server).
             </li>
             <li>
-              Every request carries <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;token&gt;</code>. Viewer tokens read; admin tokens also change.
+              Every request carries <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;token&gt;</code>. Viewer tokens read; contributor tokens also change profiles over connections shared with contributors; admin tokens change anything.
             </li>
             <li>
               Errors come back as <code className="rounded bg-slate-100 px-1">{`{ "error": { "code", "message", "fields" } }`}</code>; a 400 names the field.

@@ -12,7 +12,7 @@ vi.mock("next-auth", async (importOriginal) => ({
 }));
 
 const store = await freshActionStore("profile-actions");
-const { db, dir, adminId, viewerId } = store;
+const { db, dir, adminId, viewerId, contributorId } = store;
 const { encryptSecret } = await import("@/lib/secrets");
 const newActions = await import("./new/actions");
 const profileActions = { ...(await import("./[id]/actions")), ...(await import("./[id]/edit/actions")) };
@@ -132,6 +132,37 @@ describe("profile and organization server actions", () => {
       }
     }
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuse a contributor every change to a profile whose target an admin typed in, and an inline target of its own", async () => {
+    const before = await snapshot();
+    session.current = { user: { id: contributorId } };
+    const own = [
+      await newActions.createProfileAction(input({ name: "Contributor copy" })),
+      await newActions.validateProfileAction(input()),
+      await newActions.testTargetConnectionAction({ destinationType: "sqlite", connectionString: target }),
+    ];
+    for (const r of own) expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/Only admins can export to a target entered directly/) });
+    const onAdmins = [
+      await profileActions.activateProfileAction({ id: profileId, what: "all" }),
+      await profileActions.deactivateProfileAction({ id: profileId }),
+      await profileActions.resyncTableAction({ id: profileId, logicalName: "account" }),
+      await profileActions.resyncFailedRecordsAction({ id: profileId }),
+      await profileActions.reconcileProfileAction({ id: profileId }),
+      await profileActions.updateReconcileScheduleAction({ id: profileId, schedule: { enabled: false, timeUtc: "03:00", everyHours: null } }),
+      await profileActions.updateProfileAction({ id: profileId, changes: { retryCount: 3 } }),
+      await profileActions.deleteProfileAction({ id: profileId }),
+    ];
+    for (const r of onAdmins) expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/Only admins can change this profile: its target is not a connection shared with contributors/) });
+    // Existence comes first: a missing profile is "not found" for a contributor as for an admin.
+    expect(await profileActions.deleteProfileAction({ id: "00000000-0000-4000-8000-000000000000" })).toMatchObject({ ok: false, error: expect.stringMatching(/does not exist/) });
+    // Organizations and privacy terms stay an admin's.
+    expect(await orgActions.acceptPrivacyTermsAction(orgId)).toMatchObject({ ok: false, error: expect.stringMatching(/Only admins can do this/) });
+    expect(await orgActions.addOrganizationAction({ name: "Other", url: "https://other.crm.dynamics.com" })).toMatchObject({ ok: false, error: expect.stringMatching(/Only admins can do this/) });
+    // Reading is allowed.
+    expect((await profileActions.testProfileAction({ id: profileId })).ok).toBe(true);
+    expect(await snapshot()).toEqual(before);
+    expect(await db.reconciliation.count()).toBe(0);
   });
 
   it("let an admin activate, request re-syncs, deactivate and delete", async () => {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ProfilesList } from "@/components/profiles/profiles-list";
 import { PageHeader } from "@/components/ui/page-header";
+import { mayChangeProfiles } from "@/lib/auth/actor";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
@@ -30,14 +31,14 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
         title="Export profiles"
         description="What is exported, where to, and how far each table has come. Updates live."
         actions={
-          actor.role === "admin" ? (
+          mayChangeProfiles(actor) ? (
             <Link href="/profiles/new" className="rounded-md bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500 focus-visible:ring-offset-2">
               New profile
             </Link>
           ) : null
         }
       />
-      <ProfilesList organizations={organizations.map((o) => ({ id: o.id, name: o.name }))} initial={{ filters, data }} isAdmin={actor.role === "admin"} />
+      <ProfilesList organizations={organizations.map((o) => ({ id: o.id, name: o.name }))} initial={{ filters, data }} isAdmin={mayChangeProfiles(actor)} />
     </>
   );
 }

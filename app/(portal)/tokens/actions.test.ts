@@ -10,7 +10,7 @@ vi.mock("next-auth", async (importOriginal) => ({
 }));
 
 const store = await freshActionStore("token-actions");
-const { db, adminId, viewerId } = store;
+const { db, adminId, viewerId, contributorId } = store;
 const { apiActor } = await import("@/lib/api/auth");
 const { createTokenAction, revokeTokenAction } = await import("./actions");
 
@@ -22,8 +22,10 @@ describe("API token actions", () => {
   it("refuse anonymous and viewer callers, writing nothing", async () => {
     session.current = null;
     expect(await createTokenAction({ name: "x", role: "admin" })).toMatchObject({ ok: false, error: "Sign in to continue." });
-    session.current = { user: { id: viewerId } };
-    expect(await createTokenAction({ name: "x", role: "admin" })).toMatchObject({ ok: false, error: expect.stringMatching(/Only admins/) });
+    for (const id of [viewerId, contributorId]) {
+      session.current = { user: { id } };
+      expect(await createTokenAction({ name: "x", role: "admin" })).toMatchObject({ ok: false, error: expect.stringMatching(/Only admins/) });
+    }
     expect(await db.apiToken.count()).toBe(0);
   });
 
@@ -38,6 +40,8 @@ describe("API token actions", () => {
     if (!created.ok) return;
     expect(created.data.summary).toMatchObject({ name: "deploy", role: "admin", createdBy: "admin@t.test" });
     expect((await apiActor(db, bearer(created.data.token))).role).toBe("admin");
+    const contributorToken = await createTokenAction({ name: "analyst", role: "contributor" });
+    expect(contributorToken.ok && (await apiActor(db, bearer(contributorToken.data.token))).role).toBe("contributor");
 
     session.current = { user: { id: viewerId } };
     expect((await revokeTokenAction(created.data.summary.id)).ok).toBe(false);

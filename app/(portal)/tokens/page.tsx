@@ -29,7 +29,7 @@ export default async function TokensPage() {
       />
       <p className="mb-6 text-sm text-slate-600">
         The operations and their fields are described on the <Link className="text-blue-700 underline" href="/api-docs">API page</Link>. Tokens can also be
-        made on the server with <code className="rounded bg-slate-100 px-1">npx dataverse-export token create --name NAME --role admin|viewer</code>.
+        made on the server with <code className="rounded bg-slate-100 px-1">npx dataverse-export token create --name NAME --role admin|contributor|viewer</code>.
       </p>
       <TokensManager tokens={tokens} />
     </>

@@ -13,6 +13,7 @@ import { createTokenAction, revokeTokenAction } from "./actions";
 
 const ROLES = [
   { value: "viewer", label: "viewer — reads organizations, profiles, status and failure logs" },
+  { value: "contributor", label: "contributor — may also create, change, run and delete exports over connections shared with contributors" },
   { value: "admin", label: "admin — may also create, change, activate and delete profiles" },
 ] as const;
 

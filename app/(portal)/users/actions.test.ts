@@ -10,7 +10,7 @@ vi.mock("next-auth", async (importOriginal) => ({
 }));
 
 const store = await freshActionStore("user-actions");
-const { db, adminId, viewerId } = store;
+const { db, adminId, viewerId, contributorId } = store;
 const { createUserAction, deleteUserAction, setUserRoleAction } = await import("./actions");
 
 afterAll(() => store.close());
@@ -21,11 +21,11 @@ describe("users server actions", () => {
   it("refuse an anonymous caller", async () => {
     session.current = null;
     expect(await createUserAction(newUser)).toEqual({ ok: false, error: "Sign in to continue.", fieldErrors: undefined });
-    expect(await db.user.count()).toBe(2);
+    expect(await db.user.count()).toBe(3);
   });
 
-  it("refuse a viewer, for every mutation, and write nothing", async () => {
-    session.current = { user: { id: viewerId } };
+  it.each(["viewer", "contributor"])("refuse a %s, for every mutation, and write nothing", async (role) => {
+    session.current = { user: { id: role === "viewer" ? viewerId : contributorId } };
     for (const result of [
       await createUserAction(newUser),
       await setUserRoleAction({ id: viewerId, role: "admin" }),
@@ -34,7 +34,7 @@ describe("users server actions", () => {
       expect(result.ok).toBe(false);
       expect(!result.ok && result.error).toMatch(/Only admins/);
     }
-    expect(await db.user.count()).toBe(2);
+    expect(await db.user.count()).toBe(3);
     expect((await db.user.findUniqueOrThrow({ where: { id: viewerId } })).role).toBe("viewer");
   });
 
@@ -43,10 +43,14 @@ describe("users server actions", () => {
     const bad = await createUserAction({ email: "x".repeat(10_000), password: "", role: "viewer" });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.fieldErrors).toMatchObject({ email: expect.stringMatching(/254/), password: "Enter a password." });
-    expect(await db.user.count()).toBe(2);
+    expect(await db.user.count()).toBe(3);
     const good = await createUserAction(newUser);
     expect(good.ok).toBe(true);
     expect(await db.user.count({ where: { email: "new@t.test", role: "admin" } })).toBe(1);
+    const contributor = await createUserAction({ ...newUser, email: "analyst@t.test", role: "contributor" });
+    expect(contributor).toMatchObject({ ok: true, data: { role: "contributor" } });
+    const unknownRole = await createUserAction({ ...newUser, email: "root@t.test", role: "root" });
+    expect(unknownRole).toMatchObject({ ok: false, fieldErrors: { role: "Role must be admin, contributor or viewer." } });
   });
 
   it("keep the last admin an admin", async () => {

@@ -51,6 +51,7 @@ let emu: Awaited<ReturnType<typeof startEmulator>>;
 let orgId = "";
 let adminToken = "";
 let viewerToken = "";
+let contributorToken = "";
 let revokedToken = "";
 let worker: ReturnType<typeof fastWorker> | undefined;
 
@@ -59,6 +60,7 @@ beforeAll(async () => {
   orgId = await ensureDemoOrganization(db, { url: emu.url, token: emu.token });
   adminToken = (await createApiToken(db, admin, { name: "ci-admin", role: "admin" })).token;
   viewerToken = (await createApiToken(db, admin, { name: "ci-viewer", role: "viewer" })).token;
+  contributorToken = (await createApiToken(db, admin, { name: "ci-contributor", role: "contributor" })).token;
   const revoked = await createApiToken(db, admin, { name: "old", role: "admin" });
   await revokeApiToken(db, admin, revoked.summary.id);
   revokedToken = revoked.token;
@@ -235,6 +237,28 @@ describe("the profile journey", () => {
     const dup = await call(profiles.POST, "POST", "profiles", { body: newProfile({ DestinationPrefix: "other" }) });
     expect(dup.status).toBe(409);
     expect(dup.body.error).toMatchObject({ code: "Conflict", message: expect.stringMatching(/already exists/) });
+    expect(await db.profile.count()).toBe(1);
+  });
+
+  it("lets a contributor token read, but not change a profile over an admin's inline target nor create one (403)", async () => {
+    expect((await call(one.GET, "GET", `profiles/${id}`, { id, token: contributorToken })).status).toBe(200);
+    const before = await db.profile.findUniqueOrThrow({ where: { id }, select: { version: true, state: true, name: true } });
+    for (const [handler, method, path, body] of [
+      [one.PUT, "PUT", `profiles/${id}`, { Name: "Renamed by a contributor" }],
+      [one.DELETE, "DELETE", `profiles/${id}`, undefined],
+      [activate.POST, "POST", `profiles/${id}/activate`, undefined],
+      [resyncEntity.POST, "POST", `profiles/${id}/resyncentity?entity=account`, undefined],
+    ] as const) {
+      const r = await call(handler as Handler, method, path, { id, token: contributorToken, body });
+      expect(r.status, path).toBe(403);
+      expect(r.body.error.message).toMatch(/not a connection shared with contributors/);
+    }
+    const create = await call(profiles.POST, "POST", "profiles", { token: contributorToken, body: newProfile({ Name: "Contributor inline" }) });
+    expect(create.status).toBe(403);
+    expect(create.body.error.message).toMatch(/Only admins can export to a target entered directly/);
+    const accept = await call(acceptTerms.POST, "POST", `metadata/acceptprivacyterms?${q({ organizationId: orgId })}`, { token: contributorToken });
+    expect(accept.status).toBe(403);
+    expect(await db.profile.findUniqueOrThrow({ where: { id }, select: { version: true, state: true, name: true } })).toEqual(before);
     expect(await db.profile.count()).toBe(1);
   });
 

@@ -82,7 +82,7 @@ describe("dataverse-export token", () => {
     const firstLines = io.err.filter((l) => l.startsWith("dataverse-export token:"));
     expect(firstLines).toHaveLength(8);
     expect(firstLines.every((l) => !l.includes("\n"))).toBe(true);
-    expect(firstLines.join("\n")).toMatch(/Role must be admin or viewer/);
+    expect(firstLines.join("\n")).toMatch(/Role must be admin, contributor or viewer/);
     expect(await db.apiToken.count()).toBe(before);
   });
 });

@@ -10,7 +10,7 @@ import { ZApiTokenId, ZNewApiToken } from "../../api/schemas";
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from "../../api/token-store";
 import { parseInput } from "../../validation";
 
-const USAGE = `usage: dataverse-export token create --name NAME [--role admin|viewer]
+const USAGE = `usage: dataverse-export token create --name NAME [--role admin|contributor|viewer]
        dataverse-export token list
        dataverse-export token revoke ID
 
@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(token);
     } else if (cmd.sub === "list") {
       const rows = await listApiTokens(db, actor);
-      console.log(rows.length ? table(rows) : "No API tokens yet. Create one: dataverse-export token create --name NAME --role admin|viewer");
+      console.log(rows.length ? table(rows) : "No API tokens yet. Create one: dataverse-export token create --name NAME --role admin|contributor|viewer");
     } else {
       const t = await revokeApiToken(db, actor, cmd.id);
       console.log(`Revoked token "${t.name}" (${t.id}).`);

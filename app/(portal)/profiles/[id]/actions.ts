@@ -1,6 +1,6 @@
 "use server";
 
-import { requireActor, requireAdminActor } from "@/lib/auth/session";
+import { requireActor } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { runAction } from "@/lib/http/action-result";
 import { activate, deactivate, deleteProfile, resyncFailedRecords, resyncTable } from "@/lib/profiles/service";
@@ -12,13 +12,13 @@ const idOf = (input: unknown) => (input && typeof input === "object" ? (input as
 
 export async function activateProfileAction(input: { id?: unknown; what?: unknown }) {
   return runAction("profiles.activate", async () => {
-    await activate(db, await requireAdminActor(), idOf(input), input?.what ?? "all");
+    await activate(db, await requireActor(), idOf(input), input?.what ?? "all");
   });
 }
 
 export async function deactivateProfileAction(input: { id?: unknown }) {
   return runAction("profiles.deactivate", async () => {
-    await deactivate(db, await requireAdminActor(), idOf(input));
+    await deactivate(db, await requireActor(), idOf(input));
   });
 }
 
@@ -28,26 +28,26 @@ export async function testProfileAction(input: { id?: unknown }) {
 }
 
 export async function resyncTableAction(input: { id?: unknown; logicalName?: unknown }) {
-  return runAction("profiles.resyncTable", async () => resyncTable(db, await requireAdminActor(), idOf(input), input?.logicalName));
+  return runAction("profiles.resyncTable", async () => resyncTable(db, await requireActor(), idOf(input), input?.logicalName));
 }
 
 export async function resyncFailedRecordsAction(input: { id?: unknown }) {
-  return runAction("profiles.resyncFailed", async () => resyncFailedRecords(db, await requireAdminActor(), idOf(input)));
+  return runAction("profiles.resyncFailed", async () => resyncFailedRecords(db, await requireActor(), idOf(input)));
 }
 
 export async function deleteProfileAction(input: { id?: unknown }) {
-  return runAction("profiles.delete", async () => deleteProfile(db, await requireAdminActor(), idOf(input)));
+  return runAction("profiles.delete", async () => deleteProfile(db, await requireActor(), idOf(input)));
 }
 
 // Reconciliation: stored as a request the worker runs beside the delta sync (never here).
 export async function reconcileProfileAction(input: { id?: unknown; tables?: unknown; repair?: unknown }) {
   return runAction("profiles.reconcile", async () => {
-    await requestReconcile(db, await requireAdminActor(), idOf(input), { tables: input?.tables, repair: input?.repair }, "portal");
+    await requestReconcile(db, await requireActor(), idOf(input), { tables: input?.tables, repair: input?.repair }, "portal");
   });
 }
 
 export async function updateReconcileScheduleAction(input: { id?: unknown; schedule?: unknown }) {
   return runAction("profiles.reconcileSchedule", async () => {
-    await updateReconcileSchedule(db, await requireAdminActor(), idOf(input), input?.schedule);
+    await updateReconcileSchedule(db, await requireActor(), idOf(input), input?.schedule);
   });
 }

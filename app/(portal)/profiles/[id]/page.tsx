@@ -6,6 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { NotFoundError, ValidationError } from "@/lib/errors";
+import { mayManageProfile } from "@/lib/profiles/access";
 import { getProfile } from "@/lib/profiles/status";
 import { describeProfileTarget } from "@/lib/profiles/target-description";
 
@@ -27,7 +28,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         </Link>
       </p>
       <PageHeader title={profile.name} description="Live status of this export profile." />
-      <ProfileDetailView initialProfile={profile} target={target} isAdmin={actor.role === "admin"} />
+      <ProfileDetailView initialProfile={profile} target={target} isAdmin={await mayManageProfile(db, actor, profile.id)} />
     </>
   );
 }

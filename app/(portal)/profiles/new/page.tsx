@@ -3,6 +3,7 @@ import path from "node:path";
 import { ProfileWizard } from "@/components/profiles/wizard/profile-wizard";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
+import { mayChangeProfiles } from "@/lib/auth/actor";
 import { requirePageSession } from "@/lib/auth/session";
 import { dataDir } from "@/lib/config/paths";
 import { db } from "@/lib/db";
@@ -13,11 +14,19 @@ export const dynamic = "force-dynamic";
 
 export default async function NewProfilePage({ searchParams }: { searchParams: Promise<{ organizationId?: string | string[] }> }) {
   const actor = await requirePageSession();
+  if (!mayChangeProfiles(actor)) {
+    return (
+      <>
+        <PageHeader title="New export profile" />
+        <Alert tone="error">Only admins and contributors can create export profiles. Ask an admin if you need one.</Alert>
+      </>
+    );
+  }
   if (actor.role !== "admin") {
     return (
       <>
         <PageHeader title="New export profile" />
-        <Alert tone="error">Only admins can create export profiles. Ask an admin if you need one.</Alert>
+        <Alert tone="error">No connection is shared with contributors yet. Ask an admin to share one.</Alert>
       </>
     );
   }

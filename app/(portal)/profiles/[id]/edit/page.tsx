@@ -6,6 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { NotFoundError, ValidationError } from "@/lib/errors";
+import { mayManageProfile } from "@/lib/profiles/access";
 import { getProfile } from "@/lib/profiles/status";
 
 export const metadata: Metadata = { title: "Edit export profile" };
@@ -17,11 +18,15 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
     if (err instanceof NotFoundError || err instanceof ValidationError) notFound();
     throw err;
   });
-  if (actor.role !== "admin") {
+  if (!(await mayManageProfile(db, actor, profile.id))) {
     return (
       <>
         <PageHeader title={`Edit ${profile.name}`} />
-        <Alert tone="error">Only admins can change export profiles.</Alert>
+        <Alert tone="error">
+          {actor.role === "contributor"
+            ? "Only admins can change this profile: its target is not a connection shared with contributors."
+            : "Only admins and contributors can change export profiles."}
+        </Alert>
       </>
     );
   }
