@@ -89,7 +89,10 @@ export async function captureServerAction(page: Page, trigger: () => Promise<voi
       await route.abort();
       return;
     }
-    await route.continue();
+    // The route may be let go (unroute below) while this request waits: nothing left to do then.
+    await route.continue().catch((err: Error) => {
+      if (!/already handled/.test(err.message)) throw err;
+    });
   };
   await page.route("**/*", handler);
   await trigger();

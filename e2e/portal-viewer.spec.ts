@@ -8,7 +8,7 @@ import { createUser, signIn } from "./support/users";
 import { acceptDemoPrivacy, captureServerAction, createProfileThroughWizard, replayAction, storeRow } from "./portal-helpers";
 
 test("a viewer cannot change profiles or privacy terms, even by calling the server directly", async ({ page, browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await acceptDemoPrivacy(page);
   const name = unique("Viewer target ");
   const profileId = await createProfileThroughWizard(page, { name, tables: ["contact"] });
