@@ -6,7 +6,7 @@ import { SYSTEM_COLUMNS } from "./columns";
 import { compilerFor } from "./compilers";
 import { UNBOUNDED } from "./row-values";
 import { sqlTypeFor } from "./sql-types";
-import type { ColumnSpec, TargetTableSpec, ValidationCheck } from "./types";
+import type { ColumnSpec, ColumnType, TargetTableSpec, ValidationCheck } from "./types";
 
 /** SQL Server accepts 2100 parameters per request; a little is left for the driver. */
 export const MSSQL_MAX_PARAMS = 2000;
@@ -21,32 +21,78 @@ export function rowsPerUpsert(columnCount: number): number {
 }
 
 /**
- * One request upserting `rows` (values in spec.columns order, bound as @1…@n row by row): an
- * UPDATE of the existing rows whose stored versionnumber is not newer, then an INSERT of the ids
- * not there yet (SinkCreatedOn is written on insert only). Both statements read the same @1…@n,
- * so the values travel once; UPDLOCK + HOLDLOCK close the race between the check and the insert.
+ * The version-guarded upsert from a source aliased [s]: an UPDATE of the existing rows whose
+ * stored versionnumber is not newer, then an INSERT of the ids not there yet (SinkCreatedOn is
+ * written on insert only); UPDLOCK + HOLDLOCK close the race between the check and the insert.
+ * `col(i)` is the source column holding spec.columns[i].
  * UPDATE + INSERT rather than MERGE: MERGE has a long list of known defects and needs a unique
  * source row per target row; these two statements are the form Microsoft's own guidance falls
  * back to, and T-SQL parsers (and reviewers) read them.
  */
-export function upsertSql(schema: string, spec: TargetTableSpec, rows: unknown[][]): CompiledQuery {
+function guardedUpsert(schema: string, spec: TargetTableSpec, source: RawBuilder<unknown>, col: (i: number) => string): CompiledQuery {
   const cols = spec.columns.map((c) => c.name);
   const t = (c: string) => sql`${sql.id("t")}.${sql.id(c)}`;
-  const s = (c: string) => sql`${sql.id("s")}.${sql.id(c)}`;
-  const source = sql`(values ${sql.join(rows.map((r) => sql`(${sql.join(r)})`))}) as ${sql.id("s")} (${sql.join(cols.map((c) => sql.id(c)))})`;
+  const s = (i: number) => sql`${sql.id("s")}.${sql.id(col(i))}`;
   const target = tableRef(schema, spec.tableName);
-  const id = SYSTEM_COLUMNS.id;
-  const v = SYSTEM_COLUMNS.version;
-  const updates = cols.filter((c) => c !== id && c !== SYSTEM_COLUMNS.createdOn).map((c) => sql`${t(c)} = ${s(c)}`);
+  const id = cols.indexOf(SYSTEM_COLUMNS.id);
+  const v = cols.indexOf(SYSTEM_COLUMNS.version);
+  const updates = cols.flatMap((c, i) => (c === SYSTEM_COLUMNS.id || c === SYSTEM_COLUMNS.createdOn ? [] : [sql`${t(c)} = ${s(i)}`]));
   const update = compile(sql`update ${sql.id("t")} set ${sql.join(updates)}
 from ${target} as ${sql.id("t")}
-inner join ${source} on ${t(id)} = ${s(id)}
-where ${t(v)} is null or ${t(v)} <= ${s(v)};`);
+inner join ${source} on ${t(cols[id])} = ${s(id)}
+where ${t(cols[v])} is null or ${t(cols[v])} <= ${s(v)};`);
   const insert = compile(sql`insert into ${target} (${sql.join(cols.map((c) => sql.id(c)))})
-select ${sql.join(cols.map((c) => s(c)))} from ${source}
-where not exists (select 1 from ${target} as ${sql.id("t")} with (updlock, holdlock) where ${t(id)} = ${s(id)});`);
-  // Each statement numbers its parameters from @1 over the same VALUES: one set serves both.
+select ${sql.join(cols.map((_, i) => s(i)))} from ${source}
+where not exists (select 1 from ${target} as ${sql.id("t")} with (updlock, holdlock) where ${t(cols[id])} = ${s(id)});`);
+  // Each statement numbers its parameters from @1 over the same source: one set serves both.
   return { ...update, sql: `${update.sql}\n${insert.sql}` };
+}
+
+/**
+ * One request upserting `rows` (values in spec.columns order, bound as @1…@n row by row) from
+ * multi-row VALUES; both statements read the same @1…@n, so the values travel once.
+ */
+export function upsertSql(schema: string, spec: TargetTableSpec, rows: unknown[][]): CompiledQuery {
+  const cols = spec.columns.map((c) => c.name);
+  const source = sql`(values ${sql.join(rows.map((r) => sql`(${sql.join(r)})`))}) as ${sql.id("s")} (${sql.join(cols.map((c) => sql.id(c)))})`;
+  return guardedUpsert(schema, spec, source, (i) => cols[i]);
+}
+
+/** The bulk path's staging table: a local temporary table, so private to the connection. */
+export const BULK_STAGE = "#dvx_stage";
+
+/**
+ * Staging column types: the bulk-load wire types of the rows (mssql.ts paramType declares the
+ * same ones). Strings are unbounded, so the stage never depends on the target's widths; Decimal
+ * and Money travel as exact text and the server converts them into the column's decimal(38,s),
+ * as on the parameterised path.
+ */
+export const STAGE_TYPES: Record<ColumnType, string> = {
+  guid: "uniqueidentifier", string: "nvarchar(max)", text: "nvarchar(max)", int: "int", bigint: "bigint",
+  bool: "bit", datetime: "datetime2(7)", date: "date", decimal: "varchar(64)", float: "float", money: "varchar(64)",
+};
+
+/** Staging column of spec.columns[i]: positional names, so no target column name (however hostile) reaches the bulk load. */
+export const stageColumn = (i: number) => `c${i}`;
+
+export interface StagedUpsert {
+  /** CREATE TABLE #dvx_stage; must run as a batch (not sp_executesql) so the table outlives it. */
+  create: CompiledQuery;
+  /** The version-guarded UPDATE + INSERT from the stage, then DROP TABLE; no parameters. */
+  merge: CompiledQuery;
+}
+
+/**
+ * The bulk path, in one transaction: `create` (a batch), the rows bulk-loaded into BULK_STAGE
+ * (columns stageColumn(i) typed STAGE_TYPES), then `merge` (a batch). A failed batch rolls the
+ * transaction back, which drops the stage too.
+ */
+export function stagedUpsertSql(schema: string, spec: TargetTableSpec): StagedUpsert {
+  const stage = sql.id(BULK_STAGE);
+  const defs = spec.columns.map((c, i) => sql`${sql.id(stageColumn(i))} ${sql.raw(STAGE_TYPES[c.type])} null`);
+  const create = compile(sql`create table ${stage} (${sql.join(defs)})`);
+  const upsert = guardedUpsert(schema, spec, sql`${stage} as ${sql.id("s")}`, stageColumn);
+  return { create, merge: { ...upsert, sql: `${upsert.sql}\n${compile(sql`drop table ${stage};`).sql}` } };
 }
 
 /**

@@ -3,7 +3,7 @@
 // The tables it creates live in a fresh schema that is dropped afterwards.
 import mssql from "mssql";
 import { afterAll, beforeAll, describe } from "vitest";
-import { destinationSuite } from "./conformance";
+import { destinationSuite, type TargetProbe } from "./conformance";
 import { MssqlDestination } from "./mssql";
 import { parseTarget } from "./target";
 
@@ -11,6 +11,7 @@ const url = process.env.MSSQL_URL;
 if (!url) console.warn("SKIPPED: SQL Server integration tests: MSSQL_URL is not set");
 
 const schema = `dvx_test_${Date.now().toString(36)}`;
+const bulkSchema = `${schema}_bulk`;
 const b = (n: string) => `[${n.replace(/]/g, "]]")}]`;
 
 describe.skipIf(!url)("mssql (MSSQL_URL)", () => {
@@ -24,30 +25,37 @@ describe.skipIf(!url)("mssql (MSSQL_URL)", () => {
   });
   afterAll(async () => {
     if (!pool) return;
-    const tables = await query(`select name from sys.tables where schema_id = schema_id('${schema}')`);
-    for (const t of tables) await query(`drop table ${b(schema)}.${b(String(t.name))}`);
-    await query(`drop schema if exists ${b(schema)}`);
+    for (const s of [schema, bulkSchema]) {
+      const tables = await query(`select name from sys.tables where schema_id = schema_id('${s}')`);
+      for (const t of tables) await query(`drop table ${b(s)}.${b(String(t.name))}`);
+      await query(`drop schema if exists ${b(s)}`);
+    }
     await pool.close();
   });
 
+  const probe = (s: string): TargetProbe => ({
+    hasWidths: true,
+    rows: (t) => query(`select * from ${b(s)}.${b(t)}`),
+    columns: async (t) =>
+      (await query(`select name from sys.columns where object_id = object_id('${b(s)}.${b(t).replace(/'/g, "''")}') order by column_id`)).map((r) => String(r.name)),
+    width: async (t, c) => {
+      const [r] = await query(
+        `select max_length from sys.columns where object_id = object_id('${b(s)}.${b(t).replace(/'/g, "''")}') and name = '${c.replace(/'/g, "''")}'`,
+      );
+      return r.max_length === -1 ? null : Number(r.max_length) / 2;
+    },
+    poison: async (t, id) => {
+      await query(`create trigger ${b(s)}.${b(`poison_${t}`)} on ${b(s)}.${b(t)} after insert, update as
+        if exists (select 1 from inserted where Id = '${id}') throw 50001, 'poison record', 1;`);
+    },
+  });
+
+  destinationSuite("mssql", async (o) => new MssqlDestination(config, { ...o, schemaName: schema }, "mssql-under-test"), () => probe(schema));
+  // Every batch, even of one row, bulk-loaded into #dvx_stage and merged from there — poison
+  // records inside a bulk batch included (its own schema: the suite creates the same tables).
   destinationSuite(
-    "mssql",
-    async (o) => new MssqlDestination(config, { ...o, schemaName: schema }, "mssql-under-test"),
-    () => ({
-      hasWidths: true,
-      rows: (t) => query(`select * from ${b(schema)}.${b(t)}`),
-      columns: async (t) =>
-        (await query(`select name from sys.columns where object_id = object_id('${b(schema)}.${b(t).replace(/'/g, "''")}') order by column_id`)).map((r) => String(r.name)),
-      width: async (t, c) => {
-        const [r] = await query(
-          `select max_length from sys.columns where object_id = object_id('${b(schema)}.${b(t).replace(/'/g, "''")}') and name = '${c.replace(/'/g, "''")}'`,
-        );
-        return r.max_length === -1 ? null : Number(r.max_length) / 2;
-      },
-      poison: async (t, id) => {
-        await query(`create trigger ${b(schema)}.${b(`poison_${t}`)} on ${b(schema)}.${b(t)} after insert, update as
-          if exists (select 1 from inserted where Id = '${id}') throw 50001, 'poison record', 1;`);
-      },
-    }),
+    "mssql (bulk load forced)",
+    async (o) => new MssqlDestination(config, { ...o, schemaName: bulkSchema }, "mssql-under-test", { bulkMinRows: 1 }),
+    () => probe(bulkSchema),
   );
 });

@@ -17,7 +17,7 @@ import { DestinationConnectError } from "../destinations/errors";
 import { RecordValueError } from "../destinations/row-values";
 import { usePostgres, type TestPostgres } from "../testing/postgres";
 import { openTarget } from "./open-target";
-import { classifyError, MSSQL_RECORD_NUMBERS, MSSQL_TRANSIENT_NUMBERS } from "./retry-policy";
+import { AZURE_SQL_TRANSIENT_NUMBERS, classifyError, MSSQL_RECORD_NUMBERS, MSSQL_TRANSIENT_NUMBERS } from "./retry-policy";
 import { PageRefusedError } from "./table-pipeline";
 import { makeStore } from "./test-support";
 
@@ -289,6 +289,26 @@ describe("mssql / tedious: their error classes as the drivers raise them", () =>
     expect(classifyError(new mssql.ConnectionError(new tedious.ConnectionError("Connection lost - read ECONNRESET", "ESOCKET")))).toBe("transient");
     expect(classifyError(new mssql.TransactionError("Transaction has been aborted.", "EABORT"))).toBe("transient");
     expect(classifyError(request(208, "Invalid object name 'dbo.x'."))).toBe("table");
+  });
+
+  it.each(AZURE_SQL_TRANSIENT_NUMBERS.map((n) => [n]))("Azure SQL %i is transient: alone, over a record error in the same batch, and at login", (n) => {
+    expect(classifyError(request(n))).toBe("transient");
+    expect(classifyError(requestInfo(n))).toBe("transient");
+    // The batch also reported a duplicate key: the throttling error decides (retry the page, do
+    // not log a healthy record as failed). Only the listed numbers do this: 12345 would not.
+    const both = request(2627);
+    (both as unknown as { precedingErrors: unknown[] }).precedingErrors = [request(n)];
+    expect(classifyError(both)).toBe("transient");
+    // A login refused with it (tedious sets no isTransient here) is not "wrong credentials".
+    const login = Object.assign(new tedious.ConnectionError(`Login failed for user 'sa'. (${n})`, "ELOGIN"), { number: n });
+    expect(classifyError(new mssql.ConnectionError(login))).toBe("transient");
+  });
+
+  it("a record error reported together with an unlisted number stays a record error (so the table above can fail)", () => {
+    const both = request(2627);
+    (both as unknown as { precedingErrors: unknown[] }).precedingErrors = [request(12345)];
+    expect(classifyError(both)).toBe("record");
+    expect(classifyError(new mssql.ConnectionError(new tedious.ConnectionError("Login failed for user 'sa'.", "ELOGIN")))).toBe("config");
   });
 
   it("a wrong password (ELOGIN 'Login failed for user') is configuration; a login error tedious marks transient is not", () => {

@@ -46,14 +46,30 @@ export const MSSQL_RECORD_NUMBERS = new Set([
   3609, // the transaction ended in the trigger
 ]);
 /**
- * SQL Server errors worth naming (everything not known to concern a record is transient anyway):
- * deadlock, lock timeout, failover, log or filegroup full, size quota, read-only database,
- * and the Azure SQL throttling / resource-governance errors.
+ * Azure SQL's transient and throttling errors as Microsoft documents them: the "List of transient
+ * fault error codes" of "Troubleshoot connectivity issues and other errors" (Azure SQL Database /
+ * Managed Instance) and SqlClient's SqlConfigurableRetryFactory.BaselineTransientErrors — the
+ * resource-governance limits (10928 requests, 10929 minimum guarantee), the elastic-pool /
+ * service busy errors (49918 not enough resources, 49919 too many create/update requests, 49920
+ * too many operations), 40501 service busy, 40613 database not currently available, 40197
+ * failover, 40540 / 40143 service errors, 4060 cannot open database (during a reconfiguration),
+ * 4221 read-secondary login wait, 926 'replicatedmaster' being recovered, 42108 / 42109 serverless
+ * pool paused / resuming, and the connection-level 233, 997, 64, 10053, 10054, 10060, -2, 1204
+ * (no lock resources), 1205 (deadlock), 1222 (lock timeout).
  */
-export const MSSQL_TRANSIENT_NUMBERS = new Set([
-  1205, 1222, -2, 233, 64, 10053, 10054, 10060, 9002, 1105, 40544, 3906, 3960, 701, 8645,
-  4060, 40197, 40501, 40613, 40540, 40143, 49918, 49919, 49920, 10928, 10929, 10936,
-  40549, 40550, 40551, 40552, 40553,
+export const AZURE_SQL_TRANSIENT_NUMBERS = [
+  10928, 10929, 49918, 49919, 49920, 40501, 40613, 40197, 40540, 40143, 4060, 4221, 926, 42108, 42109,
+  233, 997, 64, 10053, 10054, 10060, -2, 1204, 1205, 1222,
+] as const;
+/**
+ * SQL Server errors worth naming (everything not known to concern a record is transient anyway,
+ * but these also win over a record number reported in the same batch, and keep a login error
+ * from reading as configuration): the Azure list above, then failover, log or filegroup full,
+ * size quota, read-only database, memory, and the Azure SQL elastic-pool limits.
+ */
+export const MSSQL_TRANSIENT_NUMBERS = new Set<number>([
+  ...AZURE_SQL_TRANSIENT_NUMBERS,
+  9002, 1105, 40544, 3906, 3960, 701, 8645, 10936, 40549, 40550, 40551, 40552, 40553,
 ]);
 /** SQL Server login failures that are the configuration's fault (wrong password, unknown login, no access to the database). */
 const MSSQL_AUTH_NUMBERS = new Set([18456, 18452, 18486, 18487, 18488, 916]);
