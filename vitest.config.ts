@@ -11,6 +11,8 @@ const postgresStoreSuites = [
   "lib/profiles/failures.test.ts",
   "lib/profiles/delete.test.ts",
   "lib/sync/failure-log.test.ts",
+  "lib/sync/failure-keyset.test.ts",
+  "lib/sync/retention.test.ts",
   "lib/sync/engine.sqlite.test.ts",
   "lib/organizations/service.test.ts",
   "lib/api/auth.test.ts",

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { FetchError } from "../fetch-json";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
@@ -13,7 +13,16 @@ import { useFailures } from "./hooks/use-failures";
 export function FailuresViewer({ profiles, initialFilters }: { profiles: { id: string; name: string }[]; initialFilters: FailureFilters }) {
   const [filters, setFilters] = useState<FailureFilters>(initialFilters);
   const failures = useFailures(filters);
-  const entries = failures.data?.pages.flatMap((p) => p.entries) ?? [];
+  const pages = failures.data?.pages ?? [];
+  const entries = pages.flatMap((p) => p.entries);
+  // A text search answers in bounded steps: a page cut short by its time budget (`searchedTo`) is
+  // followed by the next one at once, until a page is full, the log ends, or an error.
+  const searchedTo = pages.length > 0 ? pages[pages.length - 1].searchedTo : null;
+  const searching = searchedTo !== null && failures.hasNextPage && !failures.error;
+  const { fetchNextPage, isFetchingNextPage } = failures;
+  useEffect(() => {
+    if (searching && !isFetchingNextPage) void fetchNextPage();
+  }, [searching, isFetchingNextPage, fetchNextPage]);
   const fieldErrors = failures.error instanceof FetchError ? failures.error.fields : {};
   const download = (format: "des" | "csv") => {
     const q = failureParams(filters);
@@ -46,11 +55,16 @@ export function FailuresViewer({ profiles, initialFilters }: { profiles: { id: s
           Loading…
         </p>
       ) : null}
-      {!failures.isLoading && !failures.error && entries.length === 0 ? (
+      {searching ? (
+        <p role="status" className="text-sm text-slate-700">
+          Searching older entries… (back to {searchedTo?.replace("T", " ").slice(0, 19)} UTC so far)
+        </p>
+      ) : null}
+      {!failures.isLoading && !searching && !failures.error && entries.length === 0 ? (
         <EmptyState title="No failures">Records that fail after every retry appear here with the reason. Nothing matches these filters.</EmptyState>
       ) : null}
       {entries.length > 0 ? <FailuresTable entries={entries} showProfile={!filters.profileId} /> : null}
-      {failures.hasNextPage ? (
+      {failures.hasNextPage && !searching ? (
         <Button variant="secondary" onClick={() => void failures.fetchNextPage()} disabled={failures.isFetchingNextPage}>
           {failures.isFetchingNextPage ? "Loading…" : "Show older entries"}
         </Button>

@@ -1,7 +1,7 @@
 import "server-only";
-// The failure log for the portal and the API: newest first with keyset paging on the id (the
-// (profileId, id) and (profileId, entity, id) indexes keep a page fast with a million entries),
-// and downloads in the old product's line format or as CSV.
+// The failure log for the portal and the API: newest first with keyset paging on
+// (notificationTime, id) — an index per filter combination keeps every page fast with a million
+// entries (lib/sync/failure-keyset.ts) — and downloads in the old product's line format or as CSV.
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
@@ -9,6 +9,7 @@ import { assertProfileExists } from "./status";
 import { csvField } from "../csv";
 import { containsText } from "../store/text-match";
 import { CSV_HEADER, formatCsv, formatDes } from "../sync/failure-log";
+import { decodeKey, encodeKey, failurePage, type FailureKey, type KeysetPage } from "../sync/failure-keyset";
 import { parseInput } from "../validation";
 import { ZFailureDownload, ZFailureQuery } from "./schemas";
 
@@ -26,44 +27,50 @@ export interface FailureLogEntry {
 export interface FailurePage {
   entries: FailureLogEntry[];
   nextCursor: string | null;
+  /**
+   * Set when a text search spent its time budget before filling the page: it searched back to this
+   * instant (ISO), and older entries are still to be searched from `nextCursor` (the viewer goes on
+   * by itself). Null otherwise.
+   */
+  searchedTo: string | null;
 }
 
 type Filters = { profileId?: string; entity?: string; changeType?: string; from?: Date; to?: Date; search?: string };
+type Filter = { where: Prisma.FailureWhereInput; text?: Prisma.FailureWhereInput };
 
-function whereOf(db: Db, f: Filters): Prisma.FailureWhereInput {
+/** A record's failures looked up first by the recordId index, when there are at most this many. */
+const RECORD_IDS = 1000;
+
+/** The indexed filters (profile, table, change type, time range, record id) and the text search apart. */
+async function filterOf(db: Db, f: Filters): Promise<Filter> {
   const search = f.search?.trim();
-  return {
+  const where: Prisma.FailureWhereInput = {
     ...(f.profileId ? { profileId: f.profileId } : {}),
     ...(f.entity ? { entity: f.entity.toLowerCase() } : {}),
     ...(f.changeType ? { changeType: f.changeType } : {}),
     ...(f.from || f.to ? { notificationTime: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
-    ...(search ? searchWhere(db, search) : {}),
   };
+  if (!search) return { where };
+  // A record id goes to the recordId index alone: OR-ing it with a reason scan would read every row.
+  // Its entries are found first and the other filters applied to those ids: given `recordId = ?`
+  // beside a table and a change type, SQLite's planner may walk the (table, change type) index.
+  if (GUID.test(search)) {
+    const recordId = search.replace(/[{}]/g, "").toLowerCase();
+    const ids = await db.failure.findMany({ where: { recordId }, select: { id: true }, take: RECORD_IDS + 1 });
+    return { where: { ...where, ...(ids.length > RECORD_IDS ? { recordId } : { id: { in: ids.map((r) => r.id) } }) } };
+  }
+  // Other text searches the reasons (and ids, for "N/A"), a bounded window per page.
+  return { where, text: { OR: [{ recordId: search }, { reason: containsText(db, search) }] } };
 }
 
 const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 
-/**
- * A record id goes to the recordId index alone: OR-ing it with a reason scan would read every row
- * (half a second at a million entries). Other text searches the reasons (and ids, for "N/A").
- */
-function searchWhere(db: Db, search: string): Prisma.FailureWhereInput {
-  if (GUID.test(search)) return { recordId: search.replace(/[{}]/g, "").toLowerCase() };
-  return { OR: [{ recordId: search }, { reason: containsText(db, search) }] };
-}
-
 export async function queryFailures(db: Db, _actor: Actor, query: unknown): Promise<FailurePage> {
   const q = parseInput(ZFailureQuery, query ?? {});
   if (q.profileId) await assertProfileExists(db, q.profileId);
-  const rows = await db.failure.findMany({
-    where: { ...whereOf(db, q), ...(q.cursor ? { id: { lt: Number(q.cursor) } } : {}) },
-    orderBy: { id: "desc" },
-    take: q.limit + 1,
-    select: { id: true, profileId: true, entity: true, recordId: true, notificationTime: true, changeType: true, reason: true, profile: { select: { name: true } } },
-  });
-  const page = rows.slice(0, q.limit);
+  const { rows, next, partial } = await failurePage(db, { ...(await filterOf(db, q)), dir: "desc", after: q.cursor ? decodeKey(q.cursor) : null, limit: q.limit });
   return {
-    entries: page.map((r) => ({
+    entries: rows.map((r) => ({
       id: r.id,
       profileId: r.profileId,
       profileName: r.profile.name,
@@ -73,7 +80,8 @@ export async function queryFailures(db: Db, _actor: Actor, query: unknown): Prom
       changeType: r.changeType,
       reason: r.reason,
     })),
-    nextCursor: rows.length > q.limit ? String(page[page.length - 1].id) : null,
+    nextCursor: next ? encodeKey(next) : null,
+    searchedTo: partial && next ? next.notificationTime.toISOString() : null,
   };
 }
 
@@ -84,25 +92,19 @@ export async function queryFailures(db: Db, _actor: Actor, query: unknown): Prom
 export async function failureLines(db: Db, _actor: Actor, input: unknown): Promise<AsyncIterable<string>> {
   const q = parseInput(ZFailureDownload, input ?? {});
   if (q.profileId) await assertProfileExists(db, q.profileId);
-  const where = whereOf(db, q);
+  const filter = await filterOf(db, q);
   const allProfiles = !q.profileId;
   return (async function* () {
     if (q.format === "csv") yield allProfiles ? `Profile,${CSV_HEADER}` : CSV_HEADER;
-    let after = 0;
-    for (;;) {
-      const rows = await db.failure.findMany({
-        where: { ...where, id: { gt: after } },
-        orderBy: { id: "asc" },
-        take: 1000,
-        select: { id: true, entity: true, recordId: true, notificationTime: true, changeType: true, reason: true, profile: { select: { name: true } } },
-      });
-      for (const r of rows) {
+    let after: FailureKey | null = null;
+    do {
+      // Steps of a text search go on until a page is full: a download has no answer-time budget.
+      const page: KeysetPage = await failurePage(db, { ...filter, dir: "asc", after, limit: 1000, budgetMs: Infinity });
+      for (const r of page.rows) {
         if (q.format === "des") yield formatDes(r);
         else yield allProfiles ? `${csvField(r.profile.name)},${formatCsv(r)}` : formatCsv(r);
       }
-      if (rows.length < 1000) return;
-      after = rows[rows.length - 1].id;
-    }
+      after = page.next;
+    } while (after);
   })();
 }
-

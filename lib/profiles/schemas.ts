@@ -198,7 +198,7 @@ export const ZFailureFilters = z.object({
 
 export const ZFailureQuery = ZFailureFilters.extend({
   /** Opaque: the nextCursor of the previous page. */
-  cursor: z.string().regex(/^\d{1,15}$/, "That page cursor is not valid; start from the first page.").optional(),
+  cursor: z.string().regex(/^\d{1,15}\.\d{1,15}$/, "That page cursor is not valid; start from the first page.").optional(),
   limit: intIn("Limit", 1, 200).default(50),
 });
 export type TFailureQuery = z.infer<typeof ZFailureQuery>;

@@ -2,6 +2,7 @@
 // printed in the old product's line format, as CSV or as JSON lines.
 import type { Db } from "../db";
 import { csvRow } from "../csv";
+import { failurePage, type FailureKey } from "./failure-keyset";
 
 export type ChangeType = "New" | "Update" | "Delete" | "Trigger Initial Export";
 
@@ -73,28 +74,24 @@ export function formatJson(e: FailureEntry): string {
 export type FailureFormat = "des" | "csv" | "json";
 
 /**
- * Keyset paging over one profile's log, oldest first: pass the last `id` seen as `after`.
- * `entity` narrows to one table.
+ * Keyset paging over one profile's log, oldest first: pass the `nextAfter` of the previous page as
+ * `after`. `entity` narrows to one table.
  */
 export async function listFailures(
   db: Db,
   profileId: string,
-  opts: { after?: number; limit?: number; entity?: string } = {},
-): Promise<{ entries: FailureEntry[]; nextAfter: number | null }> {
+  opts: { after?: FailureKey; limit?: number; entity?: string } = {},
+): Promise<{ entries: FailureEntry[]; nextAfter: FailureKey | null }> {
   const limit = Math.max(1, Math.min(opts.limit ?? 100, 5000));
-  const rows = await db.failure.findMany({
-    where: { profileId, ...(opts.entity ? { entity: opts.entity } : {}), ...(opts.after ? { id: { gt: opts.after } } : {}) },
-    orderBy: { id: "asc" },
-    take: limit,
-    select: { id: true, entity: true, recordId: true, notificationTime: true, changeType: true, reason: true },
-  });
-  return { entries: rows, nextAfter: rows.length === limit ? rows[rows.length - 1].id : null };
+  const { rows, next } = await failurePage(db, { where: { profileId, ...(opts.entity ? { entity: opts.entity } : {}) }, dir: "asc", after: opts.after, limit });
+  const entries = rows.map(({ id, entity, recordId, notificationTime, changeType, reason }) => ({ id, entity, recordId, notificationTime, changeType, reason }));
+  return { entries, nextAfter: next };
 }
 
 /** Streams the whole log in a format, page by page (for downloads and the CLI). */
 export async function* exportFailures(db: Db, profileId: string, format: FailureFormat): AsyncGenerator<string> {
   if (format === "csv") yield CSV_HEADER;
-  let after: number | undefined;
+  let after: FailureKey | undefined;
   for (;;) {
     const { entries, nextAfter } = await listFailures(db, profileId, { after, limit: 1000 });
     for (const e of entries) yield format === "des" ? formatDes(e) : format === "csv" ? formatCsv(e) : formatJson(e);

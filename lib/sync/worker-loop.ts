@@ -14,6 +14,7 @@ import { OwnershipSession } from "./ownership/session";
 import type { OwnershipTimings } from "./ownership/config";
 import { openProfileTarget, type RunnerDeps } from "./profile-runner";
 import { errorText } from "./retry-policy";
+import { startHousekeeping, type HousekeepingOptions } from "./retention";
 import { superviseProfile } from "./supervisor";
 import { silentLog, type Logger } from "./table-pipeline";
 import { WorkerCounters, countingSourceFactory } from "./worker-counters";
@@ -31,6 +32,8 @@ export interface WorkerOptions extends Omit<RunnerDeps, "db"> {
   /** Store URL (PostgreSQL: the advisory-lock session connects to it). */
   url?: string;
   counters?: WorkerCounters;
+  /** Retention pruning (failure log, throughput stats); default from RETENTION_DAYS, hourly. */
+  housekeeping?: HousekeepingOptions;
 }
 
 export interface Worker {
@@ -49,7 +52,7 @@ interface Running {
 }
 
 export function startWorker(opts: WorkerOptions): Worker {
-  const { db, pollMs: pollOpt, role = "worker", timings, url, logFor: logForOpt, counters = new WorkerCounters(), ...deps } = opts;
+  const { db, pollMs: pollOpt, role = "worker", timings, url, logFor: logForOpt, counters = new WorkerCounters(), housekeeping: housekeepingOpts, ...deps } = opts;
   const log = opts.log ?? silentLog;
   const logFor =
     logForOpt ??
@@ -177,6 +180,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       });
   };
   loop();
+  const housekeeping = startHousekeeping(db, log, housekeepingOpts);
 
   return {
     running: () => [...running.keys()],
@@ -185,6 +189,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       stopAll.abort();
       if (timer) clearTimeout(timer);
       await polling;
+      await housekeeping.stop();
       await Promise.all([...running.keys()].map((id) => stopOne(id, "worker stopping")));
       const s = session ?? (await ready.catch(() => null));
       await s?.close();

@@ -25,7 +25,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
   };
   return (
     <>
-      <PageHeader title="Failures" description="Records that could not be written after every retry, newest first. Entries are never edited or removed." />
+      <PageHeader title="Failures" description="Records that could not be written after every retry, newest first. Entries are never edited; they are removed only when older than the retention (RETENTION_DAYS, 90 days by default)." />
       <FailuresViewer profiles={profiles.map((p) => ({ id: p.id, name: p.name }))} initialFilters={filters} />
     </>
   );
