@@ -2,6 +2,9 @@
 //  1. Initial export of N accounts from the emulator into SQLite through the engine (records/s,
 //     peak RSS), then in the same run reading alone and writing alone, and the ratio
 //     export / min(read, write). Targets: ratio >= 0.8, peak RSS <= 300 MB.
+//     --target postgres://user@host:port/db: the same into PostgreSQL — a throwaway database is
+//     created on that server (the URL's database is only used to connect) and dropped after;
+//     writing alone goes through the same destination (COPY path) into a second one.
 //  2. Delta latency: the emulator churns R changes/s on account for S seconds while the engine
 //     runs its delta loop; latency = row visible in the target − change made at the source.
 //     Target: p99 <= 2 s.
@@ -9,15 +12,17 @@
 //
 //   npx tsx bench/sync.ts [--records 1000000] [--rate 200] [--seconds 60] [--interval 0.25]
 //                         [--latency-records 20000] [--skip-export] [--skip-latency]
+//                         [--target postgres://postgres@127.0.0.1:5432/postgres]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { DataverseClient } from "../lib/dataverse/client.ts";
 import type { SourceRecord } from "../lib/dataverse/types.ts";
 import { tableSpecFor } from "../lib/destinations/columns.ts";
-import { SqliteDestination } from "../lib/destinations/sqlite.ts";
+import { openDestination } from "../lib/destinations/index.ts";
 import { selectFor } from "../lib/sync/metadata-sync.ts";
 import { runProfile } from "../lib/sync/profile-runner.ts";
 import { emulatorControl } from "../emulator/control.ts";
@@ -28,7 +33,7 @@ const { values } = parseArgs({
   options: {
     records: { type: "string" }, rate: { type: "string" }, seconds: { type: "string" }, interval: { type: "string" },
     "latency-records": { type: "string" }, "skip-export": { type: "boolean" }, "skip-latency": { type: "boolean" },
-    "engine-read-ahead": { type: "boolean" }, page: { type: "string" },
+    "engine-read-ahead": { type: "boolean" }, page: { type: "string" }, target: { type: "string" },
   },
 });
 const N = Number(values.records ?? 1_000_000);
@@ -43,11 +48,63 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const { dir, db } = makeStore();
 console.log(`bench/sync: DATA_DIR ${dir}; ${os.cpus().length} CPUs; node ${process.version}`);
 
+/** Where the export and the write-alone run go, and how to count and drop them. */
+interface BenchTarget {
+  label: string;
+  export: string;
+  writeOnly: string;
+  count(): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+async function benchTarget(): Promise<BenchTarget> {
+  const server = values.target;
+  if (!server) {
+    const file = path.join(dir, "export.db");
+    return {
+      label: "SQLite",
+      export: `sqlite:${file}`,
+      writeOnly: `sqlite:${path.join(dir, "write-only.db")}`,
+      count: async () => (new Database(file, { readonly: true }).prepare("select count(*) n from account").get() as { n: number }).n,
+      cleanup: async () => undefined,
+    };
+  }
+  if (!/^postgres(ql)?:\/\//.test(server)) throw new Error("--target takes a postgres:// URL");
+  const stamp = `${Date.now().toString(36)}_${process.pid}`;
+  const names = [`dvx_bench_export_${stamp}`, `dvx_bench_write_${stamp}`];
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  for (const n of names) await admin.query(`create database "${n}"`);
+  const urlOf = (n: string) => {
+    const u = new URL(server);
+    u.pathname = `/${n}`;
+    return u.toString();
+  };
+  return {
+    label: `PostgreSQL (${new URL(server).host}, throwaway databases ${names.join(", ")})`,
+    export: urlOf(names[0]),
+    writeOnly: urlOf(names[1]),
+    count: async () => {
+      const c = new pg.Client({ connectionString: urlOf(names[0]) });
+      await c.connect();
+      try {
+        return Number((await c.query(`select count(*) as n from "dbo"."account"`)).rows[0].n);
+      } finally {
+        await c.end();
+      }
+    },
+    cleanup: async () => {
+      for (const n of names) await admin.query(`drop database if exists "${n}" with (force)`).catch((e: Error) => console.error(`could not drop ${n}: ${e.message}`));
+      await admin.end();
+    },
+  };
+}
+
 async function exportBench(): Promise<void> {
   const emu = await spawnEmulator(N);
+  const bt = await benchTarget();
   try {
-    const target = path.join(dir, "export.db");
-    const id = await createProfile(db, { name: "bench-export", source: emu.url, target: `sqlite:${target}`, tables: ["account"], pageSize: PAGE });
+    const id = await createProfile(db, { name: "bench-export", source: emu.url, target: bt.export, tables: ["account"], pageSize: PAGE });
     // Peak RSS during the export: sampled, and the kernel's high-water mark (export runs first).
     let peak = 0;
     let peakMem = process.memoryUsage();
@@ -68,7 +125,7 @@ async function exportBench(): Promise<void> {
       console.log(`after export + full GC: heapUsed ${mb(process.memoryUsage().heapUsed)}, rss ${mb(process.memoryUsage().rss)}`);
     }
     const written = result.tables[0].upserts;
-    const rows = (new Database(target, { readonly: true }).prepare("select count(*) n from account").get() as { n: number }).n;
+    const rows = await bt.count();
     if (rows !== N) throw new Error(`export wrote ${rows} rows, expected ${N}`);
 
     // Reading alone: the same read the engine does (same select, page size, client).
@@ -85,8 +142,8 @@ async function exportBench(): Promise<void> {
     }
     const readS = (performance.now() - r0) / 1000;
 
-    // Writing alone: real records of one page, re-keyed, written page by page into a fresh file.
-    const dest = new SqliteDestination(path.join(dir, "write-only.db"), { schemaName: "dbo", prefix: "" });
+    // Writing alone: real records of one page, re-keyed, written page by page into a fresh target.
+    const dest = await openDestination(bt.writeOnly, { schemaName: "dbo", prefix: "" });
     await dest.prepare({ deleteLog: false });
     await dest.ensureTable(spec);
     const pages = Math.ceil(N / PAGE);
@@ -105,7 +162,7 @@ async function exportBench(): Promise<void> {
     const readRate = read / readS;
     const writeRate = N / writeS;
     const ratio = exportRate / Math.min(readRate, writeRate);
-    console.log(`\n== initial export: ${fmt(N)} accounts (${select.length} attributes, ${spec.columns.length} columns), pages of ${PAGE}, SQLite`);
+    console.log(`\n== initial export: ${fmt(N)} accounts (${select.length} attributes, ${spec.columns.length} columns), pages of ${PAGE}, ${bt.label}`);
     console.log(`export (engine)   ${fmt(exportRate).padStart(9)} records/s   ${exportS.toFixed(1)} s`);
     console.log(`read alone        ${fmt(readRate).padStart(9)} records/s   ${readS.toFixed(1)} s`);
     console.log(`write alone       ${fmt(writeRate).padStart(9)} records/s   ${writeS.toFixed(1)} s`);
@@ -114,6 +171,7 @@ async function exportBench(): Promise<void> {
     console.log(`peak RSS during export: sampled ${mb(peak)}, process high-water mark ${mb(maxRss)}  (target <= 300 MB: ${Math.max(peak, maxRss) <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
   } finally {
     await emu.close();
+    await bt.cleanup();
   }
 }
 

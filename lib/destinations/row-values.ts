@@ -216,7 +216,12 @@ const EXPONENT = /^([+-]?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/;
  * round-trip form, which is the source's text for values of up to 15 significant digits.
  */
 export function plainDecimal(v: unknown): string | null {
-  if (typeof v === "number") return Number.isFinite(v) ? expand(String(v)) : null;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return null;
+    // Most numbers print without an exponent: no regex for them (a hot path of every row build).
+    const t = String(v);
+    return t.includes("e") ? expand(t) : t;
+  }
   if (typeof v !== "string") return null;
   const t = v.trim();
   if (PLAIN.test(t)) return t.startsWith("+") ? t.slice(1) : t;
