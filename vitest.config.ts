@@ -30,6 +30,7 @@ const postgresStoreSuites = [
   "lib/workers/service.test.ts",
   "lib/alerts/evaluator.test.ts",
   "lib/alerts/service.test.ts",
+  "lib/audit/audit.test.ts",
 ];
 // STORE=sqlite (or postgres) set by the caller: one store only, no second project.
 const unreachable = process.env.STORE ? "STORE is set" : postgresUnreachable();

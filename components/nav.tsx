@@ -10,6 +10,7 @@ const LINKS: { href: string; label: string; also?: string }[] = [
   { href: "/failures", label: "Failures" },
   { href: "/workers", label: "Workers" },
   { href: "/users", label: "Users" },
+  { href: "/audit", label: "Audit" },
   // The API page links to the tokens page; both light up "API".
   { href: "/api-docs", label: "API", also: "/tokens" },
 ];

@@ -52,6 +52,11 @@ test("the portal pages have no serious accessibility violations", async ({ page,
       await expect(page.getByTestId("table-row-contact")).toBeVisible();
     }],
     ["(portal)/failures", "/failures", async () => void (await page.goto("/failures"))],
+    ["(portal)/audit", "/audit", async () => {
+      await page.goto("/audit");
+      // The setup's sign-in is recorded: the table is scanned with rows in it.
+      await expect(page.getByTestId("audit-row").first()).toBeVisible();
+    }],
   ];
   const found: string[] = [];
   for (const [, label, open] of pages) {

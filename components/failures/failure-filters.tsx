@@ -4,13 +4,11 @@ import { useState, type FormEvent } from "react";
 import { Button } from "../ui/button";
 import { Field } from "../ui/field";
 import { SelectField } from "../ui/select-field";
+import { toLocalInput, toUtcIso } from "../ui/utc-datetime";
 import type { FailureFilters } from "./hooks/query-keys";
 
 const CHANGE_TYPES = ["New", "Update", "Delete", "Trigger Initial Export"];
 
-// <input type="datetime-local"> has no zone; the log is shown in UTC, so its values are read as UTC.
-const toUtcIso = (local: string) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(local) ? `${local.length === 16 ? `${local}:00` : local}Z` : local);
-const toLocalInput = (iso: string | undefined) => (iso ? iso.replace(/Z$/, "").replace(/\.\d+$/, "").slice(0, 19) : "");
 
 interface Props {
   profiles: { id: string; name: string }[];

@@ -3,8 +3,8 @@
 import { useEffect, useState } from "react";
 import { FetchError } from "../fetch-json";
 import { Alert } from "../ui/alert";
-import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
+import { DOWNLOAD_LINK_CLASS, OlderPages } from "../ui/older-pages";
 import { FailureFiltersForm } from "./failure-filters";
 import { FailuresTable } from "./failures-table";
 import { failureParams, type FailureFilters } from "./hooks/query-keys";
@@ -41,10 +41,10 @@ export function FailuresViewer({ profiles, initialFilters }: { profiles: { id: s
     <div className="space-y-4">
       <FailureFiltersForm key={failureParams(filters).toString()} profiles={profiles} value={filters} errors={fieldErrors} onApply={apply} />
       <div className="flex flex-wrap items-center gap-3">
-        <a href={download("des")} download className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">
+        <a href={download("des")} download className={DOWNLOAD_LINK_CLASS}>
           Download log lines
         </a>
-        <a href={download("csv")} download className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">
+        <a href={download("csv")} download className={DOWNLOAD_LINK_CLASS}>
           Download CSV
         </a>
         <p className="text-sm text-slate-600">Downloads hold every entry that matches the filters, oldest first, in the Data Export Service&apos;s line format or as CSV.</p>
@@ -64,13 +64,7 @@ export function FailuresViewer({ profiles, initialFilters }: { profiles: { id: s
         <EmptyState title="No failures">Records that fail after every retry appear here with the reason. Nothing matches these filters.</EmptyState>
       ) : null}
       {entries.length > 0 ? <FailuresTable entries={entries} showProfile={!filters.profileId} /> : null}
-      {failures.hasNextPage && !searching ? (
-        <Button variant="secondary" onClick={() => void failures.fetchNextPage()} disabled={failures.isFetchingNextPage}>
-          {failures.isFetchingNextPage ? "Loading…" : "Show older entries"}
-        </Button>
-      ) : entries.length > 0 ? (
-        <p className="text-sm text-slate-600">That is the oldest entry.</p>
-      ) : null}
+      <OlderPages hasNext={failures.hasNextPage && !searching} fetching={failures.isFetchingNextPage} onMore={() => void failures.fetchNextPage()} shown={entries.length} />
     </div>
   );
 }

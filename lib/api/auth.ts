@@ -4,6 +4,7 @@ import "server-only";
 // next/headers), so route handlers work the same inside and outside Next.
 import { entraConfig, entraPolicy } from "../auth/entra";
 import type { Actor } from "../auth/actor";
+import { clientIp } from "../auth/client-ip";
 import type { Db } from "../db";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { looksLikeJwt, verifyEntraAccessToken, type EntraVerifyOptions } from "./entra-token";
@@ -14,6 +15,11 @@ export const MISSING_TOKEN =
   "Send an API token: Authorization: Bearer <token>. An admin creates one on the API tokens page or with `npx dataverse-export token create --name NAME --role admin|contributor|viewer`.";
 
 export async function apiActor(db: Db, req: Request, entra: Partial<EntraVerifyOptions> = {}): Promise<Actor> {
+  // The audit log keeps where a call came from (TRUST_PROXY decides whether x-forwarded-for counts).
+  return { ...(await bearerActor(db, req, entra)), ip: clientIp(req.headers) };
+}
+
+async function bearerActor(db: Db, req: Request, entra: Partial<EntraVerifyOptions>): Promise<Actor> {
   const header = req.headers.get("authorization");
   if (!header) throw new UnauthorizedError(MISSING_TOKEN);
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -41,6 +41,21 @@ const RECONCILIATION_RUN = z.object({
   })),
 });
 
+const AUDIT_ENTRY = z.object({
+  Id: z.number().int(),
+  Time: z.string().datetime(),
+  ActorKind: z.enum(["user", "token", "cli", "anonymous"]).meta({ description: "anonymous: a failed sign-in." }),
+  ActorId: z.string().nullable().meta({ description: "The user's or API token's id." }),
+  Actor: z.string().meta({ description: "Email, `token:<name>` or `cli:<user>@<host>` at the time." }),
+  Action: z.string().meta({ description: "e.g. auth.sign_in, auth.sign_in_failed, user.role_change, token.create, organization.privacy_accept, profile.update, profile.activate." }),
+  ObjectType: z.string().meta({ description: "user, token, organization, profile, connection…" }),
+  ObjectId: z.string().nullable(),
+  ObjectName: z.string().nullable(),
+  Before: z.record(z.string(), z.unknown()).nullable().meta({ description: "The changed fields before the action; secrets are \"[redacted]\"." }),
+  After: z.record(z.string(), z.unknown()).nullable().meta({ description: "The changed fields after the action; secrets are \"[redacted]\"." }),
+  IpAddress: z.string().nullable().meta({ description: "The client's address (x-forwarded-for only when TRUST_PROXY is set)." }),
+});
+
 const SCHEMAS = {
   Error: z.object({
     error: z.object({
@@ -223,6 +238,11 @@ const SCHEMAS = {
     Latest: z.lazy(() => RECONCILIATION_RUN).nullable().meta({ description: "The newest request, whatever its state." }),
     LastCompleted: z.lazy(() => RECONCILIATION_RUN).nullable().meta({ description: "The newest finished run: the last result." }),
   }),
+  AuditEntry: AUDIT_ENTRY,
+  AuditPage: z.object({
+    Entries: z.array(AUDIT_ENTRY),
+    NextCursor: z.string().nullable().meta({ description: "Pass as ?cursor= for the next (older) page; null on the last page." }),
+  }),
   FailuresLink: z.object({
     Uri: z.string().meta({ description: `Download of the failure log, usable without a token for ${LINK_LIFETIME_SECONDS / 3600} hours.` }),
     ExpiresOn: z.string().datetime(),
@@ -277,6 +297,13 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       tags: ["Downloads"], params: ["linkProfileId", "format", "expires", "signature"], ok: { status: 200, text: true }, errors: [400, 403, 404], security: false,
     },
   },
+  "/crm/exporter/audit": {
+    get: {
+      summary: "The audit log (admin; not in the old product): sign-ins and every change, newest first",
+      description: "Filters: actor (part of the email or token name), action (one action or a family such as profile), objectType, object (id or part of the name), from/to (ISO times). Pages of `limit` entries (1–200, default 50); pass NextCursor back as cursor. format=csv streams every matching entry, oldest first.",
+      tags: ["Audit"], params: ["auditActor", "auditAction", "auditObjectType", "auditObject", "from", "to", "cursor", "limit", "auditFormat"], ok: { status: 200, schema: "AuditPage" }, errors: [400, 401, 403],
+    },
+  },
   "/crm/exporter/swagger.json": { get: { summary: "This document", tags: ["Documentation"], ok: { status: 200, scalar: { type: "object" } }, errors: [], security: false } },
 };
 
@@ -288,6 +315,15 @@ const PARAMETERS: Record<string, object> = {
   status: { name: "status", in: "query", required: false, description: "true: include per-table status.", schema: { type: "boolean" } },
   id: { name: "id", in: "path", required: true, description: "Profile id.", schema: { type: "string", format: "uuid" } },
   format: { name: "format", in: "query", required: false, description: "des (the old product's lines, default) or csv.", schema: { type: "string", enum: ["des", "csv"] } },
+  auditActor: { name: "actor", in: "query", required: false, description: "Part of the actor's email or token name.", schema: { type: "string" } },
+  auditAction: { name: "action", in: "query", required: false, description: "One action (profile.activate) or a family (profile).", schema: { type: "string" } },
+  auditObjectType: { name: "objectType", in: "query", required: false, schema: { type: "string", enum: ["session", "user", "token", "organization", "profile", "connection"] } },
+  auditObject: { name: "object", in: "query", required: false, description: "The object's id, or part of its name.", schema: { type: "string" } },
+  from: { name: "from", in: "query", required: false, description: "Entries at or after this time (ISO 8601).", schema: { type: "string", format: "date-time" } },
+  to: { name: "to", in: "query", required: false, description: "Entries at or before this time (ISO 8601).", schema: { type: "string", format: "date-time" } },
+  cursor: { name: "cursor", in: "query", required: false, description: "NextCursor of the previous page.", schema: { type: "string" } },
+  limit: { name: "limit", in: "query", required: false, description: "Entries per page, 1–200 (default 50).", schema: { type: "integer", minimum: 1, maximum: 200 } },
+  auditFormat: { name: "format", in: "query", required: false, description: "json (default) or csv (every matching entry, oldest first).", schema: { type: "string", enum: ["json", "csv"] } },
   linkProfileId: { name: "profileId", in: "query", required: true, schema: { type: "string", format: "uuid" } },
   expires: { name: "expires", in: "query", required: true, description: "Unix time the link expires.", schema: { type: "integer" } },
   signature: { name: "signature", in: "query", required: true, schema: { type: "string" } },
@@ -296,7 +332,7 @@ const PARAMETERS: Record<string, object> = {
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: the message and `fields` name the field.",
   401: "No token, or a token that is unknown, revoked or expired.",
-  403: "The token's role may not do this (viewer tokens only read), or the link is invalid or expired.",
+  403: "The token's role may not do this (viewer tokens only read; the audit log is for admins), or the link is invalid or expired.",
   404: "No such organization or profile.",
   409: "A profile with that name already exists.",
   502: "The Dataverse organization could not be read.",
@@ -352,7 +388,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Downloads" }, { name: "Documentation" }],
+    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Audit" }, { name: "Downloads" }, { name: "Documentation" }],
     paths: Object.fromEntries(Object.entries(OPERATIONS).map(([path, ops]) => [path, Object.fromEntries(Object.entries(ops).map(([m, op]) => [m, operation(path, m, op)]))])),
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token (dvx_…) or an Entra ID access token." } },

@@ -3,6 +3,7 @@
 // No "server-only" here: the CLI (`dataverse-export token`) calls these too; lib/api/tokens.ts is
 // the server's entry.
 import crypto from "node:crypto";
+import { recordAudit } from "../audit/record";
 import { type Actor, assertAdmin } from "../auth/actor";
 import type { Db } from "../db";
 import { NotFoundError, UnauthorizedError } from "../errors";
@@ -58,6 +59,7 @@ export async function createApiToken(db: Db, actor: Actor, input: unknown): Prom
     data: { name: data.name, role: data.role, tokenHash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6), createdBy: actor.email },
     select: SELECT,
   });
+  await recordAudit(db, actor, { action: "token.create", object: { type: "token", id: row.id, label: row.name }, after: { name: row.name, role: row.role, prefix: row.prefix } });
   return { token, summary: toSummary(row) };
 }
 
@@ -71,9 +73,13 @@ export async function listApiTokens(db: Db, actor: Actor): Promise<ApiTokenSumma
 export async function revokeApiToken(db: Db, actor: Actor, id: unknown): Promise<ApiTokenSummary> {
   assertAdmin(actor);
   const tokenId = parseInput(ZApiTokenId, id);
-  await db.apiToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: new Date() } });
+  const revoked = await db.apiToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: new Date() } });
   const row = await db.apiToken.findUnique({ where: { id: tokenId }, select: SELECT });
   if (!row) throw new NotFoundError("That token does not exist.");
+  // A second revocation changes nothing and is not recorded again.
+  if (revoked.count > 0) {
+    await recordAudit(db, actor, { action: "token.revoke", object: { type: "token", id: row.id, label: row.name }, before: { revokedAt: null }, after: { revokedAt: row.revokedAt } });
+  }
   return toSummary(row);
 }
 

@@ -7,6 +7,8 @@ export interface Actor {
   email: string;
   name: string | null;
   role: TRole;
+  /** The client's address (lib/auth/client-ip.ts) when the actor came from a request: the audit log keeps it. */
+  ip?: string | null;
 }
 
 export function assertAdmin(actor: Actor): void {

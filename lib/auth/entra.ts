@@ -74,9 +74,9 @@ export function entraIdentity(claims: EntraClaims): EntraIdentity | null {
 /** Why an Entra sign-in was refused: the sign-in page shows a message for each. */
 export type EntraRefusal = "EntraNoIdentity" | "EntraTenantNotAllowed" | "EntraNotLinked" | "EntraEmailTaken";
 
-export type EntraSignIn = { user: { id: string; role: string; tokenVersion: number } } | { refused: EntraRefusal };
+export type EntraSignIn = { user: { id: string; email: string; role: string; tokenVersion: number } } | { refused: EntraRefusal };
 
-const USER_SELECT = { id: true, role: true, tokenVersion: true } as const;
+const USER_SELECT = { id: true, email: true, role: true, tokenVersion: true } as const;
 
 /**
  * The portal user an Entra sign-in is: the one linked to its oid + tid. Otherwise, in this order:

@@ -1,11 +1,13 @@
 import type { NextAuthOptions } from "next-auth";
 import AzureADProvider from "next-auth/providers/azure-ad";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { anonymousActor, recordAudit } from "../audit/record";
 import { db, type Db } from "../db";
 import { ZSignIn } from "../users/schemas";
 import { authSecret } from "./secret";
 import { entraConfig, resolveEntraSignIn } from "./entra";
 import { clientIp, servedOverHttps } from "./client-ip";
+import { requestIp } from "./request-ip";
 import { TIMING_HASH, verifyPassword } from "./password";
 import { SignInLockedError, signInThrottle, type SignInThrottle } from "./sign-in-throttle";
 import { revokeSessions, sessionStillValid } from "./session-revocation";
@@ -28,9 +30,10 @@ export async function authorizeCredentials(
   // The message travels back to the sign-in form, so it must be plain and safe.
   if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? INVALID_CREDENTIALS);
   const { email, password } = parsed.data;
+  const ip = clientIp(headers);
   let attempt;
   try {
-    attempt = await throttle.attempt(email, clientIp(headers));
+    attempt = await throttle.attempt(email, ip);
   } catch (err) {
     if (err instanceof SignInLockedError) throw err;
     console.error("[auth] sign-in throttle unavailable:", err);
@@ -41,8 +44,19 @@ export async function authorizeCredentials(
     select: { id: true, email: true, name: true, role: true, passwordHash: true, tokenVersion: true },
   });
   const ok = await verifyPassword(password, user?.passwordHash ?? TIMING_HASH);
-  if (!user || !ok) throw new Error(INVALID_CREDENTIALS);
+  if (!user || !ok) {
+    // What a stranger typed as an email is not kept (like the throttle's hashed keys): only an
+    // existing account is named. Refusals of a locked account or address are not recorded one by
+    // one, so a flood of them cannot flood the log either.
+    await recordAudit(store, anonymousActor(ip), {
+      action: "auth.sign_in_failed",
+      object: user ? { type: "user", id: user.id, label: user.email } : { type: "user", label: "(unknown account)" },
+      after: { method: "password" },
+    });
+    throw new Error(INVALID_CREDENTIALS);
+  }
   await attempt.succeeded();
+  await recordAudit(store, { id: user.id, email: user.email, ip }, { action: "auth.sign_in", object: { type: "user", id: user.id, label: user.email }, after: { method: "password" } });
   return { id: user.id, email: user.email, name: user.name ?? user.email, role: user.role, tokenVersion: user.tokenVersion };
 }
 
@@ -69,7 +83,10 @@ export function authOptions(headers?: Parameters<typeof servedOverHttps>[0]): Ne
     ],
     events: {
       async signOut({ token }) {
-        if (typeof token?.uid === "string") await revokeSessions(db, token.uid);
+        if (typeof token?.uid !== "string") return;
+        await revokeSessions(db, token.uid);
+        const email = typeof token.email === "string" ? token.email : token.uid;
+        await recordAudit(db, { id: token.uid, email, ip: await requestIp() }, { action: "auth.sign_out", object: { type: "user", id: token.uid, label: email } });
       },
     },
     callbacks: {
@@ -77,8 +94,13 @@ export function authOptions(headers?: Parameters<typeof servedOverHttps>[0]): Ne
         if (account?.provider !== "azure-ad") return true;
         // By the ID token's oid + tid, never its email claim (lib/auth/entra.ts).
         const result = await resolveEntraSignIn(db, (profile ?? {}) as Record<string, unknown>);
-        if ("refused" in result) return `/signin?error=${result.refused}`;
+        const ip = await requestIp();
+        if ("refused" in result) {
+          await recordAudit(db, anonymousActor(ip), { action: "auth.sign_in_failed", object: { type: "user", label: "(Entra ID identity)" }, after: { method: "entra-id", reason: result.refused } });
+          return `/signin?error=${result.refused}`;
+        }
         Object.assign(user, { uid: result.user.id, tokenVersion: result.user.tokenVersion });
+        await recordAudit(db, { id: result.user.id, email: result.user.email, ip }, { action: "auth.sign_in", object: { type: "user", id: result.user.id, label: result.user.email }, after: { method: "entra-id" } });
         return true;
       },
       async jwt({ token, user }) {

@@ -72,6 +72,9 @@ describe("sign-out", () => {
     await signOut(jar);
     expect(jar["next-auth.session-token"]).toBeUndefined();
     expect(await sessionUserId(copied)).toBeUndefined();
+    // The audit log has the sign-in and the sign-out (lib/audit).
+    expect(await store.db.auditEvent.count({ where: { action: "auth.sign_in", actorId: store.viewerId } })).toBe(1);
+    expect(await store.db.auditEvent.findFirst({ where: { action: "auth.sign_out" }, select: { actorId: true, actorLabel: true } })).toEqual({ actorId: store.viewerId, actorLabel: "viewer@t.test" });
     // Signing in again gives a working session; the old copy stays dead.
     const again = await signIn("viewer@t.test", password);
     expect(await sessionUserId(again)).toBe(store.viewerId);

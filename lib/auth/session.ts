@@ -6,6 +6,7 @@ import { cache } from "react";
 import { db } from "../db";
 import { UnauthorizedError } from "../errors";
 import { type Actor, assertAdmin } from "./actor";
+import { requestIp } from "./request-ip";
 import { authOptions } from "./options";
 import { roleOf } from "../users/schemas";
 
@@ -28,7 +29,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   const id = (session?.user as { id?: string } | undefined)?.id;
   if (!id) return null;
   const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });
-  return user ? { ...user, role: roleOf(user.role) } : null;
+  return user ? { ...user, role: roleOf(user.role), ip: await requestIp() } : null;
 });
 
 /** For pages: an anonymous visitor goes to sign-in. */

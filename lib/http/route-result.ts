@@ -12,6 +12,8 @@ export function errorResponse(err: unknown, context: string): NextResponse {
 export async function runRoute(context: string, fn: () => Promise<unknown>, okStatus = 200): Promise<NextResponse> {
   try {
     const data = await fn();
+    // A service that answers with a stream (a CSV download) hands over its own Response.
+    if (data instanceof Response) return data as NextResponse;
     return data === undefined ? new NextResponse(null, { status: 204 }) : NextResponse.json(data, { status: okStatus });
   } catch (err) {
     return errorResponse(err, context);

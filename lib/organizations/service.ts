@@ -1,4 +1,5 @@
 import "server-only";
+import { recordAudit } from "../audit/record";
 import { type Actor, assertAdmin } from "../auth/actor";
 import type { DataverseClient } from "../dataverse/client";
 import { DataverseError } from "../dataverse/errors";
@@ -113,6 +114,12 @@ export async function addOrganization(db: Db, actor: Actor, input: unknown): Pro
       data: { name: data.name, url: data.url, tenantId: data.tenantId, clientId: data.clientId, clientSecretEnc: encryptSecret(data.clientSecret) },
       select: SUMMARY_SELECT,
     });
+    await recordAudit(db, actor, {
+      action: "organization.create",
+      object: { type: "organization", id: row.id, label: row.name },
+      // The secret itself is redacted by the log: the entry says one was set.
+      after: { name: data.name, url: data.url, tenantId: data.tenantId, clientId: data.clientId, clientSecret: data.clientSecret },
+    });
     return toSummary(row);
   } catch (err) {
     // Two admins adding the same URL at once: the unique index decides.
@@ -151,12 +158,20 @@ export async function testOrganizationConnection(db: Db, _actor: Actor, id: unkn
 export async function acceptPrivacyTerms(db: Db, actor: Actor, id: unknown): Promise<OrganizationSummary> {
   assertAdmin(actor);
   const orgId = parseInput(ZOrganizationId, id);
-  await db.organization.updateMany({
+  const accepted = await db.organization.updateMany({
     where: { id: orgId, privacyAcceptedAt: null },
     data: { privacyAcceptedAt: new Date(), privacyAcceptedBy: actor.email },
   });
   const row = await db.organization.findUnique({ where: { id: orgId }, select: SUMMARY_SELECT });
   if (!row) throw new NotFoundError(NOT_FOUND);
+  if (accepted.count > 0) {
+    await recordAudit(db, actor, {
+      action: "organization.privacy_accept",
+      object: { type: "organization", id: row.id, label: row.name },
+      before: { privacyAcceptedAt: null, privacyAcceptedBy: null },
+      after: { privacyAcceptedAt: row.privacyAcceptedAt, privacyAcceptedBy: row.privacyAcceptedBy },
+    });
+  }
   return toSummary(row);
 }
 

@@ -3,6 +3,7 @@ import "server-only";
 // the latest results and the schedule (anyone signed in), change the schedule (admin). The work
 // itself runs in the worker (lib/sync/side-tasks.ts), never in a request.
 import { z } from "zod";
+import { recordAudit } from "../audit/record";
 import { type Actor, assertMayChangeProfiles } from "../auth/actor";
 import { assertMayManageProfile } from "./access";
 import type { Db } from "../db";
@@ -10,6 +11,7 @@ import { NotFoundError } from "../errors";
 import { isTimeOfDay, nextRun } from "../sync/reconcile/schedule";
 import { lastFinishedReconciliation, latestReconciliation, requestReconciliation, type StoredReconciliation } from "../sync/reconcile/store";
 import { parseInput } from "../validation";
+import { profileName } from "./audit-fields";
 import { ZProfileId } from "./schemas";
 import { assertProfileExists } from "./status";
 
@@ -46,6 +48,11 @@ export async function requestReconcile(db: Db, actor: Actor, id: unknown, input:
     if (unknown.length) throw new NotFoundError(`The profile exports no table named ${unknown.map((t) => `'${t}'`).join(", ")}.`);
   }
   await requestReconciliation(db, profileId, { trigger, tables: data.tables, repair: data.repair, requestedBy: actor.email });
+  await recordAudit(db, actor, {
+    action: "profile.reconcile",
+    object: { type: "profile", id: profileId, label: await profileName(db, profileId) },
+    after: { tables: data.tables ?? "all", repair: data.repair ?? false, trigger },
+  });
   return readReconciliation(db, profileId);
 }
 
@@ -61,7 +68,14 @@ export async function updateReconcileSchedule(db: Db, actor: Actor, id: unknown,
   const profileId = parseInput(ZProfileId, id);
   const s = parseInput(ZReconcileSchedule, input);
   await assertMayManageProfile(db, actor, profileId);
+  const before = await db.profile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, reconcileScheduleEnabled: true, reconcileTimeUtc: true, reconcileEveryHours: true } });
   await db.profile.update({ where: { id: profileId }, data: { reconcileScheduleEnabled: s.enabled, reconcileTimeUtc: s.timeUtc, reconcileEveryHours: s.everyHours } });
+  await recordAudit(db, actor, {
+    action: "profile.reconcile_schedule",
+    object: { type: "profile", id: profileId, label: before.name },
+    before: { enabled: before.reconcileScheduleEnabled, timeUtc: before.reconcileTimeUtc, everyHours: before.reconcileEveryHours },
+    after: s,
+  });
   return readReconciliation(db, profileId);
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZOrganizationId } from "../organizations/schemas";
+import { ZDateParam } from "../validation";
 
 export const DESTINATION_TYPES = ["sqlite", "postgres", "mssql", "datalake"] as const;
 export const ZDestinationType = z.enum(DESTINATION_TYPES, { message: "Target type must be sqlite, postgres, mssql or datalake." });
@@ -182,10 +183,7 @@ export const ZTargetTest = z.preprocess(
 
 export const CHANGE_TYPES = ["New", "Update", "Delete", "Trigger Initial Export"] as const;
 
-const ZDate = z.preprocess(
-  (v) => (typeof v === "string" && v.trim() !== "" ? new Date(v) : v === "" ? undefined : v),
-  z.date({ message: "Give a date and time, like 2026-01-31T12:00:00Z." }).refine((d) => !Number.isNaN(d.getTime()), "Give a date and time, like 2026-01-31T12:00:00Z."),
-);
+const ZDate = ZDateParam;
 
 export const ZFailureFilters = z.object({
   profileId: ZProfileId.optional(),

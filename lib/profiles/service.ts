@@ -2,12 +2,14 @@ import "server-only";
 // Changes to export profiles: create, update, delete, activate, deactivate, re-sync requests. Each
 // answers with the profile as status.ts reads it.
 import { z } from "zod";
+import { recordAudit } from "../audit/record";
 import { type Actor, assertMayChangeProfiles } from "../auth/actor";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { encryptSecret } from "../secrets";
 import { activateProfile, deactivateProfile, requestFailedRecordResync, requestTableResync } from "../sync/profile-store";
 import { parseInput } from "../validation";
+import { profileAuditFields, profileName } from "./audit-fields";
 import { ZActivation, ZProfileId, ZProfileInput, ZProfileUpdate } from "./schemas";
 import { asKind, getProfile, NOT_FOUND, type ProfileDetail } from "./status";
 import { assertTargetKind, storedTargetText } from "./target";
@@ -85,6 +87,7 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
     if (isUniqueViolation(err)) throw nameTaken(data.name);
     throw err;
   }
+  await recordAudit(db, actor, { action: "profile.create", object: { type: "profile", id, label: data.name }, after: await profileAuditFields(db, id) });
   return getProfile(db, actor, id);
 }
 
@@ -137,6 +140,7 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
     await assertTargetKind(destinationType, keyVaultText, "keyVaultSecretUrl");
   }
 
+  const before = await profileAuditFields(db, profileId);
   const wanted =
     data.tables || data.relationships
       ? [
@@ -187,6 +191,8 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
     if (isUniqueViolation(err)) throw nameTaken(data.name ?? p.name);
     throw err;
   }
+  const after = await profileAuditFields(db, profileId);
+  await recordAudit(db, actor, { action: "profile.update", object: { type: "profile", id: profileId, label: String(after?.name ?? p.name) }, before, after });
   return getProfile(db, actor, profileId);
 }
 
@@ -195,9 +201,12 @@ export async function deleteProfile(db: Db, actor: Actor, id: unknown): Promise<
   assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
   await assertMayManageProfile(db, actor, profileId);
+  const before = await profileAuditFields(db, profileId);
+  if (!before) throw new NotFoundError(NOT_FOUND);
   await deactivateProfile(db, profileId);
   // Tables, failure log, markers and stats go with it (onDelete: Cascade).
   await db.profile.delete({ where: { id: profileId } });
+  await recordAudit(db, actor, { action: "profile.delete", object: { type: "profile", id: profileId, label: String(before.name) }, before });
 }
 
 export async function activate(db: Db, actor: Actor, id: unknown, what: unknown = "all"): Promise<ProfileDetail> {
@@ -213,8 +222,10 @@ export async function activate(db: Db, actor: Actor, id: unknown, what: unknown 
   if (!p.organization.privacyAcceptedAt) throw privacyNotAccepted(p.organization.name);
   if (!p.destinationEnc && !p.destinationKeyVaultUri) throw new ValidationError("This profile has no target connection string; edit it and enter one.", { connectionString: "Enter the target's connection string." });
   if (p._count.tables === 0) throw new ValidationError("This profile has no tables to export; edit it and choose at least one.", { tables: "Choose at least one table." });
+  const before = await profileAuditFields(db, profileId);
   await cacheKeyVaultTarget(db, profileId);
   await activateProfile(db, profileId, mode === "all" ? {} : mode === "metadata" ? { metadata: true, data: false } : { metadata: true, data: true });
+  await recordStateChange(db, actor, "profile.activate", profileId, before);
   return getProfile(db, actor, profileId);
 }
 
@@ -222,8 +233,15 @@ export async function deactivate(db: Db, actor: Actor, id: unknown): Promise<Pro
   assertMayChangeProfiles(actor);
   const profileId = parseInput(ZProfileId, id);
   await assertMayManageProfile(db, actor, profileId);
+  const before = await profileAuditFields(db, profileId);
   await deactivateProfile(db, profileId);
+  await recordStateChange(db, actor, "profile.deactivate", profileId, before);
   return getProfile(db, actor, profileId);
+}
+
+async function recordStateChange(db: Db, actor: Actor, action: "profile.activate" | "profile.deactivate", id: string, before: Record<string, unknown> | null) {
+  const after = await profileAuditFields(db, id);
+  await recordAudit(db, actor, { action, object: { type: "profile", id, label: String(after?.name ?? before?.name ?? "") }, before, after });
 }
 
 export async function resyncTable(db: Db, actor: Actor, id: unknown, logicalName: unknown): Promise<void> {
@@ -232,6 +250,7 @@ export async function resyncTable(db: Db, actor: Actor, id: unknown, logicalName
   const name = parseInput(z.string({ message: "Choose a table." }).trim().min(1, "Choose a table.").max(128), logicalName);
   await assertMayManageProfile(db, actor, profileId);
   if (!(await requestTableResync(db, profileId, name))) throw new NotFoundError(`The table ${name} is not part of this profile.`);
+  await recordAudit(db, actor, { action: "profile.resync_table", object: { type: "profile", id: profileId, label: await profileName(db, profileId) }, after: { table: name } });
 }
 
 export async function resyncFailedRecords(db: Db, actor: Actor, id: unknown): Promise<void> {
@@ -239,4 +258,5 @@ export async function resyncFailedRecords(db: Db, actor: Actor, id: unknown): Pr
   const profileId = parseInput(ZProfileId, id);
   await assertMayManageProfile(db, actor, profileId);
   await requestFailedRecordResync(db, profileId);
+  await recordAudit(db, actor, { action: "profile.resync_failed", object: { type: "profile", id: profileId, label: await profileName(db, profileId) } });
 }

@@ -2,7 +2,9 @@
 // RETENTION_DAYS (default 90; 0 keeps everything) are deleted, oldest first, in batches of a few
 // thousand rows — short statements, so a SQLite store's writers (the runners) wait milliseconds, not
 // the length of the whole purge. Several workers pruning at once only repeat deletes of nothing.
-// Then, on SQLite, fresh planner statistics (refreshPlannerStats).
+// Then, on SQLite, fresh planner statistics (refreshPlannerStats). The audit log has its own
+// retention (AUDIT_RETENTION_DAYS, lib/audit/retention.ts), pruned in the same pass.
+import { auditRetentionDays, pruneAuditLog } from "../audit/retention";
 import { storeProviderOf, type Db } from "../db";
 import { errorText } from "./retry-policy";
 import { silentLog, type Logger } from "./table-pipeline";
@@ -67,6 +69,8 @@ export async function refreshPlannerStats(db: Db): Promise<void> {
 export interface HousekeepingOptions {
   /** Days to keep (null: keep everything). Default: RETENTION_DAYS, else 90. */
   retentionDays?: number | null;
+  /** Days to keep audit entries (null: keep them all). Default: AUDIT_RETENTION_DAYS, else 365. */
+  auditRetentionDays?: number | null;
   /** How often to prune (default hourly); the first pass runs at start. */
   everyMs?: number;
   batch?: number;
@@ -77,6 +81,7 @@ export interface HousekeepingOptions {
 /** The worker's periodic housekeeping; stop() waits for a pass in flight. */
 export function startHousekeeping(db: Db, log: Logger = silentLog, opts: HousekeepingOptions = {}): { stop(): Promise<void> } {
   const days = opts.retentionDays === undefined ? retentionDays() : opts.retentionDays;
+  const auditDays = opts.auditRetentionDays === undefined ? auditRetentionDays() : opts.auditRetentionDays;
   const everyMs = opts.everyMs ?? 60 * 60 * 1000;
   const now = opts.now ?? (() => new Date());
   const stop = new AbortController();
@@ -89,6 +94,12 @@ export function startHousekeeping(db: Db, log: Logger = silentLog, opts: Houseke
         if (!stop.signal.aborted) await refreshPlannerStats(db);
       })
       .catch((err) => log.warn(`housekeeping: pruning failed (tried again in ${Math.round(everyMs / 1000)} s): ${errorText(err)}`))
+      .then(async () => {
+        if (stop.signal.aborted) return;
+        const removed = await pruneAuditLog(db, auditDays, now());
+        if (removed) log.info(`housekeeping: removed ${removed} audit log entries older than ${auditDays} days`);
+      })
+      .catch((err) => log.warn(`housekeeping: pruning the audit log failed (tried again in ${Math.round(everyMs / 1000)} s): ${errorText(err)}`))
       .finally(() => {
         if (!stop.signal.aborted) timer = setTimeout(tick, everyMs);
       });

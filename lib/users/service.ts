@@ -1,4 +1,5 @@
 import "server-only";
+import { recordAudit } from "../audit/record";
 import { type Actor, assertAdmin } from "../auth/actor";
 import { hashPassword } from "../auth/password";
 import type { Db } from "../db";
@@ -51,6 +52,11 @@ export async function createUser(db: Db, actor: Actor, input: unknown): Promise<
     data: { email: data.email, name: data.name || null, role: data.role, passwordHash: await hashPassword(data.password) },
     select: summarySelect,
   });
+  await recordAudit(db, actor, {
+    action: "user.create",
+    object: { type: "user", id: created.id, label: created.email },
+    after: { email: created.email, name: created.name, role: created.role, hasPassword: true },
+  });
   return toSummary(created);
 }
 
@@ -84,7 +90,9 @@ export async function setUserRole(db: Db, actor: Actor, input: unknown): Promise
     }
     // A changed role ends the user's sessions: they sign in again and see what the new role allows.
     const data = user.role === role ? { role } : { role, tokenVersion: { increment: 1 } };
-    return toSummary(await tx.user.update({ where: { id }, data, select: summarySelect }));
+    const updated = await tx.user.update({ where: { id }, data, select: summarySelect });
+    await recordAudit(tx, actor, { action: "user.role_change", object: { type: "user", id, label: updated.email }, before: { role: user.role }, after: { role } });
+    return toSummary(updated);
   });
 }
 
@@ -93,12 +101,13 @@ export async function deleteUser(db: Db, actor: Actor, input: unknown): Promise<
   const id = parseInput(ZUserId, input);
   if (id === actor.id) throw new ValidationError("You cannot remove your own account.");
   await withAdminsLocked(db, async (tx) => {
-    const user = await tx.user.findUnique({ where: { id }, select: { role: true } });
+    const user = await tx.user.findUnique({ where: { id }, select: { role: true, email: true, name: true } });
     if (!user) throw new NotFoundError("That user no longer exists.");
     if (user.role === "admin" && (await tx.user.count({ where: { role: "admin" } })) <= 1) {
       throw new ValidationError(LAST_ADMIN);
     }
     await tx.user.delete({ where: { id } });
+    await recordAudit(tx, actor, { action: "user.delete", object: { type: "user", id, label: user.email }, before: user });
   });
 }
 
@@ -110,10 +119,17 @@ export async function setEntraIdentity(db: Db, actor: Actor, input: unknown): Pr
   assertAdmin(actor);
   const { id, link } = parseInput(ZSetEntraIdentity, input);
   try {
+    const before = await db.user.findUnique({ where: { id }, select: { entraObjectId: true, entraTenantId: true } });
     const row = await db.user.update({
       where: { id },
       data: { entraObjectId: link?.objectId ?? null, entraTenantId: link?.tenantId ?? null, tokenVersion: { increment: 1 } },
       select: summarySelect,
+    });
+    await recordAudit(db, actor, {
+      action: "user.entra_link",
+      object: { type: "user", id, label: row.email },
+      before,
+      after: { entraObjectId: link?.objectId ?? null, entraTenantId: link?.tenantId ?? null },
     });
     return toSummary(row);
   } catch (err) {

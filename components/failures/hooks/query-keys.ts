@@ -1,3 +1,5 @@
+import { filterParams } from "../../ui/filter-params";
+
 export interface FailureFilters {
   profileId?: string;
   entity?: string;
@@ -8,15 +10,7 @@ export interface FailureFilters {
   search?: string;
 }
 
-/** Only the filters that are set, in a fixed order: the same filters give the same key and URL. */
-export function failureParams(f: FailureFilters): URLSearchParams {
-  const q = new URLSearchParams();
-  for (const k of ["profileId", "entity", "changeType", "from", "to", "search"] as const) {
-    const v = f[k]?.trim();
-    if (v) q.set(k, v);
-  }
-  return q;
-}
+export const failureParams = (f: FailureFilters) => filterParams(f, ["profileId", "entity", "changeType", "from", "to", "search"] as const);
 
 export const failureKeys = {
   all: ["failures"] as const,

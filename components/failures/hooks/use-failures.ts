@@ -1,25 +1,17 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
 import type { FailurePage } from "@/lib/profiles/failures";
-import { fetchJson } from "../../fetch-json";
+import { useKeysetPages } from "../../ui/hooks/use-keyset-pages";
 import { failureKeys, failureParams, type FailureFilters } from "./query-keys";
 
-const PAGE_SIZE = 50;
-
-/** Newest first, keyset pages: each "older" page starts below the last id seen. */
+/** Newest first, keyset pages: each "older" page starts below the last entry seen. */
 export function useFailures(filters: FailureFilters) {
-  return useInfiniteQuery({
+  return useKeysetPages<FailurePage>({
     queryKey: failureKeys.list(filters),
-    queryFn: ({ pageParam }) => {
-      const q = failureParams(filters);
-      q.set("limit", String(PAGE_SIZE));
-      if (pageParam) q.set("cursor", pageParam);
-      return fetchJson<FailurePage>(`/api/portal/failures?${q}`, "Could not load the failure log.");
-    },
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    path: "/api/portal/failures",
+    params: failureParams(filters),
+    pageSize: 50,
+    fallbackError: "Could not load the failure log.",
     refetchInterval: 15_000,
-    retry: false,
   });
 }

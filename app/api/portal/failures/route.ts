@@ -2,7 +2,7 @@ import { requireActor } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { runRoute } from "@/lib/http/route-result";
 import { queryFailures } from "@/lib/profiles/failures";
-import { nonEmptyParams } from "./params";
+import { nonEmptyParams } from "@/lib/http/query-params";
 
 export const dynamic = "force-dynamic";
 
