@@ -1,7 +1,8 @@
 // `dataverse-export lake query --target TARGET --sql "select count(*) from account"`: reads a data
 // lake back with DuckDB. Each table is a view of its latest state (newest versionnumber per Id,
 // deleted rows removed); raw.<table> holds every row as written. --snapshot reads the files
-// model.json names instead of the live ones.
+// model.json names instead of the live ones. --delta reads the Delta tables (deltalake/…), as of
+// --version N when given (time travel within the vacuum retention).
 import { parseArgs } from "node:util";
 import { csvField } from "../../destinations/lake/csv";
 import { parseLakeTarget } from "../../destinations/lake/lake-target";
@@ -9,12 +10,14 @@ import { openStorage } from "../../destinations/lake/open-storage";
 import { openLakeReader } from "../../destinations/lake/reader";
 import { errorText } from "../../sync/retry-policy";
 
-const USAGE = `usage: dataverse-export lake query --target TARGET --sql SQL [--snapshot] [--format table|csv|json]
+const USAGE = `usage: dataverse-export lake query --target TARGET --sql SQL [--snapshot | --delta [--version N]] [--format table|csv|json]
 
   TARGET   lake:PATH, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH;AccountKey=K,
            https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH?SAS, or a storage connection string ;Container=C
   --sql    DuckDB SQL; every exported table is a view of its latest state, raw.<table> has every row
   --snapshot  read the newest snapshot (the files model.json names) instead of the live files
+  --delta     read the Delta tables (lake format delta): the log replayed, the live Parquet files
+  --version   with --delta: every table as of that Delta version (time travel within the retention)
   --format table (default), csv (with a header) or json (one object per line)`;
 
 function render(rows: Record<string, unknown>[], format: string): string {
@@ -34,11 +37,11 @@ export async function run(argv: string[]): Promise<number> {
     console.error(sub && sub !== "--help" && sub !== "-h" ? `dataverse-export lake: unknown subcommand '${sub}'\n${USAGE}` : USAGE);
     return sub === "--help" || sub === "-h" ? 0 : 2;
   }
-  let values: { target?: string; sql?: string; snapshot?: boolean; format?: string; help?: boolean };
+  let values: { target?: string; sql?: string; snapshot?: boolean; delta?: boolean; version?: string; format?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: rest, strict: true, allowPositionals: false,
-      options: { target: { type: "string" }, sql: { type: "string" }, snapshot: { type: "boolean" }, format: { type: "string", default: "table" }, help: { type: "boolean", short: "h" } },
+      options: { target: { type: "string" }, sql: { type: "string" }, snapshot: { type: "boolean" }, delta: { type: "boolean" }, version: { type: "string" }, format: { type: "string", default: "table" }, help: { type: "boolean", short: "h" } },
     }));
   } catch (err) {
     console.error(`dataverse-export lake query: ${(err as Error).message.split("\n")[0]}\n${USAGE}`);
@@ -56,9 +59,15 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`dataverse-export lake query: --format must be table, csv or json`);
     return 2;
   }
+  if (values.version !== undefined && (!values.delta || !/^\d+$/.test(values.version))) {
+    console.error(`dataverse-export lake query: --version needs --delta and a whole number`);
+    return 2;
+  }
   try {
     const storage = await openStorage(parseLakeTarget(values.target));
-    const reader = await openLakeReader(storage, { source: values.snapshot ? "snapshot" : "live" });
+    const reader = values.delta
+      ? await (await import("../../destinations/lake/delta/delta-reader")).openDeltaReader(storage, { version: values.version === undefined ? undefined : Number(values.version) })
+      : await openLakeReader(storage, { source: values.snapshot ? "snapshot" : "live" });
     try {
       const rows = await reader.query(values.sql);
       console.log(render(rows, values.format ?? "table"));

@@ -69,7 +69,7 @@ const encoder: Encoder = {
   bigint: (v) => v,
 };
 
-const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u|d)\.json$/;
+const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u|d)\.parquet$/;
 
 export class DeltaTable {
   snapshot: Snapshot = emptySnapshot();
@@ -278,15 +278,19 @@ export class DeltaTable {
 
   private stagedName(kind: "u" | "d"): { seq: number; rel: string } {
     const seq = this.nextSeq++;
-    return { seq, rel: `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.json` };
+    return { seq, rel: `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.parquet` };
   }
 
+  /** One staged change file: the rows as JSON lines, typed by DuckDB into Parquet (read back cheaply at commit). */
   private async stage(kind: "u" | "d", lines: string[]): Promise<void> {
     const { seq, rel } = this.stagedName(kind);
     const dir = await this.files.scratch();
     try {
-      const file = path.join(dir, "staged.json");
-      await fsp.writeFile(file, lines.join(""));
+      const json = path.join(dir, "staged.json");
+      await fsp.writeFile(json, lines.join(""));
+      const columns = kind === "u" ? `{${this.typedColumns(this.columns)}, ${PARTITION_COLUMN}: 'VARCHAR'}` : `{Id: 'VARCHAR'}`;
+      const file = path.join(dir, "staged.parquet");
+      await (await this.db()).run(`COPY (SELECT * FROM read_json(${quoteStr(json)}, format = 'newline_delimited', columns = ${columns})) TO ${quoteStr(file)} (FORMAT parquet)`);
       await this.files.publish(file, rel);
     } finally {
       await this.files.dropScratch(dir);
@@ -452,35 +456,47 @@ export class DeltaTable {
     const db = await this.db();
     const staged = [...this.staged];
     const columns = this.columns;
-    const ups: { seq: number; local: string }[] = [];
-    const dels: { seq: number; local: string }[] = [];
-    for (const s of staged) (s.kind === "u" ? ups : dels).push({ seq: s.seq, local: await this.files.localOf(s.rel) });
-    const parts: string[] = [];
-    for (const u of ups) {
-      parts.push(
-        `SELECT *, ${u.seq}::BIGINT AS __seq, 'U' AS __op FROM read_json(${quoteStr(u.local)}, format = 'newline_delimited', ` +
-          `columns = {${this.typedColumns(columns)}, ${PARTITION_COLUMN}: 'VARCHAR'})`,
-      );
+    // Memory stays bounded whatever the cycle's size: only (Id, last sequence, operation) is
+    // materialised; the rows stream from the staged files through hash joins into COPY (DuckDB
+    // spills to its temporary folder when a join does not fit).
+    const files: { local: string; seq: number; op: "U" | "D" }[] = [];
+    for (const s of staged) files.push({ local: await this.files.localOf(s.rel), seq: s.seq, op: s.kind === "u" ? "U" : "D" });
+    const all = `[${files.map((f) => quoteStr(f.local)).join(", ")}]`;
+    const ups = files.filter((f) => f.op === "U");
+    await db.run(`CREATE OR REPLACE TEMP TABLE sf AS SELECT * FROM (VALUES ${files.map((f) => `(${quoteStr(f.local)}, ${f.seq}::BIGINT, '${f.op}')`).join(", ")}) t(filename, seq, op)`);
+    const versionExpr = ups.length ? "x.versionnumber" : "CAST(NULL AS BIGINT)";
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE keys AS SELECT x.Id, max(sf.seq) AS seq, arg_max(sf.op, sf.seq) AS op, max(${versionExpr}) AS v ` +
+        `FROM read_parquet(${all}, filename = true, union_by_name = true) x JOIN sf ON sf.filename = x.filename GROUP BY x.Id`,
+    );
+    const cols = columns.map((c) => quoteId(c.name));
+    const emptyU = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`), `CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN}`].join(", ")} WHERE false`;
+    let chg = emptyU;
+    if (ups.length) {
+      const list = `[${ups.map((f) => quoteStr(f.local)).join(", ")}]`;
+      // Pages staged before a schema change lack the added columns: null there.
+      const present = new Set((await db.all(`SELECT DISTINCT name FROM parquet_schema(${list})`)).map((r) => String(r.name)));
+      const pick = (c: LakeColumn) => (present.has(c.name) ? `CAST(u.${quoteId(c.name)} AS ${duckType(c)}) AS ${quoteId(c.name)}` : `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`);
+      chg = `SELECT ${[...columns.map(pick), `u.${PARTITION_COLUMN}`].join(", ")} FROM read_parquet(${list}, filename = true, union_by_name = true) u ` +
+        `JOIN sf ON sf.filename = u.filename JOIN keys k ON k.Id = u.Id AND k.seq = sf.seq`;
     }
-    for (const d of dels) parts.push(`SELECT Id, ${d.seq}::BIGINT AS __seq, 'D' AS __op FROM read_json(${quoteStr(d.local)}, format = 'newline_delimited', columns = {Id: 'VARCHAR'})`);
-    await db.run(`CREATE OR REPLACE TEMP TABLE chg AS SELECT * FROM (${parts.join(" UNION ALL BY NAME ")}) QUALIFY row_number() OVER (PARTITION BY Id ORDER BY __seq DESC) = 1`);
-    for (const c of columns) if (!ups.length) await db.run(`ALTER TABLE chg ADD COLUMN IF NOT EXISTS ${quoteId(c.name)} ${duckType(c)}`);
-    if (!ups.length) await db.run(`ALTER TABLE chg ADD COLUMN IF NOT EXISTS ${PARTITION_COLUMN} VARCHAR`);
+    await db.run(`CREATE OR REPLACE TEMP VIEW chg AS ${chg}`);
+    const [counts] = await db.all(`SELECT count(*) FILTER (WHERE op = 'U')::BIGINT AS u, count(*) FILTER (WHERE op = 'D')::BIGINT AS d, coalesce(max(v), 0)::BIGINT AS v FROM keys`);
+    const upserts = Number(counts.u);
+    const deletes = Number(counts.d);
 
     // The live files holding a changed Id (all of their rows are rewritten).
     const live = [...this.snapshot.files.keys()];
     let hits: { path: string; local: string; partition: string }[] = [];
     if (live.length) {
-      const all = await this.liveLocal(live);
-      const list = `[${all.map((f) => quoteStr(f.local)).join(", ")}]`;
-      const found = new Set((await db.all(`SELECT DISTINCT filename FROM read_parquet(${list}, filename = true, union_by_name = true) WHERE Id IN (SELECT Id FROM chg)`)).map((r) => String(r.filename)));
-      hits = all.filter((f) => found.has(f.local));
+      const allLive = await this.liveLocal(live);
+      const list = `[${allLive.map((f) => quoteStr(f.local)).join(", ")}]`;
+      const found = new Set((await db.all(`SELECT DISTINCT f.filename FROM read_parquet(${list}, filename = true, union_by_name = true) f SEMI JOIN keys k ON f.Id = k.Id`)).map((r) => String(r.filename)));
+      hits = allLive.filter((f) => found.has(f.local));
     }
     await this.fileView(db, "old", hits);
-    const [{ m }] = await db.all(`SELECT coalesce(max(v), 0)::BIGINT AS m FROM (SELECT max(versionnumber) v FROM chg UNION ALL SELECT max(versionnumber) FROM old)`);
-    const deleteVersion = Math.max(Number(m), this.maxVersionInStats()) + 1;
+    const deleteVersion = Math.max(Number(counts.v), this.maxVersionInStats()) + 1;
     const now = new Date().toISOString();
-    const cols = columns.map((c) => quoteId(c.name));
     const oCols = [...cols.map((c) => `o.${c}`), `o.${PARTITION_COLUMN}`].join(", ");
     const cCols = [...cols.map((c) => `c.${c}`), `c.${PARTITION_COLUMN}`].join(", ");
     const applies = `(o.Id IS NULL OR coalesce(o.IsDelete, false) OR o.versionnumber IS NULL OR c.versionnumber IS NULL OR c.versionnumber >= o.versionnumber)`;
@@ -490,22 +506,20 @@ export class DeltaTable {
       ),
       `o.${PARTITION_COLUMN}`,
     ].join(", ");
-    const result =
-      `SELECT ${oCols} FROM old o WHERE o.Id NOT IN (SELECT Id FROM chg) ` +
-      `UNION ALL SELECT ${cCols} FROM chg c LEFT JOIN old o ON o.Id = c.Id WHERE c.__op = 'U' AND ${applies} ` +
-      `UNION ALL SELECT ${oCols} FROM old o JOIN chg c ON o.Id = c.Id WHERE c.__op = 'U' AND NOT ${applies} ` +
-      `UNION ALL SELECT ${delCols} FROM old o JOIN chg c ON o.Id = c.Id WHERE c.__op = 'D' AND NOT coalesce(o.IsDelete, false) ` +
-      `UNION ALL SELECT ${oCols} FROM old o JOIN chg c ON o.Id = c.Id WHERE c.__op = 'D' AND coalesce(o.IsDelete, false)`;
-    const [{ n }] = await db.all(`SELECT count(*)::BIGINT n FROM (${result})`);
-    const adds = Number(n) > 0 || hits.length ? await this.writeFiles(db, `SELECT * FROM (${result}) ORDER BY ${PARTITION_COLUMN}, Id`, true) : [];
+    const result = hits.length
+      ? `SELECT ${oCols} FROM old o ANTI JOIN keys k ON o.Id = k.Id ` +
+        `UNION ALL SELECT ${cCols} FROM chg c LEFT JOIN old o ON o.Id = c.Id WHERE ${applies} ` +
+        `UNION ALL SELECT ${oCols} FROM old o JOIN chg c ON o.Id = c.Id WHERE NOT ${applies} ` +
+        `UNION ALL SELECT ${delCols} FROM old o JOIN keys k ON o.Id = k.Id WHERE k.op = 'D' AND NOT coalesce(o.IsDelete, false) ` +
+        `UNION ALL SELECT ${oCols} FROM old o JOIN keys k ON o.Id = k.Id WHERE k.op = 'D' AND coalesce(o.IsDelete, false)`
+      : `SELECT ${cCols} FROM chg c`;
+    const adds = upserts > 0 || hits.length ? await this.writeFiles(db, result, true) : [];
     const removes: RemoveAction[] = hits.map((h) => {
       const a = this.snapshot.files.get(h.path)!;
       return { path: a.path, deletionTimestamp: Date.now(), dataChange: true, extendedFileMetadata: true, partitionValues: a.partitionValues, size: a.size };
     });
     const lastSeq = staged.at(-1)!.seq;
-    const upserts = ups.length ? Number((await db.all(`SELECT count(*)::BIGINT n FROM chg WHERE __op = 'U'`))[0].n) : 0;
-    const deletes = dels.length ? Number((await db.all(`SELECT count(*)::BIGINT n FROM chg WHERE __op = 'D'`))[0].n) : 0;
-    await db.run("DROP TABLE IF EXISTS chg");
+    await db.run("DROP VIEW IF EXISTS chg; DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS sf");
     let version: number;
     try {
       version = await this.commitActions(

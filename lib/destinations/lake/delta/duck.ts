@@ -7,7 +7,7 @@ import path from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
 export interface DuckOptions {
-  /** DuckDB's memory_limit (default 160MB: the process stays near 300 MB with a page in flight). */
+  /** DuckDB's memory_limit (default 100MB; it spills to disk beyond it). */
   memoryLimit?: string;
   threads?: number;
 }
@@ -24,8 +24,8 @@ export class Duck {
         const { DuckDBInstance } = await import("@duckdb/node-api");
         this.spill = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-duck-"));
         return DuckDBInstance.create(":memory:", {
-          memory_limit: this.opts.memoryLimit ?? "160MB",
-          threads: String(this.opts.threads ?? 2),
+          memory_limit: this.opts.memoryLimit ?? "100MB",
+          threads: String(this.opts.threads ?? 1),
           temp_directory: this.spill,
           preserve_insertion_order: "false",
         });
