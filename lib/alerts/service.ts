@@ -2,6 +2,7 @@ import "server-only";
 // Alerts as the portal sees them: rules and channels per profile (admins add and remove them),
 // the alert history (anyone signed in), and "Send test alert" (admins), which sends one message
 // to one channel now and says exactly why it failed. Evaluation runs in the worker (evaluator.ts).
+import { recordAudit } from "../audit/record";
 import { type Actor, assertAdmin } from "../auth/actor";
 import type { Db } from "../db";
 import { AppError, NotFoundError } from "../errors";
@@ -134,6 +135,7 @@ export async function createAlertRule(db: Db, actor: Actor, id: unknown, input: 
   const p = await profileOf(db, id);
   const r = parseInput(ZAlertRuleInput, input);
   const row = await db.alertRule.create({ data: { profileId: p.id, kind: r.kind, threshold: r.threshold }, select: { id: true } });
+  await recordAudit(db, actor, { action: "alert.rule_create", object: { type: "alert", id: row.id, label: `${p.name}: ${describeRule(r.kind, r.threshold)}` }, after: { profileId: p.id, kind: r.kind, threshold: r.threshold } });
   return { id: row.id, kind: r.kind, label: KIND_INFO[r.kind].label, threshold: r.threshold, description: describeRule(r.kind, r.threshold), enabled: true };
 }
 
@@ -142,8 +144,10 @@ export async function deleteAlertRule(db: Db, actor: Actor, id: unknown, ruleId:
   assertAdmin(actor);
   const p = await profileOf(db, id);
   const rid = parseInput(ZAlertObjectId, ruleId);
+  const before = await db.alertRule.findFirst({ where: { id: rid, profileId: p.id }, select: { kind: true, threshold: true, enabled: true } });
   const { count } = await db.alertRule.deleteMany({ where: { id: rid, profileId: p.id } });
   if (!count) throw new NotFoundError("That alert rule does not exist.");
+  await recordAudit(db, actor, { action: "alert.rule_delete", object: { type: "alert", id: rid, label: `${p.name}: ${before?.kind ?? "rule"}` }, before: { profileId: p.id, ...before } });
 }
 
 /** Stores a channel; its secret (webhook URL, SMTP password) encrypted and never returned. */
@@ -153,6 +157,8 @@ export async function createAlertChannel(db: Db, actor: Actor, id: unknown, inpu
   const c = parseInput(ZAlertChannelInput, input);
   const cols = channelColumns(c);
   const row = await db.alertChannel.create({ data: { profileId: p.id, ...cols }, select: { id: true } });
+  // The description names the channel without its secret (the webhook URL or SMTP password).
+  await recordAudit(db, actor, { action: "alert.channel_create", object: { type: "alert", id: row.id, label: `${p.name}: ${cols.name}` }, after: { profileId: p.id, name: cols.name, kind: c.kind, description: describeChannel(cols) } });
   return { id: row.id, name: cols.name, kind: c.kind, description: describeChannel(cols) };
 }
 
@@ -160,8 +166,10 @@ export async function deleteAlertChannel(db: Db, actor: Actor, id: unknown, chan
   assertAdmin(actor);
   const p = await profileOf(db, id);
   const cid = parseInput(ZAlertObjectId, channelId);
+  const before = await db.alertChannel.findFirst({ where: { id: cid, profileId: p.id }, select: { name: true, kind: true } });
   const { count } = await db.alertChannel.deleteMany({ where: { id: cid, profileId: p.id } });
   if (!count) throw new NotFoundError("That alert channel does not exist.");
+  await recordAudit(db, actor, { action: "alert.channel_delete", object: { type: "alert", id: cid, label: `${p.name}: ${before?.name ?? "channel"}` }, before: { profileId: p.id, ...before } });
 }
 
 /**
@@ -181,6 +189,7 @@ export async function sendTestAlert(db: Db, actor: Actor, id: unknown, channelId
     at: new Date(), link: profileLink(p.id),
   };
   const r = await deliver(db, ch, m, { profileId: p.id, alertId: null, event: "test" }, { attempts: 1, timeoutMs: 10_000, ...o });
+  await recordAudit(db, actor, { action: "alert.test_send", object: { type: "alert", id: cid, label: `${p.name}: ${ch.name}` }, after: { ok: r.ok } });
   if (!r.ok) throw new ChannelTestFailedError(`The test alert to "${ch.name}" failed: ${r.error}`);
   return { channelName: ch.name };
 }

@@ -317,7 +317,7 @@ const PARAMETERS: Record<string, object> = {
   format: { name: "format", in: "query", required: false, description: "des (the old product's lines, default) or csv.", schema: { type: "string", enum: ["des", "csv"] } },
   auditActor: { name: "actor", in: "query", required: false, description: "Part of the actor's email or token name.", schema: { type: "string" } },
   auditAction: { name: "action", in: "query", required: false, description: "One action (profile.activate) or a family (profile).", schema: { type: "string" } },
-  auditObjectType: { name: "objectType", in: "query", required: false, schema: { type: "string", enum: ["session", "user", "token", "organization", "profile", "connection"] } },
+  auditObjectType: { name: "objectType", in: "query", required: false, schema: { type: "string", enum: ["session", "user", "token", "organization", "profile", "connection", "alert"] } },
   auditObject: { name: "object", in: "query", required: false, description: "The object's id, or part of its name.", schema: { type: "string" } },
   from: { name: "from", in: "query", required: false, description: "Entries at or after this time (ISO 8601).", schema: { type: "string", format: "date-time" } },
   to: { name: "to", in: "query", required: false, description: "Entries at or before this time (ISO 8601).", schema: { type: "string", format: "date-time" } },

@@ -23,11 +23,16 @@ export const AUDIT_ACTIONS = {
   "profile.resync_failed": "Asked to re-sync failed records",
   "profile.reconcile": "Asked to reconcile",
   "profile.reconcile_schedule": "Changed the reconciliation schedule",
+  "alert.rule_create": "Added an alert rule",
+  "alert.rule_delete": "Removed an alert rule",
+  "alert.channel_create": "Added an alert channel",
+  "alert.channel_delete": "Removed an alert channel",
+  "alert.test_send": "Sent a test alert",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
-export const AUDIT_OBJECT_TYPES = ["session", "user", "token", "organization", "profile", "connection"] as const;
+export const AUDIT_OBJECT_TYPES = ["session", "user", "token", "organization", "profile", "connection", "alert"] as const;
 export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 
 export function actionLabel(action: string): string {

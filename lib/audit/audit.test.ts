@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAlertChannel, createAlertRule, deleteAlertChannel, deleteAlertRule } from "../alerts/service";
 import { createApiToken, revokeApiToken } from "../api/token-store";
 import type { Actor } from "../auth/actor";
 import { authorizeCredentials } from "../auth/options";
@@ -30,6 +31,8 @@ const SECRETS = {
   clientSecret: "org-client-secret-4f9a1c",
   targetPassword: "pg-target-pw-7d2e",
   newTargetPassword: "pg-target-pw-rotated-91b",
+  webhookUrl: "https://hooks.example/services/T0/B0/webhook-secret-path-55",
+  smtpPassword: "smtp-pw-3c8e",
 };
 
 beforeAll(async () => {
@@ -85,7 +88,7 @@ describe("recording, one family at a time", () => {
     expect(JSON.stringify(await db.auditEvent.findMany())).not.toContain(token.slice(10));
   });
 
-  it("organizations and privacy terms (the client secret only as [redacted]); profiles from create to delete", async () => {
+  it("organizations and privacy terms (the client secret only as [redacted]); profiles from create to delete; their alert rules and channels", async () => {
     const org = await addOrganization(db, admin, {
       name: "Contoso", url: "https://contoso.crm.dynamics.com", tenantId: "11111111-2222-3333-4444-555555555555", clientId: "66666666-7777-8888-9999-000000000000", clientSecret: SECRETS.clientSecret,
     });
@@ -119,6 +122,17 @@ describe("recording, one family at a time", () => {
     expect(await lastEntry("profile.reconcile_schedule")).toMatchObject({ before: { timeUtc: "02:00" }, after: { timeUtc: "03:30" } });
     await deactivate(db, admin, p.id);
     expect(await lastEntry("profile.deactivate")).toMatchObject({ before: { metadataActive: true }, after: { metadataActive: false } });
+    // Alerts: rules and channels (the webhook URL and the SMTP password are secrets).
+    const rule = await createAlertRule(db, admin, p.id, { kind: "lag", threshold: 30 });
+    expect(await lastEntry("alert.rule_create")).toMatchObject({ objectType: "alert", objectId: rule.id, after: { profileId: p.id, kind: "lag", threshold: 30 } });
+    const hook = await createAlertChannel(db, admin, p.id, { kind: "webhook", name: "ops hook", url: SECRETS.webhookUrl, format: "slack" });
+    expect(await lastEntry("alert.channel_create")).toMatchObject({ objectId: hook.id, objectLabel: "Sales EU: ops hook", after: { name: "ops hook", kind: "webhook" } });
+    await createAlertChannel(db, admin, p.id, { kind: "email", name: "ops mail", host: "smtp.example", port: 587, user: "ops", password: SECRETS.smtpPassword, from: "dx@example.com", to: "ops@example.com" });
+    await deleteAlertRule(db, admin, p.id, rule.id);
+    expect(await lastEntry("alert.rule_delete")).toMatchObject({ objectId: rule.id, before: { kind: "lag", threshold: 30 } });
+    await deleteAlertChannel(db, admin, p.id, hook.id);
+    expect(await lastEntry("alert.channel_delete")).toMatchObject({ objectId: hook.id, before: { name: "ops hook" } });
+
     await deleteProfile(db, admin, p.id);
     expect(await lastEntry("profile.delete")).toMatchObject({ objectId: p.id, objectLabel: "Sales EU", before: { name: "Sales EU", connectionString: REDACTED }, after: null });
   });
