@@ -55,6 +55,8 @@ export default defineConfig({
       EMULATOR_PORT: String(emulatorPort),
       EMULATOR_RECORDS: process.env.E2E_EMULATOR_RECORDS || "300",
       WORKER_POLL_MS: "500",
+      // The alert evaluator's period (default 30 s): e2e/alerts.spec.ts waits for it.
+      ALERT_EVAL_MS: "1000",
       ...(process.env.NEXT_DIST_DIR ? { NEXT_DIST_DIR: process.env.NEXT_DIST_DIR } : {}),
     },
   },

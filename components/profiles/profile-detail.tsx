@@ -10,6 +10,7 @@ import { formatLag, formatUtc } from "../ui/time-text";
 import { useProfile } from "./hooks/use-profile";
 import { useResyncTable } from "./hooks/use-profile-mutations";
 import { ProfileActions } from "./profile-actions";
+import { ProfileAlerts } from "./profile-alerts";
 import { ProfileReconciliation } from "./profile-reconciliation";
 import { ProfileTablesStatus } from "./profile-tables-status";
 import { ProfileThroughput } from "./profile-throughput";
@@ -131,6 +132,9 @@ export function ProfileDetailView({ initialProfile, target, isAdmin }: { initial
       </Card>
       <Card title="Reconciliation">
         <ProfileReconciliation profileId={p.id} tables={p.tables.filter((t) => t.phase !== "disabled").map((t) => t.logicalName)} isAdmin={isAdmin} />
+      </Card>
+      <Card title="Alerts">
+        <ProfileAlerts profileId={p.id} isAdmin={isAdmin} />
       </Card>
       <Card title="Throughput and failures">
         <ProfileThroughput profileId={p.id} />

@@ -89,6 +89,8 @@ export const ROUTES: RouteEntry[] = [
   api("app/api/portal/profiles/[id]/reconciliation", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/reconciliation`, 404),
   api("app/api/portal/audit", "GET", "session-admin", () => "/api/portal/audit?limit=1", 200),
   api("app/api/portal/audit/download", "GET", "session-admin", () => "/api/portal/audit/download?action=user.create", 200),
+  // Alert rules, channels (no secrets) and history: viewers may read them.
+  api("app/api/portal/profiles/[id]/alerts", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/alerts`, 404),
   api("app/api/users", "GET", "session-admin", () => "/api/users", 200),
   api("app/api/users", "POST", "session-admin", () => "/api/users", 400, () => ({ email: "not an email" })),
   api("app/api/users/[id]", "PATCH", "session-admin", (i) => `/api/users/${i.missing}`, 404, () => ({ role: "viewer" })),
@@ -148,6 +150,11 @@ export const ACTIONS: ActionEntry[] = [
   action("profiles/[id]", "deleteProfileAction", "contributor", (i) => [{ id: i.missing }]),
   action("profiles/[id]", "reconcileProfileAction", "contributor", (i) => [{ id: i.missing }]),
   action("profiles/[id]", "updateReconcileScheduleAction", "contributor", (i) => [{ id: i.missing, schedule: { enabled: true, timeUtc: "02:00", everyHours: null } }]),
+  action("profiles/[id]/alerts", "createAlertRuleAction", "admin", (i) => [{ id: i.missing, rule: { kind: "lag", threshold: 30 } }]),
+  action("profiles/[id]/alerts", "deleteAlertRuleAction", "admin", (i) => [{ id: i.missing, ruleId: i.missing }]),
+  action("profiles/[id]/alerts", "createAlertChannelAction", "admin", (i) => [{ id: i.missing, channel: { kind: "webhook", name: "x", url: "https://example.invalid/hook" } }]),
+  action("profiles/[id]/alerts", "deleteAlertChannelAction", "admin", (i) => [{ id: i.missing, channelId: i.missing }]),
+  action("profiles/[id]/alerts", "sendTestAlertAction", "admin", (i) => [{ id: i.missing, channelId: i.missing }]),
 ];
 
 const page = (file: string, policy: PagePolicy, path: PageEntry["path"], allowed = 200): PageEntry => ({ file: `app/${file}/page.tsx`, policy, path, allowed });

@@ -11,4 +11,5 @@ export const profileKeys = {
   detail: (id: string) => [...profileKeys.details(), id] as const,
   throughput: (id: string, sinceMinutes: number) => [...profileKeys.detail(id), "throughput", sinceMinutes] as const,
   reconciliation: (id: string) => [...profileKeys.detail(id), "reconciliation"] as const,
+  alerts: (id: string) => [...profileKeys.detail(id), "alerts"] as const,
 };
