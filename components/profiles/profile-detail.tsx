@@ -28,7 +28,8 @@ function formatBytes(n: number): string {
 const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server", datalake: "Data lake" };
 
 /** `target` is where the data goes, without secrets (lib/profiles/target-description). */
-export function ProfileDetailView({ initialProfile, target, isAdmin }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean }) {
+/** `canManageAlerts`: admins only (contributors change profiles, not where alerts go). */
+export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAlerts = false }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean; canManageAlerts?: boolean }) {
   const query = useProfile(initialProfile.id, initialProfile);
   const resync = useResyncTable();
   const [resyncing, setResyncing] = useState<string | null>(null);
@@ -134,7 +135,7 @@ export function ProfileDetailView({ initialProfile, target, isAdmin }: { initial
         <ProfileReconciliation profileId={p.id} tables={p.tables.filter((t) => t.phase !== "disabled").map((t) => t.logicalName)} isAdmin={isAdmin} />
       </Card>
       <Card title="Alerts">
-        <ProfileAlerts profileId={p.id} isAdmin={isAdmin} />
+        <ProfileAlerts profileId={p.id} isAdmin={canManageAlerts} />
       </Card>
       <Card title="Throughput and failures">
         <ProfileThroughput profileId={p.id} />

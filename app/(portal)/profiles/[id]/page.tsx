@@ -28,7 +28,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         </Link>
       </p>
       <PageHeader title={profile.name} description="Live status of this export profile." />
-      <ProfileDetailView initialProfile={profile} target={target} isAdmin={await mayManageProfile(db, actor, profile.id)} />
+      <ProfileDetailView initialProfile={profile} target={target} isAdmin={await mayManageProfile(db, actor, profile.id)} canManageAlerts={actor.role === "admin"} />
     </>
   );
 }
