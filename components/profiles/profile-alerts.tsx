@@ -77,22 +77,23 @@ function ChannelForm({ profileId }: { profileId: string }) {
   const create = useCreateAlertChannel();
   const [kind, setKind] = useState<"webhook" | "email">("webhook");
   const [message, setMessage] = useState<Message>(null);
+  // Bumped after a channel is added: the form remounts empty (its kind select stays as chosen).
+  const [formKey, setFormKey] = useState(0);
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+    const f = new FormData(e.currentTarget);
     const s = (k: string) => String(f.get(k) ?? "");
     const channel =
       kind === "webhook"
         ? { kind, name: s("channelName"), url: s("url"), format: s("format") }
         : { kind, name: s("channelName"), host: s("host"), port: s("port"), security: s("security"), user: s("user"), password: s("password"), from: s("from"), to: s("to") };
     const r = await create.mutateAsync({ id: profileId, channel });
-    if (r.ok) form.reset();
+    if (r.ok) setFormKey((k) => k + 1);
     setMessage(r.ok ? { ok: true, text: `Channel "${r.data.name}" added. Its ${kind === "webhook" ? "URL" : "password"} is stored encrypted and not shown again.` } : { ok: false, text: r.error, fields: r.fieldErrors });
   }
   const err = (k: string) => message?.fields?.[k];
   return (
-    <form onSubmit={(e) => void onSubmit(e)} className="space-y-3" aria-label="Add an alert channel">
+    <form key={formKey} onSubmit={(e) => void onSubmit(e)} className="space-y-3" aria-label="Add an alert channel">
       <div className="grid gap-3 md:grid-cols-2">
         <SelectField
           label="Channel kind"
