@@ -57,6 +57,9 @@ export default defineConfig({
       WORKER_POLL_MS: "500",
       // The alert evaluator's period (default 30 s): e2e/alerts.spec.ts waits for it.
       ALERT_EVAL_MS: "1000",
+      // One admin runs every spec back to back: the per-user limit of connection tests and table
+      // listings (lib/auth/outbound-limit.ts, tested in Vitest) would slow the suite, not test it.
+      OUTBOUND_RATE_LIMIT: "1000/60",
       ...(process.env.NEXT_DIST_DIR ? { NEXT_DIST_DIR: process.env.NEXT_DIST_DIR } : {}),
     },
   },

@@ -4,6 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { PAGES } from "./support/authorization-matrix";
 import { ANONYMOUS, unique } from "./support/env";
+import { seedOrganizationWithUnreadableSecret } from "./support/organizations";
 import { acceptDemoPrivacy, createProfileThroughWizard, demoOrganizationId, seriousViolations } from "./portal-helpers";
 
 test("the portal pages have no serious accessibility violations", async ({ page, browser }) => {
@@ -16,6 +17,8 @@ test("the portal pages have no serious accessibility violations", async ({ page,
     ["(portal)", "dashboard", async () => void (await page.goto("/"))],
     ["(portal)/organizations", "/organizations", async () => void (await page.goto("/organizations"))],
     ["(portal)/organizations/[id]/privacy", "privacy terms", async () => void (await page.goto(`/organizations/${demoOrganizationId()}/privacy`))],
+    // A registered organization whose secret cannot be decrypted: the notice and the form.
+    ["(portal)/organizations/[id]/edit", "edit organization", async () => void (await page.goto(`/organizations/${seedOrganizationWithUnreadableSecret().id}/edit`))],
     ["(portal)/profiles", "/profiles", async () => void (await page.goto("/profiles"))],
     ["(portal)/users", "/users", async () => void (await page.goto("/users"))],
     ["(portal)/tokens", "/tokens", async () => void (await page.goto("/tokens"))],

@@ -60,6 +60,15 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+export class TooManyRequestsError extends AppError {
+  override readonly status = 429;
+  override readonly code = "TooManyRequests";
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+    this.name = "TooManyRequestsError";
+  }
+}
+
 export const GENERIC_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; please try again.";
 
 /** Logs an unexpected error once, with context, and returns the message safe for a browser. */

@@ -20,7 +20,7 @@ export function OrganizationsManager({ initialOrganizations, isAdmin }: { initia
             : "An admin needs to add a Dataverse environment first."}
         </EmptyState>
       ) : (
-        <OrganizationsTable organizations={list} />
+        <OrganizationsTable organizations={list} isAdmin={isAdmin} />
       )}
       {isAdmin ? <NewOrganizationForm /> : <p className="text-sm text-slate-600">You have the viewer role: an admin adds environments and accepts privacy terms.</p>}
     </div>

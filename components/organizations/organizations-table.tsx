@@ -11,7 +11,7 @@ import { useTestOrganizationConnection } from "./hooks/use-organization-mutation
 
 type TestResult = { ok: boolean; message: string };
 
-export function OrganizationsTable({ organizations }: { organizations: OrganizationSummary[] }) {
+export function OrganizationsTable({ organizations, isAdmin }: { organizations: OrganizationSummary[]; isAdmin: boolean }) {
   const test = useTestOrganizationConnection();
   const [results, setResults] = useState<Record<string, TestResult>>({});
   const [testing, setTesting] = useState<string | null>(null);
@@ -56,6 +56,17 @@ export function OrganizationsTable({ organizations }: { organizations: Organizat
                 <div className="text-xs text-slate-600">
                   {o.authKind === "token" ? "Signed in with a fixed token (emulator)" : `Tenant ${o.tenantId} · client ${o.clientId}`}
                 </div>
+                {!o.secretReadable ? (
+                  <div className="mt-1">
+                    <Badge tone="danger">Client secret unreadable</Badge>
+                  </div>
+                ) : null}
+                {o.authKind !== "token" && isAdmin ? (
+                  <Link href={`/organizations/${o.id}/edit`} className="mt-1 block text-xs font-medium text-blue-800 underline">
+                    {o.secretReadable ? "Edit" : "Edit: enter the client secret again"}
+                    <span className="sr-only"> {o.name}</span>
+                  </Link>
+                ) : null}
               </td>
               <td className="px-4 py-2">
                 {o.privacyAcceptedAt ? (

@@ -137,6 +137,7 @@ export const ACTIONS: ActionEntry[] = [
   // Read-only (WhoAmI): a viewer may check a connection too.
   action("organizations", "testOrganizationConnectionAction", "session", (i) => [i.missing]),
   action("organizations/[id]/privacy", "acceptPrivacyTermsAction", "admin", (i) => [i.missing]),
+  action("organizations/[id]/edit", "updateOrganizationAction", "admin", (i) => [{ id: i.missing, name: "x", tenantId: i.missing, clientId: i.missing, clientSecret: "s" }]),
   action("profiles/new", "validateProfileAction", "contributor", () => [{}]),
   action("profiles/new", "testTargetConnectionAction", "contributor", () => [{}]),
   action("profiles/new", "createProfileAction", "contributor", () => [{}]),
@@ -168,6 +169,7 @@ export const PAGES: PageEntry[] = [
   page("(portal)/failures", "session", () => "/failures"),
   page("(portal)/organizations", "session", () => "/organizations"),
   page("(portal)/organizations/[id]/privacy", "session", (i) => `/organizations/${i.organization}/privacy`),
+  page("(portal)/organizations/[id]/edit", "session", (i) => `/organizations/${i.organization}/edit`),
   page("(portal)/profiles", "session", () => "/profiles"),
   page("(portal)/profiles/new", "session", () => "/profiles/new"),
   page("(portal)/profiles/[id]", "session", (i) => `/profiles/${i.missing}`, 404),

@@ -1,12 +1,13 @@
 import { NextResponse } from "next/server";
-import { AppError, PayloadTooLargeError, ValidationError, publicMessage } from "../errors";
+import { AppError, PayloadTooLargeError, TooManyRequestsError, ValidationError, publicMessage } from "../errors";
 
 /** JSON error body shared by every REST route: { error: { code, message, fields? } }. */
 export function errorResponse(err: unknown, context: string): NextResponse {
   const status = err instanceof AppError ? err.status : 500;
   const code = err instanceof AppError ? err.code : "InternalError";
   const fields = err instanceof ValidationError && Object.keys(err.fieldErrors).length ? err.fieldErrors : undefined;
-  return NextResponse.json({ error: { code, message: publicMessage(err, context), ...(fields ? { fields } : {}) } }, { status });
+  const headers = err instanceof TooManyRequestsError ? { "Retry-After": String(err.retryAfterSeconds) } : undefined;
+  return NextResponse.json({ error: { code, message: publicMessage(err, context), ...(fields ? { fields } : {}) } }, { status, headers });
 }
 
 export async function runRoute(context: string, fn: () => Promise<unknown>, okStatus = 200): Promise<NextResponse> {

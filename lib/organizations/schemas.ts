@@ -48,3 +48,13 @@ export const ZOrganizationRef = z
 export type TOrganizationRef = z.infer<typeof ZOrganizationRef>;
 
 export const ZTableNames = z.array(z.string().regex(/^[a-z0-9_]+$/i, "Table names are logical names (letters, digits, _).")).max(1000);
+
+/** An admin's changes to a registered organization; an empty client secret keeps the stored one. The URL stays. */
+export const ZEditOrganization = z.object({
+  id: ZOrganizationId,
+  name: ZNewOrganization.shape.name,
+  tenantId: guid("tenant id"),
+  clientId: guid("client id"),
+  clientSecret: z.string().max(1000, "The client secret has at most 1000 characters.").nullish().transform((s) => s || null),
+});
+export type TEditOrganization = z.infer<typeof ZEditOrganization>;

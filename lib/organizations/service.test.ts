@@ -8,7 +8,7 @@ import { makeStore } from "../sync/test-support";
 import { DEMO_ORGANIZATION_NAME, ensureDemoOrganization } from "./demo";
 import {
   acceptPrivacyTerms, addOrganization, findOrganization, getOrganization, listOrganizationRelationships, listOrganizationTables,
-  listOrganizations, testOrganizationConnection,
+  listOrganizations, testOrganizationConnection, updateOrganization,
 } from "./service";
 
 const admin: Actor = { id: "u-admin", email: "admin@example.com", name: "Admin", role: "admin" };
@@ -153,5 +153,33 @@ describe("tables and relationships", () => {
     expect(err.status).toBe(502);
     expect(err.code).toBe("SourceUnavailable");
     await db.organization.delete({ where: { id: gone.id } });
+  });
+});
+
+describe("an organization whose client secret cannot be decrypted", () => {
+  const unreadable = "v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA==:AAAA";
+
+  it("answers a 409 that says how to re-enter it (not a 500), and the edit takes the secret again", async () => {
+    const org = await db.organization.create({
+      data: { name: "Broken key", url: "https://broken-key.crm.dynamics.com", tenantId: TENANT, clientId: CLIENT, clientSecretEnc: unreadable },
+    });
+    const err = await listOrganizationTables(db, viewer, org.id).catch((e) => e);
+    expect(err.status).toBe(409);
+    expect(err.code).toBe("SecretUnreadable");
+    expect(err.message).toContain(`/organizations/${org.id}/edit`);
+    await expect(listOrganizationRelationships(db, viewer, org.id)).rejects.toMatchObject({ status: 409 });
+    expect(await testOrganizationConnection(db, viewer, org.id)).toMatchObject({ ok: false, message: expect.stringContaining("Edit") });
+    expect((await getOrganization(db, viewer, org.id)).secretReadable).toBe(false);
+
+    await expect(updateOrganization(db, viewer, { id: org.id, name: "x", tenantId: TENANT, clientId: CLIENT, clientSecret: "s" })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(Object.keys(await fieldError(updateOrganization(db, admin, { id: org.id, name: "Fixed", tenantId: TENANT, clientId: CLIENT, clientSecret: "" })))).toEqual(["clientSecret"]);
+    const fixed = await updateOrganization(db, admin, { id: org.id, name: "Fixed", tenantId: TENANT, clientId: CLIENT, clientSecret: "new-secret" });
+    expect(fixed).toMatchObject({ name: "Fixed", secretReadable: true, url: "https://broken-key.crm.dynamics.com" });
+    const row = await db.organization.findUniqueOrThrow({ where: { id: org.id } });
+    expect(decryptSecret(row.clientSecretEnc!)).toBe("new-secret");
+    // Empty keeps a readable secret.
+    await updateOrganization(db, admin, { id: org.id, name: "Fixed again", tenantId: TENANT, clientId: CLIENT, clientSecret: "" });
+    expect((await db.organization.findUniqueOrThrow({ where: { id: org.id } })).clientSecretEnc).toBe(row.clientSecretEnc);
+    await expect(updateOrganization(db, admin, { id: demoId, name: "x", tenantId: TENANT, clientId: CLIENT, clientSecret: "s" })).rejects.toThrow(/demo organization/);
   });
 });

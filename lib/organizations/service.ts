@@ -1,14 +1,15 @@
 import "server-only";
 import { recordAudit } from "../audit/record";
 import { type Actor, assertAdmin } from "../auth/actor";
+import { outboundLimiter } from "../auth/outbound-limit";
 import type { DataverseClient } from "../dataverse/client";
 import { DataverseError } from "../dataverse/errors";
 import type { Db } from "../db";
-import { ConflictError, NotFoundError } from "../errors";
-import { encryptSecret, SecretDecryptionError } from "../secrets";
+import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import { decryptSecret, encryptSecret, SecretDecryptionError } from "../secrets";
 import { parseInput } from "../validation";
-import { SourceUnavailableError } from "./errors";
-import { ZNewOrganization, ZOrganizationId, ZOrganizationRef, ZTableNames } from "./schemas";
+import { SourceUnavailableError, UnreadableSecretError } from "./errors";
+import { ZEditOrganization, ZNewOrganization, ZOrganizationId, ZOrganizationRef, ZTableNames } from "./schemas";
 import { CONNECTION_SELECT, interactiveClient } from "./source";
 
 export interface OrganizationSummary {
@@ -23,6 +24,8 @@ export interface OrganizationSummary {
   privacyAcceptedAt: string | null;
   privacyAcceptedBy: string | null;
   profileCount: number;
+  /** False when the stored client secret (or token) cannot be decrypted: an admin must enter it again. */
+  secretReadable: boolean;
 }
 
 export interface ConnectionTestResult {
@@ -53,13 +56,13 @@ export interface OrganizationRelationship {
 // Selected explicitly: the encrypted secrets are only asked whether they exist.
 const SUMMARY_SELECT = {
   id: true, name: true, url: true, dataverseOrgId: true, isDemo: true, tenantId: true, clientId: true,
-  privacyAcceptedAt: true, privacyAcceptedBy: true, staticTokenEnc: true, _count: { select: { profiles: true } },
+  privacyAcceptedAt: true, privacyAcceptedBy: true, staticTokenEnc: true, clientSecretEnc: true, _count: { select: { profiles: true } },
 } as const;
 
 type SummaryRow = {
   id: string; name: string; url: string; dataverseOrgId: string | null; isDemo: boolean; tenantId: string | null;
   clientId: string | null; privacyAcceptedAt: Date | null; privacyAcceptedBy: string | null; staticTokenEnc: string | null;
-  _count: { profiles: number };
+  clientSecretEnc: string | null; _count: { profiles: number };
 };
 
 function toSummary(o: SummaryRow): OrganizationSummary {
@@ -75,7 +78,20 @@ function toSummary(o: SummaryRow): OrganizationSummary {
     privacyAcceptedAt: o.privacyAcceptedAt?.toISOString() ?? null,
     privacyAcceptedBy: o.privacyAcceptedBy,
     profileCount: o._count.profiles,
+    // Decrypted only to learn whether it can be; the value is dropped here.
+    secretReadable: readable(o.staticTokenEnc ?? o.clientSecretEnc),
   };
+}
+
+function readable(stored: string | null): boolean {
+  if (!stored) return true;
+  try {
+    decryptSecret(stored);
+    return true;
+  } catch (err) {
+    if (err instanceof SecretDecryptionError) return false;
+    throw err;
+  }
 }
 
 const NOT_FOUND = "That organization does not exist.";
@@ -128,8 +144,36 @@ export async function addOrganization(db: Db, actor: Actor, input: unknown): Pro
   }
 }
 
+/**
+ * An admin edits a registered organization: name, tenant id, client id, and — to replace it, or
+ * because the stored one cannot be decrypted any more — the client secret. The URL stays (profiles
+ * and their targets belong to that environment); the demo organization is managed by the emulator.
+ */
+export async function updateOrganization(db: Db, actor: Actor, input: unknown): Promise<OrganizationSummary> {
+  assertAdmin(actor);
+  const data = parseInput(ZEditOrganization, input);
+  const current = await db.organization.findUnique({ where: { id: data.id }, select: { isDemo: true, staticTokenEnc: true, clientSecretEnc: true } });
+  if (!current) throw new NotFoundError(NOT_FOUND);
+  if (current.isDemo || current.staticTokenEnc) throw new ValidationError("The demo organization is set up by the local emulator and cannot be edited.");
+  if (!data.clientSecret && !(current.clientSecretEnc && readable(current.clientSecretEnc))) {
+    throw new ValidationError("Enter the client secret: the stored one cannot be decrypted.", { clientSecret: "Enter the client secret again." });
+  }
+  const row = await db.organization.update({
+    where: { id: data.id },
+    data: {
+      name: data.name,
+      tenantId: data.tenantId,
+      clientId: data.clientId,
+      ...(data.clientSecret ? { clientSecretEnc: encryptSecret(data.clientSecret) } : {}),
+    },
+    select: SUMMARY_SELECT,
+  });
+  return toSummary(row);
+}
+
 /** A failure of the source in plain words (the client's messages already say what to do). */
 export function explainSourceError(err: unknown, url: string): string {
+  if (err instanceof UnreadableSecretError) return err.message;
   if (err instanceof SecretDecryptionError) return `${err.message} Enter the client secret again.`;
   if (err instanceof DataverseError) {
     const text = err.message.split("\n")[0];
@@ -138,8 +182,9 @@ export function explainSourceError(err: unknown, url: string): string {
   return `Could not reach ${url}. Check the URL and that this server can reach it.`;
 }
 
-export async function testOrganizationConnection(db: Db, _actor: Actor, id: unknown): Promise<ConnectionTestResult> {
+export async function testOrganizationConnection(db: Db, actor: Actor, id: unknown): Promise<ConnectionTestResult> {
   const orgId = parseInput(ZOrganizationId, id);
+  await outboundLimiter(db).consume(actor);
   const org = await db.organization.findUnique({ where: { id: orgId }, select: { ...CONNECTION_SELECT, dataverseOrgId: true } });
   if (!org) throw new NotFoundError(NOT_FOUND);
   try {
@@ -149,7 +194,7 @@ export async function testOrganizationConnection(db: Db, _actor: Actor, id: unkn
     }
     return { ok: true, message: `Connected to ${org.url} as user ${who.userId}.`, userId: who.userId, organizationId: who.organizationId };
   } catch (err) {
-    if (!(err instanceof DataverseError) && !(err instanceof SecretDecryptionError)) console.error("[testOrganizationConnection]", err);
+    if (!(err instanceof DataverseError) && !(err instanceof SecretDecryptionError) && !(err instanceof UnreadableSecretError)) console.error("[testOrganizationConnection]", err);
     return { ok: false, message: explainSourceError(err, org.url) };
   }
 }
@@ -197,8 +242,9 @@ async function counts(client: DataverseClient, names: string[]): Promise<Map<str
   return out;
 }
 
-export async function listOrganizationTables(db: Db, _actor: Actor, orgId: unknown): Promise<OrganizationTable[]> {
+export async function listOrganizationTables(db: Db, actor: Actor, orgId: unknown): Promise<OrganizationTable[]> {
   const id = parseInput(ZOrganizationId, orgId);
+  await outboundLimiter(db).consume(actor);
   const { client, url } = await sourceFor(db, id);
   let tables;
   try {
@@ -221,9 +267,10 @@ export async function listOrganizationTables(db: Db, _actor: Actor, orgId: unkno
   }));
 }
 
-export async function listOrganizationRelationships(db: Db, _actor: Actor, orgId: unknown, tables?: unknown): Promise<OrganizationRelationship[]> {
+export async function listOrganizationRelationships(db: Db, actor: Actor, orgId: unknown, tables?: unknown): Promise<OrganizationRelationship[]> {
   const id = parseInput(ZOrganizationId, orgId);
   const names = tables === undefined ? undefined : parseInput(ZTableNames, tables).map((t) => t.toLowerCase());
+  await outboundLimiter(db).consume(actor);
   const { client, url } = await sourceFor(db, id);
   let rels;
   try {

@@ -19,6 +19,7 @@ import { ZPrefix, ZProfileId, ZProfileInput, ZSchemaName, ZTargetTest } from "./
 import { assertTargetKind, storedTargetText, targetTextOf } from "./target";
 import { asKind } from "./status";
 import { decryptSecret } from "../secrets";
+import { outboundLimiter } from "../auth/outbound-limit";
 
 export interface ValidationCheckResult {
   id: string;
@@ -159,6 +160,7 @@ export async function validateProfile(db: Db, actor: Actor, input: unknown): Pro
   const given = input && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : null;
   const data = parseInput(ZProfileInput, given ? { ...given, schemaName: "dbo", prefix: "" } : input);
   assertMayUseInlineTarget(actor);
+  await outboundLimiter(db).consume(actor);
   return runChecks(db, {
     organizationId: data.organizationId,
     destinationType: data.destinationType,
@@ -172,8 +174,9 @@ export async function validateProfile(db: Db, actor: Actor, input: unknown): Pro
 }
 
 /** The same checks for a saved profile (its stored or Key Vault connection string). */
-export async function testProfile(db: Db, _actor: Actor, id: unknown): Promise<ValidationReport> {
+export async function testProfile(db: Db, actor: Actor, id: unknown): Promise<ValidationReport> {
   const profileId = parseInput(ZProfileId, id);
+  await outboundLimiter(db).consume(actor);
   const p = await db.profile.findUnique({
     where: { id: profileId },
     select: {
@@ -195,10 +198,11 @@ export async function testProfile(db: Db, _actor: Actor, id: unknown): Promise<V
 }
 
 /** The wizard's "test connection" button: can this server connect, and is every permission there? */
-export async function testTargetConnection(_db: Db, actor: Actor, input: unknown): Promise<{ ok: boolean; message: string }> {
+export async function testTargetConnection(db: Db, actor: Actor, input: unknown): Promise<{ ok: boolean; message: string }> {
   assertMayChangeProfiles(actor);
   const data = parseInput(ZTargetTest, input);
   assertMayUseInlineTarget(actor);
+  await outboundLimiter(db).consume(actor);
   const text = await targetTextOf(data);
   await assertTargetKind(data.destinationType, text, data.keyVaultSecretUrl ? "keyVaultSecretUrl" : "connectionString");
   const dest = await openTarget(text, { schemaName: "dbo", prefix: "" });
