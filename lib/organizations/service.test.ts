@@ -177,6 +177,9 @@ describe("an organization whose client secret cannot be decrypted", () => {
     expect(fixed).toMatchObject({ name: "Fixed", secretReadable: true, url: "https://broken-key.crm.dynamics.com" });
     const row = await db.organization.findUniqueOrThrow({ where: { id: org.id } });
     expect(decryptSecret(row.clientSecretEnc!)).toBe("new-secret");
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "organization.update", objectId: org.id }, orderBy: { id: "desc" } });
+    expect(JSON.parse(audit.after!)).toEqual({ name: "Fixed", clientSecret: "[redacted]" });
+    expect(JSON.stringify(audit)).not.toContain("new-secret");
     // Empty keeps a readable secret.
     await updateOrganization(db, admin, { id: org.id, name: "Fixed again", tenantId: TENANT, clientId: CLIENT, clientSecret: "" });
     expect((await db.organization.findUniqueOrThrow({ where: { id: org.id } })).clientSecretEnc).toBe(row.clientSecretEnc);

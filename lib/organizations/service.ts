@@ -152,7 +152,10 @@ export async function addOrganization(db: Db, actor: Actor, input: unknown): Pro
 export async function updateOrganization(db: Db, actor: Actor, input: unknown): Promise<OrganizationSummary> {
   assertAdmin(actor);
   const data = parseInput(ZEditOrganization, input);
-  const current = await db.organization.findUnique({ where: { id: data.id }, select: { isDemo: true, staticTokenEnc: true, clientSecretEnc: true } });
+  const current = await db.organization.findUnique({
+    where: { id: data.id },
+    select: { name: true, tenantId: true, clientId: true, isDemo: true, staticTokenEnc: true, clientSecretEnc: true },
+  });
   if (!current) throw new NotFoundError(NOT_FOUND);
   if (current.isDemo || current.staticTokenEnc) throw new ValidationError("The demo organization is set up by the local emulator and cannot be edited.");
   if (!data.clientSecret && !(current.clientSecretEnc && readable(current.clientSecretEnc))) {
@@ -167,6 +170,13 @@ export async function updateOrganization(db: Db, actor: Actor, input: unknown): 
       ...(data.clientSecret ? { clientSecretEnc: encryptSecret(data.clientSecret) } : {}),
     },
     select: SUMMARY_SELECT,
+  });
+  await recordAudit(db, actor, {
+    action: "organization.update",
+    object: { type: "organization", id: data.id, label: data.name },
+    // The secret itself is never written: only that it was replaced (redacted by name, too).
+    before: { name: current.name, tenantId: current.tenantId, clientId: current.clientId, clientSecret: data.clientSecret ? "old" : undefined },
+    after: { name: data.name, tenantId: data.tenantId, clientId: data.clientId, clientSecret: data.clientSecret ? "new" : undefined },
   });
   return toSummary(row);
 }
