@@ -7,7 +7,7 @@ import path from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
 export interface DuckOptions {
-  /** DuckDB's memory_limit (default 100MB; it spills to disk beyond it). */
+  /** DuckDB's memory_limit (default 256MB; it spills to disk beyond it where the operator can). */
   memoryLimit?: string;
   threads?: number;
 }
@@ -24,7 +24,7 @@ export class Duck {
         const { DuckDBInstance } = await import("@duckdb/node-api");
         this.spill = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-duck-"));
         return DuckDBInstance.create(":memory:", {
-          memory_limit: this.opts.memoryLimit ?? "100MB",
+          memory_limit: this.opts.memoryLimit ?? "256MB",
           threads: String(this.opts.threads ?? 1),
           temp_directory: this.spill,
           preserve_insertion_order: "false",
