@@ -8,7 +8,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { register } from "tsx/esm/api";
+import { pathToFileURL } from "node:url";
+import { buildNode, entryFile, nodeBuildIsCurrent } from "./build-node.mjs";
 import { generateClients } from "./prisma-generate.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -53,9 +54,24 @@ try {
   fail(err.message);
 }
 
-// 2. Store, first admin. Loaded through tsx: lib/ is TypeScript.
-register();
-const { prepareStore, emulatorMode, shouldRunEmulator, registerDemoOrganization } = await import("../lib/portal/bootstrap.ts");
+// 2. The worker, the CLI and this script's bootstrap compiled to JavaScript (dist/) when missing
+// or older than the sources: production runs no TypeScript loader. `--dev` runs the sources
+// through tsx (a development dependency) instead.
+if (!dev && !nodeBuildIsCurrent()) {
+  log("compiling the worker and the CLI (dist/)");
+  await buildNode({ log }).catch((err) => fail(`compiling the worker and the CLI failed: ${err.message}`));
+}
+
+// 3. Store, first admin.
+let bootstrap;
+if (dev) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  bootstrap = await import("../lib/portal/bootstrap.ts");
+} else {
+  bootstrap = await import(pathToFileURL(entryFile("bootstrap")).href);
+}
+const { prepareStore, emulatorMode, shouldRunEmulator, registerDemoOrganization } = bootstrap;
 let mode;
 try {
   mode = emulatorMode();
@@ -70,7 +86,7 @@ if (store.admin.kind === "generated") {
   log("this password is shown only now; keep it (or set ADMIN_EMAIL / ADMIN_PASSWORD before the first start)");
 }
 
-// 3. Production build when missing or older than the sources.
+// 4. Production build of the portal when missing or older than the sources.
 function newestSource(dir) {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -89,7 +105,7 @@ if (!dev && runWeb) {
   }
 }
 
-// 4. Children. If the web server stops, everything stops; a crashed worker or emulator is restarted.
+// 5. Children. If the web server stops, everything stops; a crashed worker or emulator is restarted.
 const children = new Map();
 let stopping = false;
 function startChild(name, args, { restart, childEnv = env }) {
@@ -155,7 +171,7 @@ if (runWeb && runWorker && shouldRunEmulator(mode, store.realOrganizations)) {
   log(mode === "off" ? "Dataverse emulator off (DATAVERSE_EMULATOR=off)" : "Dataverse emulator not started: a real Dataverse environment is registered (DATAVERSE_EMULATOR=on starts it anyway)");
 }
 
-if (runWorker) startChild("worker", ["--import", "tsx", "lib/sync/worker.ts"], { restart: !workerOnly });
+if (runWorker) startChild("worker", dev ? ["--import", "tsx", "lib/sync/worker.ts"] : [entryFile("worker")], { restart: !workerOnly });
 if (workerOnly) {
   log(`sync worker running (store ${redact(process.env.DATABASE_URL || env.DATA_DIR)}); Ctrl-C or SIGTERM stops it gracefully`);
   await new Promise(() => {});

@@ -1,21 +1,21 @@
-// Entry of `npx dataverse-export <command>`; each command lives in commands/<name>.ts
-// and exports `run(argv: string[]): Promise<number>` (the exit code).
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+// Entry of `npx dataverse-export <command>`; each command lives in commands/<name>.ts and exports
+// `run(argv: string[]): Promise<number>` (the exit code). The list is written out (not read from
+// the folder) so that a bundler sees every command: production runs the compiled dist/cli.mjs.
+type Command = { run: (argv: string[]) => Promise<number> };
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-function commands(): string[] {
-  return fs
-    .readdirSync(path.join(here, "commands"))
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  emulator: () => import("./commands/emulator"),
+  failures: () => import("./commands/failures"),
+  lake: () => import("./commands/lake"),
+  reconcile: () => import("./commands/reconcile"),
+  store: () => import("./commands/store"),
+  sync: () => import("./commands/sync"),
+  token: () => import("./commands/token"),
+  version: () => import("./commands/version"),
+};
 
 function usage(): string {
-  return `usage: dataverse-export <command> [options]\ncommands: ${commands().join(", ")}\n` +
+  return `usage: dataverse-export <command> [options]\ncommands: ${Object.keys(COMMANDS).sort().join(", ")}\n` +
     `Run "dataverse-export <command> --help" for a command's options.`;
 }
 
@@ -25,12 +25,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  if (!/^[a-z][a-z-]*$/.test(name) || !commands().includes(name)) {
+  if (!Object.hasOwn(COMMANDS, name)) {
     console.error(`dataverse-export: unknown command "${name}"\n${usage()}`);
     return 2;
   }
-  const mod = (await import(path.join(here, "commands", `${name}.ts`))) as {
-    run: (argv: string[]) => Promise<number>;
-  };
-  return mod.run(rest);
+  return (await COMMANDS[name]()).run(rest);
 }

@@ -1,5 +1,21 @@
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+let root: string | null = null;
+/**
+ * The project's folder (prisma/, package.json, node_modules): the nearest folder up from this
+ * module holding the project's package.json. The same from the TypeScript sources (tsx, Vitest,
+ * Next.js, which keeps a module's source location) and from the compiled bundles in dist/.
+ */
+export function projectRoot(): string {
+  if (root) return root;
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "dataverse-export") return (root = dir);
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the dataverse-export folder above ${fileURLToPath(import.meta.url)}`);
+  }
+}
 
 /** Where the portal keeps its own files (store, key file). */
 export function dataDir(): string {

@@ -5,13 +5,11 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { createOwnerOnly, databaseUrl, ownerOnly } from "../config/paths";
+import { createOwnerOnly, databaseUrl, ownerOnly, projectRoot } from "../config/paths";
 import { isPostgresUrl, redactUrl } from "./provider";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
 export function migrateStore(url: string = databaseUrl()): void {
+  const root = projectRoot();
   // The SQLite driver creates the file but not its folder (a fresh DATA_DIR); the store holds
   // password hashes and secrets, so the file is made owner-only first (SQLite's -wal/-shm follow it).
   const sqliteFile = url.startsWith("file:") ? path.resolve(root, url.slice(5)) : null;

@@ -5,7 +5,7 @@
 // client's runtime data model carries neither keys nor relation directions.)
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../config/paths";
 
 export interface StoreModel {
   name: string;
@@ -22,8 +22,6 @@ export interface StoreModel {
   /** Fields stored under another column name (@map), field → column. */
   columns: Record<string, string>;
 }
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export function parseModels(schema: string): StoreModel[] {
   const models: StoreModel[] = [];
@@ -70,6 +68,6 @@ function dependencyOrder(models: StoreModel[]): StoreModel[] {
   return out;
 }
 
-export function storeModels(schemaPath = path.join(root, "prisma", "schema.prisma")): StoreModel[] {
+export function storeModels(schemaPath = path.join(projectRoot(), "prisma", "schema.prisma")): StoreModel[] {
   return parseModels(fs.readFileSync(schemaPath, "utf8"));
 }

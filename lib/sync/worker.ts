@@ -2,7 +2,8 @@
 // on stdout (pino; pretty in a terminal). SIGTERM/SIGINT stop it gracefully: each runner finishes
 // the page in flight and saves its checkpoint, then the leases are released so a peer takes the
 // profiles over at its next poll. A second signal exits at once.
-// Run: `node --import tsx lib/sync/worker.ts` (scripts/start.mjs does).
+// Run: `node dist/worker/worker.mjs` (compiled by scripts/build-node.mjs; `npm start` does), or from
+// the sources `node --import tsx lib/sync/worker.ts` (`npm run dev` does).
 import { startAlertEvaluator } from "../alerts/evaluator";
 import { createDb } from "../db";
 import { checkEncryptionKey } from "../secrets/key-check";

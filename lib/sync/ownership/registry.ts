@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../../config/paths";
 import type { Db } from "../../db";
 
 export type WorkerRole = "worker" | "web+worker" | "cli";
@@ -13,7 +13,7 @@ let cachedVersion: string | null = null;
 export function appVersion(): string {
   if (cachedVersion) return cachedVersion;
   try {
-    const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../package.json");
+    const pkg = path.join(projectRoot(), "package.json");
     cachedVersion = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: string }).version;
   } catch {
     cachedVersion = "unknown";
