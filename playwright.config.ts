@@ -60,6 +60,9 @@ export default defineConfig({
       // One admin runs every spec back to back: the per-user limit of connection tests and table
       // listings (lib/auth/outbound-limit.ts, tested in Vitest) would slow the suite, not test it.
       OUTBOUND_RATE_LIMIT: "1000/60",
+      // Specs seed failure-log entries at fixed past dates (e2e/failure-viewer.spec.ts, January 2026):
+      // retention (RETENTION_DAYS, 90 days; tested in lib/sync/retention.test.ts) would prune them.
+      RETENTION_DAYS: "0",
       ...(process.env.NEXT_DIST_DIR ? { NEXT_DIST_DIR: process.env.NEXT_DIST_DIR } : {}),
     },
   },
