@@ -52,7 +52,11 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
     return dest;
   };
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  let atPeak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak) (peak = m.rss), (atPeak = m);
+  }, 100);
   const t0 = performance.now();
   const r = await runProfile(id, { db, pageSize: PAGE, openTarget: open }, { signal: new AbortController().signal, once: true });
   const totalMs = performance.now() - t0;
@@ -84,6 +88,7 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
   console.log(`ratio export / read = ${(exportRate / readRate).toFixed(2)}  (goal >= 0.8: ${exportRate / readRate >= 0.8 ? "met" : "NOT met"})`);
   console.log(`first snapshot + model.json (${p.lakeFilesWritten} files, ${mb(p.lakeBytesWritten)}): ${(maintainMs / 1000).toFixed(2)} s`);
   console.log(`peak RSS during export (sampled): ${mb(peak)}  (goal <= 300 MB: ${peak <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
+  console.log(`  at the peak: V8 heap ${mb(atPeak.heapUsed)} used of ${mb(atPeak.heapTotal)}, external ${mb(atPeak.external)} (array buffers ${mb(atPeak.arrayBuffers)}), rest (code, native libraries) ${mb(atPeak.rss - atPeak.heapTotal - atPeak.external)}`);
 }
 
 if (values.format === "delta") {

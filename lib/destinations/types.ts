@@ -191,6 +191,20 @@ export interface Destination {
    * publishes model.json (initial sync states) and takes snapshots here. SQL targets omit it.
    */
   maintain?(tables: TableProgress[]): Promise<TargetStats | void>;
+  /**
+   * Optional deferred durability (the data lake: a page's rows are staged — a block per
+   * partition file on Azure, an unsynced append in a folder — and made durable a few MB at a
+   * time, not one commit per page). After `holdCommits(spec)`, upsert and delete of that table
+   * may return before their rows are durable; `commitDue(spec)` says when the target wants a
+   * commit; `commit(spec)` makes everything written so far durable. The engine saves a
+   * checkpoint only after `commit`. `releaseCommits(spec)` ends holding; what was not committed
+   * is dropped (the next write starts from the last commit). Without holding, every call is
+   * durable when it returns (resync, repair and backfill rely on that).
+   */
+  holdCommits?(spec: TargetTableSpec): void;
+  commitDue?(spec: TargetTableSpec): boolean;
+  commit?(spec: TargetTableSpec): Promise<void>;
+  releaseCommits?(spec: TargetTableSpec): void;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,8 @@ import { openLakeReader } from "../destinations/lake/reader";
 import type { LakeStorage } from "../destinations/lake/storage";
 import { loadBook } from "../destinations/lake/table-book";
 import { expectLakeMatchesSource, expectReadableModel } from "../destinations/lake/test-support";
+import { incrementalFolders } from "../destinations/lake/incremental-folders";
+import { readableEntities } from "../destinations/lake/model-json";
 import type { LakeSettings } from "../destinations/types";
 import { runProfile } from "./profile-runner";
 import { createProfile, makeStore, webApi } from "./test-support";
@@ -51,8 +53,8 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
   const both = async () => {
     for (const l of Object.values(lakes)) expect((await once(l)).anyTableFailed).toBe(false);
   };
-  const read = async <T>(lake: Lake, fn: (r: Awaited<ReturnType<typeof openLakeReader>>) => Promise<T>, source: "live" | "snapshot" = "live") => {
-    const reader = await openLakeReader(lake.storage, { source });
+  const read = async <T>(lake: Lake, fn: (r: Awaited<ReturnType<typeof openLakeReader>>) => Promise<T>, source: "live" | "snapshot" | "incremental" = "live", folder?: string) => {
+    const reader = await openLakeReader(lake.storage, { source, folder });
     try {
       return await fn(reader);
     } finally {
@@ -81,10 +83,11 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
         const profileId = await createProfile(db, {
           name: `lake-${name}`, source: emu.url, target, tables, relationships: name === "append" ? ["accountleads_association"] : [],
           lakeMode: settings.mode, partition: settings.granularity, snapshotMinutes: settings.snapshotMinutes, snapshotKeep: settings.snapshotKeep,
+          incrementalFolders: settings.incrementalFolders,
         });
         lakes[name] = { profileId, target, settings, storage: await openStorage(parseLakeTarget(target)), tables: name === "append" ? [...tables, "accountleads"] : tables };
       };
-      await mk("append", { mode: "appendOnly", snapshotMinutes: 0, snapshotKeep: 3 }, ["account", "contact", "cr0a1_project"]);
+      await mk("append", { mode: "appendOnly", snapshotMinutes: 0, snapshotKeep: 3, incrementalFolders: true }, ["account", "contact", "cr0a1_project"]);
       await mk("inplace", { mode: "inPlace", granularity: "Month", snapshotMinutes: 0, snapshotKeep: 2 }, ["account", "cr0a1_project"]);
     }, 60_000);
     afterAll(async () => {
@@ -142,6 +145,35 @@ export function lakeEngineSuite(title: string, setup: () => Promise<LakeSuiteTar
       expect(raw.at(-1)).toEqual({ IsDelete: true });
       const inplaceRaw = await read(lakes.inplace, (r) => r.query(`select Id, count(*)::int n from raw.account group by Id having n > 1 or Id = '${a3}'`));
       expect(inplaceRaw).toEqual([]);
+    }, timeoutMs);
+
+    it("incremental update folders: only the changed tables, model.json last, Changelog; together they give the source's state", async (ctx) => {
+      if (skipped) return ctx.skip();
+      const lake = lakes.append;
+      const before = await incrementalFolders(lake.storage);
+      // The initial export and the changes of the previous test: at least two folders.
+      expect(before.length).toBeGreaterThanOrEqual(2);
+      for (const f of before) expect(f).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}Z$/);
+      const [c] = await api.firstIds("contacts", "contactid", 1);
+      await api.update("contacts", c, { firstname: "Only contacts changed" });
+      expect((await once(lake)).anyTableFailed).toBe(false);
+      const after = await incrementalFolders(lake.storage);
+      expect(after.length).toBe(before.length + 1);
+      const last = after.at(-1)!;
+      expect((await lake.storage.read("Changelog/changelog.info"))!.toString("utf8")).toBe(last);
+      const model = JSON.parse((await lake.storage.read(`${last}/model.json`))!.toString("utf8"));
+      expect(readableEntities(model)).toMatchObject({ ok: true });
+      expect(model.entities.map((e: { name: string }) => e.name)).toEqual(["contact"]);
+      const files = (await lake.storage.list(`${last}/`)).map((f) => f.path);
+      expect(files.every((p) => p === `${last}/model.json` || p.startsWith(`${last}/contact/`))).toBe(true);
+      // The last folder holds exactly the changed row; every folder together is the whole table.
+      expect(await read(lake, (r) => r.query(`select Id, firstname from raw.contact`), "incremental", last)).toEqual([{ Id: c, firstname: "Only contacts changed" }]);
+      await read(lake, async (r) => {
+        for (const t of lake.tables) await expectLakeMatchesSource(r, emu.url, t);
+      }, "incremental");
+      // Nothing changed: no new folder.
+      await once(lake);
+      expect(await incrementalFolders(lake.storage)).toEqual(after);
     }, timeoutMs);
 
     it("snapshots: a newer one per changed cycle, older ones byte-identical, retention keeps the last K", async (ctx) => {

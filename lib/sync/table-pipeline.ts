@@ -10,12 +10,13 @@ import { fetchByIds } from "./fetch-by-ids";
 import { prefetchOne } from "./prefetch";
 import { StatBuffer } from "./stat-buffer";
 import {
-  clearFailedRecords, loadFailedMarkers, loadTable, markFailedRecord, recordStat, saveCheckpoint, updateTable,
+  clearFailedRecords, loadFailedMarkers, loadTable, markFailedRecord, recordStat, updateTable,
   type TableRow,
 } from "./profile-store";
 import { errorText, sleep, type RecordRetryPolicy } from "./retry-policy";
 import { DeltaTokenExpiredError } from "../dataverse/errors";
 import { findPoison } from "./poison-isolation";
+import { HeldCheckpoint } from "./held-checkpoint";
 
 export interface Logger {
   info(msg: string): void;
@@ -143,35 +144,42 @@ export class TablePipeline {
     const pages = source.readChanges(this.target.info, {
       select: this.target.select, from: from ?? undefined, pageSize: this.ctx.pageSize, signal: this.ctx.signal,
     });
-    for await (const page of this.pages(pages)) {
-      this.throwIfAborted();
-      // Seen before written: a record that fails is still at the source and must not be swept.
-      if (sweep) await dest.markSeen(this.target.spec, page.upserts.map((r) => r.id));
-      const out = await this.applyPage(page, "initial");
-      const done = !page.nextLink;
-      if (done && sweep) {
-        const swept = await dest.sweep(this.target.spec, this.ctx.deleteLog);
-        if (swept) this.ctx.log.info(`${this.entity}: re-export swept ${swept} row(s) deleted at the source meanwhile`);
-        out.deleted += swept;
+    // A target that stages writes commits every few MB; the checkpoint follows each commit.
+    const held = new HeldCheckpoint(db, id, dest, this.target.spec);
+    try {
+      for await (const page of this.pages(pages)) {
+        this.throwIfAborted();
+        // Seen before written: a record that fails is still at the source and must not be swept.
+        if (sweep) await dest.markSeen(this.target.spec, page.upserts.map((r) => r.id));
+        const out = await this.applyPage(page, "initial");
+        const done = !page.nextLink;
+        if (done && sweep) {
+          const swept = await dest.sweep(this.target.spec, this.ctx.deleteLog);
+          if (swept) this.ctx.log.info(`${this.entity}: re-export swept ${swept} row(s) deleted at the source meanwhile`);
+          out.deleted += swept;
+        }
+        add(summary, out, page);
+        const finalState = done ? await this.finalInitialState() : undefined;
+        await held.add({
+          resumeLink: page.nextLink ?? null,
+          deltaLink: page.deltaLink ?? null,
+          initialDoneInc: page.upserts.length,
+          total: out.ok + out.deleted + out.failed,
+          success: out.ok + out.deleted,
+          failure: out.failed,
+          lastChangeAt: out.lastChangeAt ?? undefined,
+          initialSyncState: finalState,
+          lastExportDate: done ? new Date() : undefined,
+          lastError: done ? null : undefined,
+          sweepPending: done && sweep ? false : undefined,
+        }, done);
+        // Only once the sweep is checkpointed: a replayed last page must still find every id.
+        if (done && sweep) await dest.endSweep(this.target.spec).catch(() => undefined);
+        await this.stats.add(out.ok + out.deleted, out.failed);
       }
-      add(summary, out, page);
-      const finalState = done ? await this.finalInitialState() : undefined;
-      await saveCheckpoint(db, id, {
-        resumeLink: page.nextLink ?? null,
-        deltaLink: page.deltaLink ?? null,
-        initialDoneInc: page.upserts.length,
-        total: out.ok + out.deleted + out.failed,
-        success: out.ok + out.deleted,
-        failure: out.failed,
-        lastChangeAt: out.lastChangeAt ?? undefined,
-        initialSyncState: finalState,
-        lastExportDate: done ? new Date() : undefined,
-        lastError: done ? null : undefined,
-        sweepPending: done && sweep ? false : undefined,
-      });
-      // Only once the sweep is checkpointed: a replayed last page must still find every id.
-      if (done && sweep) await dest.endSweep(this.target.spec).catch(() => undefined);
-      await this.stats.add(out.ok + out.deleted, out.failed);
+      await held.flush();
+    } finally {
+      held.release();
     }
     await this.stats.flush();
     return summary;
@@ -183,24 +191,30 @@ export class TablePipeline {
     const summary = emptySummary();
     const pages = this.ctx.source.readChanges(this.target.info, { select: this.target.select, from, pageSize: this.ctx.pageSize, signal: this.ctx.signal });
     let link = from;
-    for await (const page of this.pages(pages)) {
-      this.throwIfAborted();
-      const out = await this.applyPage(page, "delta");
-      add(summary, out, page);
-      const next = page.deltaLink ?? page.nextLink ?? link;
-      const changed = out.ok + out.deleted + out.failed > 0;
-      if (next !== link || changed) {
-        await saveCheckpoint(db, this.target.tableId, {
-          deltaLink: next,
-          total: out.ok + out.deleted + out.failed,
-          success: out.ok + out.deleted,
-          failure: out.failed,
-          lastChangeAt: out.lastChangeAt ?? undefined,
-          lastExportDate: changed ? new Date() : undefined,
-        });
+    const held = new HeldCheckpoint(db, this.target.tableId, this.ctx.dest, this.target.spec);
+    try {
+      for await (const page of this.pages(pages)) {
+        this.throwIfAborted();
+        const out = await this.applyPage(page, "delta");
+        add(summary, out, page);
+        const next = page.deltaLink ?? page.nextLink ?? link;
+        const changed = out.ok + out.deleted + out.failed > 0;
+        if (next !== link || changed) {
+          await held.add({
+            deltaLink: next,
+            total: out.ok + out.deleted + out.failed,
+            success: out.ok + out.deleted,
+            failure: out.failed,
+            lastChangeAt: out.lastChangeAt ?? undefined,
+            lastExportDate: changed ? new Date() : undefined,
+          }, Boolean(page.deltaLink));
+        }
+        link = next;
+        if (changed) await this.stats.add(out.ok + out.deleted, out.failed);
       }
-      link = next;
-      if (changed) await this.stats.add(out.ok + out.deleted, out.failed);
+      await held.flush();
+    } finally {
+      held.release();
     }
     await this.stats.flush();
     return summary;

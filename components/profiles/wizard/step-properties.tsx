@@ -179,7 +179,7 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
             name="lakeIncrementalFolders"
             checked={value.lakeIncrementalFolders}
             onChange={(e) => onChange({ lakeIncrementalFolders: e.target.checked })}
-            hint="Stored with the profile; this version does not write the folders yet."
+            hint="Each snapshot interval, a yyyy-MM-ddTHH.mm.ssZ folder with only the changed tables and its own model.json (written last); forces append-only, as Synapse Link does."
             error={errors.lakeIncrementalFolders}
           />
           <div className="grid gap-4 md:grid-cols-2">

@@ -84,5 +84,13 @@ describe("CLI: sync into a data lake, lake query", () => {
     const syncBad = await cli(["sync", "--name", "x", "--source", emu.url, "--token", emu.token, "--target", "abfss://c1x@acct1.dfs.core.windows.net", "--tables", "account", "--once"]);
     expect(syncBad.code).toBe(1);
     expect(syncBad.err).toMatch(/No credentials for the storage account 'acct1'/);
+    const half = await cli(["lake", "query", "--target", "abfss://c1x@acct1.dfs.core.windows.net", "--client-id", "x", "--sql", "select 1"]);
+    expect(half.code).toBe(2);
+    expect(half.err).toMatch(/--tenant-id, --client-id and --client-secret go together/);
+    // With the three, the app's credential is used: here its sign-in fails (no network), in words.
+    const app = await cli(["lake", "query", "--target", "abfss://c1x@acct1.dfs.core.windows.net", "--tenant-id", "11111111-1111-1111-1111-111111111111", "--client-id", "22222222-2222-2222-2222-222222222222", "--client-secret", "nope-secret", "--sql", "select 1"]);
+    expect(app.code).toBe(1);
+    expect(app.err).toMatch(/^dataverse-export lake query: .*(client id 22222222-2222-2222-2222-222222222222|Cannot reach the storage account 'acct1')/);
+    expect(app.err).not.toContain("nope-secret");
   }, 120_000);
 });

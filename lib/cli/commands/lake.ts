@@ -1,7 +1,7 @@
 // `dataverse-export lake query --target TARGET --sql "select count(*) from account"`: reads a data
 // lake back with DuckDB. Each table is a view of its latest state (newest versionnumber per Id,
 // deleted rows removed); raw.<table> holds every row as written. --snapshot reads the files
-// model.json names instead of the live ones. --delta reads the Delta tables (deltalake/…), as of
+// model.json names instead of the live ones; --incremental the incremental update folders. --delta reads the Delta tables (deltalake/…), as of
 // --version N when given (time travel within the vacuum retention).
 import { parseArgs } from "node:util";
 import { csvField } from "../../destinations/lake/csv";
@@ -10,7 +10,8 @@ import { openStorage } from "../../destinations/lake/open-storage";
 import { openLakeReader } from "../../destinations/lake/reader";
 import { errorText } from "../../sync/retry-policy";
 
-const USAGE = `usage: dataverse-export lake query --target TARGET --sql SQL [--snapshot | --delta [--version N]] [--format table|csv|json]
+const USAGE = `usage: dataverse-export lake query --target TARGET --sql SQL [--snapshot | --incremental [--folder F] | --delta [--version N]]
+           [--tenant-id T --client-id C --client-secret S] [--format table|csv|json]
 
   TARGET   lake:PATH, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH;AccountKey=K,
            https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH?SAS, or a storage connection string ;Container=C
@@ -18,6 +19,9 @@ const USAGE = `usage: dataverse-export lake query --target TARGET --sql SQL [--s
   --snapshot  read the newest snapshot (the files model.json names) instead of the live files
   --delta     read the Delta tables (lake format delta): the log replayed, the live Parquet files
   --version   with --delta: every table as of that Delta version (time travel within the retention)
+  --incremental  read the incremental update folders (all complete ones, or only --folder F)
+  --tenant-id, --client-id, --client-secret  an Entra app (Storage Blob Data Contributor) for an
+           abfss:// or https:// target without a key or SAS, as the organization's app is used by sync
   --format table (default), csv (with a header) or json (one object per line)`;
 
 function render(rows: Record<string, unknown>[], format: string): string {
@@ -37,11 +41,18 @@ export async function run(argv: string[]): Promise<number> {
     console.error(sub && sub !== "--help" && sub !== "-h" ? `dataverse-export lake: unknown subcommand '${sub}'\n${USAGE}` : USAGE);
     return sub === "--help" || sub === "-h" ? 0 : 2;
   }
-  let values: { target?: string; sql?: string; snapshot?: boolean; delta?: boolean; version?: string; format?: string; help?: boolean };
+  let values: {
+    target?: string; sql?: string; snapshot?: boolean; delta?: boolean; version?: string; incremental?: boolean; folder?: string; format?: string; help?: boolean;
+    "tenant-id"?: string; "client-id"?: string; "client-secret"?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: rest, strict: true, allowPositionals: false,
-      options: { target: { type: "string" }, sql: { type: "string" }, snapshot: { type: "boolean" }, delta: { type: "boolean" }, version: { type: "string" }, format: { type: "string", default: "table" }, help: { type: "boolean", short: "h" } },
+      options: {
+        target: { type: "string" }, sql: { type: "string" }, snapshot: { type: "boolean" }, delta: { type: "boolean" }, version: { type: "string" },
+        incremental: { type: "boolean" }, folder: { type: "string" }, format: { type: "string", default: "table" }, help: { type: "boolean", short: "h" },
+        "tenant-id": { type: "string" }, "client-id": { type: "string" }, "client-secret": { type: "string" },
+      },
     }));
   } catch (err) {
     console.error(`dataverse-export lake query: ${(err as Error).message.split("\n")[0]}\n${USAGE}`);
@@ -63,11 +74,22 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`dataverse-export lake query: --version needs --delta and a whole number`);
     return 2;
   }
+  const cred = [values["tenant-id"], values["client-id"], values["client-secret"]];
+  if (cred.some(Boolean) && !cred.every(Boolean)) {
+    console.error(`dataverse-export lake query: --tenant-id, --client-id and --client-secret go together`);
+    return 2;
+  }
+  if ([values.snapshot, values.incremental || values.folder, values.delta].filter(Boolean).length > 1) {
+    console.error(`dataverse-export lake query: --snapshot, --incremental/--folder and --delta exclude each other`);
+    return 2;
+  }
+  const credentials = cred.every(Boolean) ? { tenantId: cred[0]!, clientId: cred[1]!, clientSecret: cred[2]! } : null;
   try {
-    const storage = await openStorage(parseLakeTarget(values.target));
+    const storage = await openStorage(parseLakeTarget(values.target), { credentials });
+    const source = values.snapshot ? "snapshot" : values.incremental || values.folder ? "incremental" : "live";
     const reader = values.delta
       ? await (await import("../../destinations/lake/delta/delta-reader")).openDeltaReader(storage, { version: values.version === undefined ? undefined : Number(values.version) })
-      : await openLakeReader(storage, { source: values.snapshot ? "snapshot" : "live" });
+      : await openLakeReader(storage, { source, folder: values.folder });
     try {
       const rows = await reader.query(values.sql);
       console.log(render(rows, values.format ?? "table"));

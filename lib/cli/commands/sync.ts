@@ -25,7 +25,7 @@ const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T 
     --target TARGET --tables a,b[,...] [--relationships x,y] [--prefix P] [--schema S]
     [--retry-count N] [--retry-interval SECONDS] [--delete-log] [--once]
     [--interval SECONDS] [--page-size N] [--quiet]
-    [--lake-mode append-only|in-place] [--partition year|month] [--snapshot-minutes N] [--snapshot-keep K]
+    [--lake-mode append-only|in-place] [--partition year|month] [--snapshot-minutes N] [--snapshot-keep K] [--incremental-folders]
     [--lake-format csv|delta] [--delta-compact-minutes N] [--delta-vacuum-minutes N] [--delta-retention-hours H]
 
   TARGET            sqlite:PATH | postgres://... | mssql://... | an ADO.NET SQL Server connection string
@@ -40,6 +40,8 @@ const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T 
   --delta-compact-minutes  delta: minutes between compactions of small files (default 60; 0 = every cycle)
   --delta-vacuum-minutes   delta: minutes between vacuums (default 1440)
   --delta-retention-hours  delta: removed files kept this long, time travel reaches this far (default 168)
+  --incremental-folders  data lake: also write yyyy-MM-ddTHH.mm.ssZ incremental update folders
+                    each snapshot interval (append-only)
   --once            activate metadata + data, bring the target up to date, print a summary, exit
   --retry-count     record retries before a failure entry is written (0-20, default 12)
   --retry-interval  seconds between record retries (0-3600, default 5)
@@ -77,6 +79,7 @@ const ZSyncFlags = z
     deltaCompactMinutes: z.number().int("--delta-compact-minutes must be whole minutes").min(0).max(10080, "--delta-compact-minutes must be 0-10080").optional(),
     deltaVacuumMinutes: z.number().int("--delta-vacuum-minutes must be whole minutes").min(0).max(43200, "--delta-vacuum-minutes must be 0-43200").optional(),
     deltaRetentionHours: z.number().int("--delta-retention-hours must be whole hours").min(0).max(8760, "--delta-retention-hours must be 0-8760").optional(),
+    incrementalFolders: z.boolean().optional(),
     once: z.boolean(),
     quiet: z.boolean(),
   })
@@ -117,7 +120,7 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
         target: { type: "string" }, tables: { type: "string" }, relationships: { type: "string" },
         prefix: { type: "string" }, schema: { type: "string" }, "retry-count": { type: "string" },
         "retry-interval": { type: "string" }, interval: { type: "string" }, "page-size": { type: "string" },
-        "lake-mode": { type: "string" }, partition: { type: "string" }, "snapshot-minutes": { type: "string" }, "snapshot-keep": { type: "string" },
+        "lake-mode": { type: "string" }, partition: { type: "string" }, "snapshot-minutes": { type: "string" }, "snapshot-keep": { type: "string" }, "incremental-folders": { type: "boolean" },
         "lake-format": { type: "string" }, "delta-compact-minutes": { type: "string" }, "delta-vacuum-minutes": { type: "string" }, "delta-retention-hours": { type: "string" },
         "delete-log": { type: "boolean" }, once: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
@@ -142,6 +145,7 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
     deltaCompactMinutes: s("delta-compact-minutes") === undefined ? undefined : num(s("delta-compact-minutes"), 60, "--delta-compact-minutes"),
     deltaVacuumMinutes: s("delta-vacuum-minutes") === undefined ? undefined : num(s("delta-vacuum-minutes"), 1440, "--delta-vacuum-minutes"),
     deltaRetentionHours: s("delta-retention-hours") === undefined ? undefined : num(s("delta-retention-hours"), 168, "--delta-retention-hours"),
+    incrementalFolders: values["incremental-folders"] === undefined ? undefined : Boolean(values["incremental-folders"]),
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
   return parsed.data;
@@ -232,6 +236,7 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
     ...(f.deltaCompactMinutes !== undefined ? { lakeDeltaCompactMinutes: f.deltaCompactMinutes } : {}),
     ...(f.deltaVacuumMinutes !== undefined ? { lakeDeltaVacuumMinutes: f.deltaVacuumMinutes } : {}),
     ...(f.deltaRetentionHours !== undefined ? { lakeDeltaRetentionHours: f.deltaRetentionHours } : {}),
+    ...(f.incrementalFolders !== undefined ? { lakeIncrementalFolders: f.incrementalFolders } : {}),
   };
   let profileId: string;
   if (existing) {

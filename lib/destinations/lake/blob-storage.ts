@@ -24,6 +24,8 @@ export class BlobStorage implements LakeStorage {
     private readonly prefix: string,
     /** The account's name as the user wrote it, for messages. */
     readonly account: string,
+    /** The organization's app (client id) when it authenticates, for messages. */
+    readonly appClientId?: string,
   ) {
     this.container = service.getContainerClient(containerName);
     const base = this.container.url.replace(/\?.*$/, "");
@@ -44,6 +46,18 @@ export class BlobStorage implements LakeStorage {
 
   async read(p: string): Promise<Buffer | null> {
     return (await this.readTagged(p))?.data ?? null;
+  }
+
+  async *chunks(p: string): AsyncIterable<Buffer> {
+    let body: NodeJS.ReadableStream | undefined;
+    try {
+      body = (await this.block(p).download()).readableStreamBody;
+    } catch (err) {
+      if (isStatus(err, 404)) return;
+      throw this.explain(err);
+    }
+    if (!body) return;
+    for await (const chunk of body) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
   }
 
   async readTagged(p: string): Promise<{ data: Buffer; etag: string } | null> {
@@ -87,6 +101,23 @@ export class BlobStorage implements LakeStorage {
     }
   }
 
+  async stage(p: string, data: Buffer, partIndex: number): Promise<void> {
+    try {
+      await this.block(p).stageBlock(blockId(partIndex), data, data.length);
+    } catch (err) {
+      throw this.explain(err);
+    }
+  }
+
+  async commitParts(p: string, parts: number): Promise<void> {
+    try {
+      // "Latest": a part staged since the last commit wins over the committed one of that id.
+      await this.block(p).commitBlockList(ids(parts));
+    } catch (err) {
+      throw this.explain(err);
+    }
+  }
+
   async truncateParts(p: string, parts: number): Promise<void> {
     const client = this.block(p);
     try {
@@ -124,6 +155,24 @@ export class BlobStorage implements LakeStorage {
       throw this.explain(err);
     }
     return n;
+  }
+
+  async copyRange(from: string, to: string, offset: number, count: number): Promise<void> {
+    const source = this.block(from);
+    const dest = this.block(to);
+    const n = Math.max(1, Math.ceil(count / BLOCK_BYTES));
+    try {
+      // A block at a time through this process (bounded memory); committed once, so atomic.
+      for (let i = 0; i < n; i++) {
+        const start = i * BLOCK_BYTES;
+        const len = Math.min(BLOCK_BYTES, count - start);
+        const part = len > 0 ? await source.downloadToBuffer(offset + start, len) : Buffer.alloc(0);
+        await dest.stageBlock(blockId(i), part, part.length);
+      }
+      await dest.commitBlockList(ids(n));
+    } catch (err) {
+      throw this.explain(err);
+    }
   }
 
   async copy(from: string, to: string): Promise<void> {
@@ -201,7 +250,7 @@ export class BlobStorage implements LakeStorage {
   /** A storage error in words a user can act on; anything unrecognized passes through unchanged. */
   explain(err: unknown): unknown {
     if (err instanceof LakeStorageError) return err;
-    return explainStorageError(err, this.account, this.containerName);
+    return explainStorageError(err, this.account, this.containerName, this.appClientId);
   }
 }
 
@@ -209,9 +258,29 @@ export function isStatus(err: unknown, status: number): boolean {
   return err instanceof RestError && err.statusCode === status;
 }
 
-export function explainStorageError(err: unknown, account: string, container: string): unknown {
+export const BLOB_DATA_ROLE = "Storage Blob Data Contributor";
+
+export function explainStorageError(err: unknown, account: string, container: string, appClientId?: string): unknown {
   const e = err as RestError & { code?: string; details?: { errorCode?: string } };
   const code = e?.details?.errorCode ?? e?.code ?? "";
+  // @azure/identity: the organization's app could not get a token (wrong secret, tenant or client id).
+  const name = (err as Error)?.name;
+  if (name === "AuthenticationError" || name === "CredentialUnavailableError" || name === "AggregateAuthenticationError") {
+    const detail = ((err as Error).message ?? "").split("\n")[0].slice(0, 300);
+    return new LakeStorageError(
+      `The organization's app registration${appClientId ? ` (client id ${appClientId})` : ""} could not sign in to Azure Storage for '${account}': ${detail}`,
+      "AuthenticationFailed",
+      "Check the organization's tenant id, client id and client secret (Organizations page), or put an AccountKey or SAS in the target.",
+    );
+  }
+  // A token that works but no data role: Azure answers 403 AuthorizationPermissionMismatch.
+  if (appClientId && (e?.statusCode === 403 || code === "AuthorizationPermissionMismatch")) {
+    return new LakeStorageError(
+      `The organization's app registration (client id ${appClientId}) lacks the role '${BLOB_DATA_ROLE}' on the container '${container}' of '${account}' (${code || "403"}).`,
+      "AuthorizationFailure",
+      `In the Azure portal: storage account '${account}' → Access control (IAM) → Add role assignment → '${BLOB_DATA_ROLE}' → the app registration ${appClientId}. Role assignments can take a few minutes to apply.`,
+    );
+  }
   if (code === "ContainerNotFound") {
     return new LakeStorageError(`The container '${container}' does not exist in the storage account '${account}'.`, "ContainerNotFound", `Create the container '${container}', or correct the name in the target.`);
   }

@@ -33,6 +33,17 @@ export class FolderStorage implements LakeStorage {
     }
   }
 
+  async *chunks(p: string): AsyncIterable<Buffer> {
+    const stream = fs.createReadStream(this.abs(p), { highWaterMark: 1 << 20 });
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    } finally {
+      stream.destroy();
+    }
+  }
+
   async readTagged(p: string): Promise<{ data: Buffer; etag: string } | null> {
     const data = await this.read(p);
     return data && { data, etag: tagOf(data) };
@@ -73,6 +84,21 @@ export class FolderStorage implements LakeStorage {
     }
   }
 
+  async stage(p: string, data: Buffer): Promise<void> {
+    const file = this.abs(p);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.appendFile(file, data);
+  }
+
+  async commitParts(p: string): Promise<void> {
+    const fh = await fsp.open(this.abs(p), "r+");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
   async truncateParts(p: string, _parts: number, bytes: number): Promise<void> {
     const file = this.abs(p);
     const st = await fsp.stat(file).catch(() => null);
@@ -88,6 +114,22 @@ export class FolderStorage implements LakeStorage {
   async measure(p: string): Promise<{ parts: number; bytes: number } | null> {
     const st = await fsp.stat(this.abs(p)).catch(() => null);
     return st && { parts: 1, bytes: st.size };
+  }
+
+  async copyRange(from: string, to: string, offset: number, count: number): Promise<void> {
+    const dest = this.abs(to);
+    await fsp.mkdir(path.dirname(dest), { recursive: true });
+    const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+    const { pipeline } = await import("node:stream/promises");
+    if (count > 0) await pipeline(fs.createReadStream(this.abs(from), { start: offset, end: offset + count - 1 }), fs.createWriteStream(tmp));
+    else await fsp.writeFile(tmp, "");
+    const fh = await fsp.open(tmp, "r+");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, dest);
   }
 
   async copy(from: string, to: string): Promise<void> {

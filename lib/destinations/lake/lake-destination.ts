@@ -17,11 +17,16 @@ import { BOOK_FOLDER, loadBook, newBook, repairTable, saveBook } from "./table-b
 import { scanLakeIdVersions } from "./lake-scan";
 import { beginSweep, markSeen, seenPath, unseenIds, updateColumns } from "./lake-backfill";
 import { cdmManifest } from "./model-json";
+import { folderDue, writeIncrementalFolder } from "./incremental-folders";
 
 export class LakeDestination implements Destination {
   readonly kind = "datalake" as const;
   readonly settings: LakeSettings;
   private readonly tables = new Map<string, Promise<LakeTable>>();
+  /** Tables whose writers are loaded (for the synchronous commitDue). */
+  private readonly loaded = new Map<string, LakeTable>();
+  /** Tables whose commits the engine holds; `lost`: uncommitted writes were dropped by an error. */
+  private readonly held = new Map<string, { lost: boolean }>();
   private metaQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -73,10 +78,12 @@ export class LakeDestination implements Destination {
         } else if (await repairTable(this.storage, book)) {
           await saveBook(this.storage, book);
         }
-        return new LakeTable(this.storage, book);
+        const table = new LakeTable(this.storage, book);
+        this.loaded.set(key, table);
+        return table;
       })();
       this.tables.set(key, t);
-      t.catch(() => this.tables.delete(key));
+      t.catch(() => this.tables.get(key) === t && this.tables.delete(key));
     }
     return t;
   }
@@ -86,13 +93,57 @@ export class LakeDestination implements Destination {
     try {
       return await fn();
     } catch (err) {
-      // The in-memory book may be ahead of the stored one: reload (and repair) on next use.
-      if (spec) this.tables.delete(spec.tableName);
+      // A refused record fails its call before anything is buffered; anything else may leave the
+      // in-memory book ahead of the stored one: reload (and repair) on next use.
+      if (spec && !(err instanceof RecordValueError)) this.drop(spec.tableName);
       if (err instanceof RecordValueError || err instanceof LakeStorageError) throw err;
       const e = err as NodeJS.ErrnoException;
       if (e?.name === "LakeStorageError") throw err;
       throw Object.assign(new LakeStorageError(`${this.storage.display}: ${e?.message ?? String(err)}`, "Other"), { cause: err });
     }
+  }
+
+  /** Forgets a table's writer; writes it had not committed are lost, which a held commit reports. */
+  private drop(table: string): void {
+    const t = this.loaded.get(table);
+    const hold = this.held.get(table);
+    if (hold && t?.uncommitted) hold.lost = true;
+    this.loaded.delete(table);
+    this.tables.delete(table);
+  }
+
+  /** The table's writer for one call, told whether its commits are held. */
+  private async writer(spec: TargetTableSpec): Promise<LakeTable> {
+    const t = await this.table(spec);
+    t.holding = this.held.has(spec.tableName);
+    return t;
+  }
+
+  holdCommits(spec: TargetTableSpec): void {
+    this.held.set(spec.tableName, { lost: false });
+  }
+
+  commitDue(spec: TargetTableSpec): boolean {
+    return this.loaded.get(spec.tableName)?.commitDue() ?? false;
+  }
+
+  commit(spec: TargetTableSpec): Promise<void> {
+    return this.guard(async () => {
+      const hold = this.held.get(spec.tableName);
+      if (hold?.lost) {
+        hold.lost = false;
+        // Never let the engine checkpoint pages whose rows were dropped: they must be read again.
+        throw Object.assign(new LakeStorageError(`${this.storage.display}: writes to ${spec.tableName} since the last commit were lost after a storage error; they will be written again.`, "Other"), { transient: true });
+      }
+      const t = this.loaded.get(spec.tableName);
+      if (t?.uncommitted) await t.commit();
+    }, spec);
+  }
+
+  releaseCommits(spec: TargetTableSpec): void {
+    this.held.delete(spec.tableName);
+    // Not committed: dropped, so the next write starts from the stored book (repaired).
+    if (this.loaded.get(spec.tableName)?.uncommitted) this.drop(spec.tableName);
   }
 
   ensureTable(spec: TargetTableSpec): Promise<EnsureTableResult> {
@@ -113,12 +164,12 @@ export class LakeDestination implements Destination {
 
   upsert(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult> {
     if (!records.length) return Promise.resolve({ written: 0, widened: [] });
-    return this.guard(async () => ({ written: await (await this.table(spec)).upsert(spec, records), widened: [] }), spec);
+    return this.guard(async () => ({ written: await (await this.writer(spec)).upsert(spec, records), widened: [] }), spec);
   }
 
   // No DeleteLog in a lake: append-only keeps the delete as an IsDelete row.
   delete(spec: TargetTableSpec, ids: string[], _deleteLog?: boolean): Promise<number> {
-    return this.guard(async () => (await this.table(spec)).delete(spec, ids), spec);
+    return this.guard(async () => (await this.writer(spec)).delete(spec, ids), spec);
   }
 
   // ---- target marker, existence, re-export sweep, column backfill (see Destination) ----------
@@ -173,7 +224,7 @@ export class LakeDestination implements Destination {
   // A lake keeps deletes as IsDelete rows (append-only) or removes the rows (in place): no DeleteLog.
   sweep(spec: TargetTableSpec, _deleteLog?: boolean): Promise<number> {
     return this.guard(async () => {
-      const t = await this.table(spec);
+      const t = await this.writer(spec);
       const ids = await unseenIds(this.storage, t);
       let n = 0;
       for (let i = 0; i < ids.length; i += 5000) n += await t.delete(spec, ids.slice(i, i + 5000));
@@ -187,7 +238,7 @@ export class LakeDestination implements Destination {
 
   updateColumns(spec: TargetTableSpec, columns: string[], records: SourceRecord[]): Promise<number> {
     if (!records.length || !columns.length) return Promise.resolve(0);
-    return this.guard(async () => updateColumns(await this.table(spec), spec, columns, records), spec);
+    return this.guard(async () => updateColumns(await this.writer(spec), spec, columns, records), spec);
   }
 
   /** Latest state (deleted rows excluded), sorted by DuckDB in SQL Server's GUID order. */
@@ -220,6 +271,8 @@ export class LakeDestination implements Destination {
       books.push(book);
     }
     await publishModel(this.storage, entities);
+    // Incremental update folders are cut on the snapshot interval (the rows appended since the last).
+    if (this.settings.incrementalFolders && folderDue(books, this.settings.snapshotMinutes, now)) await writeIncrementalFolder(this.storage, books, now);
     for (const b of books) await applyRetention(this.storage, b, this.settings.snapshotKeep);
     let lastSnapshotAt: Date | null = null;
     for (const b of books) {

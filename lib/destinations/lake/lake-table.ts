@@ -1,17 +1,29 @@
 // Writes one table into the lake. Append-only: every change is a new line in its partition file
 // (a delete is a line with IsDelete=True). In place: a change to a row already in the lake
 // rewrites its partition file (a new file/blob replaces the old one whole), a delete removes the
-// row, and rows new to the lake are appended. Each call ends with one commit: the table's book.
+// row, and rows new to the lake are appended. A commit makes the appended parts durable and then
+// writes the table's book (the commit point). Each call commits, unless the engine holds commits
+// (`holding`): then lines are buffered, staged a few MB at a time (a block per file on Azure) and
+// committed when the engine asks — after which, and only after which, it saves its checkpoint.
 import type { SourceRecord, TargetTableSpec } from "../types";
 import { latestById } from "../row-values";
 import { IS_DELETE, mergeColumns, partitionOf, rowWriter, sinkTime, type RowWriter } from "./lake-columns";
-import { scanRecords, versionAfter, versionLess } from "./record-scan";
+import { scanChunks, scanRecords, versionAfter, versionLess } from "./record-scan";
+import { IdIndex } from "./id-index";
 import { batchHash, saveBook, type LiveFile, type TableBook } from "./table-book";
 import type { LakeStorage } from "./storage";
 import { csvLine } from "./csv";
 
 /** Parts per file before a new file is started (Azure allows 50,000 committed blocks per blob). */
 export const MAX_PARTS = 10_000;
+/** Buffered lines are staged once they reach this size (blocks of ~MBs, not one per page). */
+export const STAGE_BYTES = 4 * 1024 * 1024;
+/** While commits are held, one is due after this many uncommitted bytes… */
+export const COMMIT_BYTES = 16 * 1024 * 1024;
+/** …or this long after the first uncommitted write. */
+export const COMMIT_MS = 20_000;
+/** Batch hashes remembered from the last commit window (a replayed page is skipped). */
+const MAX_RECENT = 2000;
 
 export interface Rewrite {
   upserts: Map<string, unknown[]>;
@@ -21,13 +33,49 @@ export interface Rewrite {
 
 export class LakeTable {
   private writer: { spec: TargetTableSpec; width: number; w: RowWriter } | null = null;
-  /** In place only: Id → partition of every row in the lake, read from the files on first use. */
-  private index: Map<string, string> | null = null;
+  /** In place only: Id → partition of every row in the lake, read from the files on first use (compact). */
+  private index: IdIndex | null = null;
+
+  /** Set by the destination: the engine holds commits for this table (see Destination.holdCommits). */
+  holding = false;
+  /** Lines not staged yet, per file. */
+  private buffers = new Map<LiveFile, string[]>();
+  private bufferedBytes = 0;
+  /** Files with parts staged since the last commit, and the bytes and time of the first. */
+  private dirty = new Set<LiveFile>();
+  private uncommittedBytes = 0;
+  private uncommittedSince = 0;
+  private changed = false;
+  private mustCommit = false;
+  /** Hashes of the batches since the last commit (written or recognised as already written). */
+  private window: string[] = [];
 
   constructor(
     private readonly storage: LakeStorage,
     readonly book: TableBook,
-  ) {}
+  ) {
+    book.recentBatches ??= [book.lastUpsert && `u:${book.lastUpsert}`, book.lastDelete && `d:${book.lastDelete}`].filter((h): h is string => Boolean(h));
+    this.previous = book.recentBatches;
+  }
+
+  /** The batches of the commit before the last: a page's upsert and delete are two commits when not held. */
+  private previous: string[];
+
+  /** Whether anything was written since the last commit (lost if this table is dropped now). */
+  get uncommitted(): boolean {
+    return this.uncommittedBytes > 0 || this.bufferedBytes > 0 || this.changed;
+  }
+
+  commitDue(now = Date.now()): boolean {
+    return this.uncommittedBytes + this.bufferedBytes >= COMMIT_BYTES || (this.uncommittedSince > 0 && now - this.uncommittedSince >= COMMIT_MS);
+  }
+
+  /** A batch already committed (its checkpoint was lost in a crash): remembered, not written again. */
+  private seen(hash: string): boolean {
+    if (!this.book.recentBatches!.includes(hash) && !this.window.includes(hash)) return false;
+    if (!this.window.includes(hash)) this.window.push(hash);
+    return true;
+  }
 
   col(name: string): number {
     return this.book.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
@@ -45,8 +93,10 @@ export class LakeTable {
   async ensureColumns(spec: TargetTableSpec): Promise<string[]> {
     const { columns, added } = mergeColumns(this.book.columns, spec);
     if (added.length) {
+      // Lines buffered so far have the old width: they go to their files before the switch.
+      await this.stageBuffers();
       this.book.columns = columns;
-      await saveBook(this.storage, this.book);
+      await this.commit();
     }
     return added;
   }
@@ -71,24 +121,67 @@ export class LakeTable {
     if (s && versionLess(this.book.maxVersion, s)) this.book.maxVersion = s;
   }
 
-  /** One part per partition, written in parallel (one round trip on Azure, not one per year). */
+  /** Buffers the lines of each partition; they are staged once enough has gathered (or at commit). */
   async appendLines(byPartition: Map<string, string[]>): Promise<void> {
-    const jobs = [...byPartition].filter(([, lines]) => lines.length).map(([partition, lines]) => ({ f: this.fileFor(partition), data: Buffer.from(lines.join("")) }));
-    await Promise.all(jobs.map((j) => this.storage.append(j.f.path, j.data, j.f.parts)));
+    for (const [partition, lines] of byPartition) {
+      if (!lines.length) continue;
+      const f = this.fileFor(partition);
+      const buf = this.buffers.get(f) ?? this.buffers.set(f, []).get(f)!;
+      for (const l of lines) {
+        buf.push(l);
+        this.bufferedBytes += l.length;
+      }
+    }
+    if (this.bufferedBytes >= STAGE_BYTES) await this.stageBuffers();
+  }
+
+  /** One part per file with buffered lines, staged in parallel (one round trip on Azure). */
+  private async stageBuffers(): Promise<void> {
+    if (!this.buffers.size) return;
+    const jobs = [...this.buffers].map(([f, lines]) => ({ f, data: Buffer.from(lines.join("")) }));
+    this.buffers.clear();
+    this.bufferedBytes = 0;
+    await Promise.all(jobs.map((j) => this.storage.stage(j.f.path, j.data, j.f.parts)));
     for (const { f, data } of jobs) {
       f.parts++;
       f.bytes += data.length;
       this.book.bytesWritten += data.length;
+      this.dirty.add(f);
+      this.uncommittedBytes += data.length;
     }
   }
 
-  async commit(changed: boolean): Promise<void> {
-    if (changed) {
+  /** After a write: commit now unless the engine holds commits (then only note the time). */
+  private async finish(): Promise<void> {
+    if (!this.holding || this.mustCommit) return this.commit();
+    if (!this.uncommittedSince) this.uncommittedSince = Date.now();
+  }
+
+  /**
+   * Makes everything written so far durable: buffered lines staged, every file's parts committed
+   * (in parallel), then the book — the commit point. A crash before the book leaves parts the
+   * next open cuts off; the engine's checkpoint follows this, never the other way round.
+   */
+  async commit(changed = false): Promise<void> {
+    if (changed) this.changed = true;
+    await this.stageBuffers();
+    await Promise.all([...this.dirty].map((f) => this.storage.commitParts(f.path, f.parts)));
+    this.dirty.clear();
+    if (this.changed) {
       this.book.changedAt = new Date().toISOString();
       this.book.changedSinceSnapshot = true;
     }
+    this.book.recentBatches = [...this.previous, ...this.window].slice(-MAX_RECENT);
+    this.previous = this.window;
+    delete this.book.lastUpsert;
+    delete this.book.lastDelete;
     this.book.rewriting = [];
     await saveBook(this.storage, this.book);
+    this.changed = false;
+    this.mustCommit = false;
+    this.window = [];
+    this.uncommittedBytes = 0;
+    this.uncommittedSince = 0;
     // Files a rewrite left behind (merged into a wider one) go only after the commit names the new one.
     const named = new Set(this.book.files.map((f) => f.path));
     for (const p of this.retired) if (!named.has(p)) await this.storage.delete(p);
@@ -101,7 +194,7 @@ export class LakeTable {
     if (!records.length) return 0;
     const hash = batchHash(records.map((r) => `${r.id.toLowerCase()}:${r.version}`));
     // The page was committed but its checkpoint was not saved (a crash in between): already here.
-    if (hash === this.book.lastUpsert) return 0;
+    if (this.seen(`u:${hash}`)) return 0;
     const w = this.rowWriter(spec);
     const createdAt = this.col("createdon");
     const sink = sinkTime(new Date());
@@ -135,8 +228,9 @@ export class LakeTable {
     for (const r of prepared) this.noteVersion(r.values[this.col("versionnumber")]);
     await this.appendLines(appends);
     this.book.rowsWritten += prepared.length;
-    this.book.lastUpsert = hash;
-    await this.commit(true);
+    this.window.push(`u:${hash}`);
+    this.changed = true;
+    await this.finish();
     return prepared.length;
   }
 
@@ -144,7 +238,7 @@ export class LakeTable {
     const unique = [...new Set(ids.map((i) => i.toLowerCase()))].sort();
     if (!unique.length) return 0;
     const hash = batchHash(unique);
-    if (hash === this.book.lastDelete) return 0;
+    if (this.seen(`d:${hash}`)) return 0;
     let count = 0;
     if (this.book.mode === "appendOnly") {
       // Dataverse reports a delete without a version: the row takes one above every version the
@@ -179,8 +273,9 @@ export class LakeTable {
       }
       count = await this.rewrite(rewrites, this.rowWriter(spec));
     }
-    this.book.lastDelete = hash;
-    await this.commit(count > 0);
+    this.window.push(`d:${hash}`);
+    if (count > 0) this.changed = true;
+    await this.finish();
     return count;
   }
 
@@ -202,8 +297,15 @@ export class LakeTable {
       while (path !== last?.path && taken.has(path)) path = `${this.book.table}/${partition}_${this.book.seq++}.csv`;
       return { partition, change, files, path };
     });
+    // What was appended before is committed with the list of files being replaced.
+    await this.stageBuffers();
+    await Promise.all([...this.dirty].map((f) => this.storage.commitParts(f.path, f.parts)));
+    this.dirty.clear();
     this.book.rewriting = plan.map((p) => p.path);
+    this.book.recentBatches = [...this.previous, ...this.window].slice(-MAX_RECENT);
     await saveBook(this.storage, this.book);
+    // A rewrite is committed at the end of its call even when commits are held (see upsert).
+    this.mustCommit = true;
     let removed = 0;
     for (const { partition, change, files, path } of plan) {
       const out: string[] = [];
@@ -246,11 +348,12 @@ export class LakeTable {
    */
   async latestRows(only?: Set<string>): Promise<Map<string, { partition: string; version: string | null; deleted: boolean; text: string; width: number }>> {
     const out = new Map<string, { partition: string; version: string | null; deleted: boolean; text: string; width: number }>();
+    // Staged blocks are invisible on Azure until committed: what this call reads must include them.
+    if (this.uncommitted) await this.commit();
     const versionAt = this.col("versionnumber");
     const deleteAt = this.col(IS_DELETE);
     for (const f of this.book.files) {
-      const text = (await this.storage.read(f.path))?.toString("utf8") ?? "";
-      scanRecords(text, versionAt, (rec) => {
+      await scanChunks(this.storage.chunks(f.path), versionAt, (rec, text) => {
         if (only && !only.has(rec.id)) return;
         const prev = out.get(rec.id);
         if (prev && versionLess(rec.version, prev.version)) return;
@@ -260,14 +363,11 @@ export class LakeTable {
     return out;
   }
 
-  private async loadIndex(): Promise<Map<string, string>> {
+  private async loadIndex(): Promise<IdIndex> {
     if (this.index) return this.index;
-    const index = new Map<string, string>();
+    const index = new IdIndex();
     const versionAt = this.col("versionnumber");
-    for (const f of this.book.files) {
-      const text = (await this.storage.read(f.path))?.toString("utf8") ?? "";
-      scanRecords(text, versionAt, (rec) => void index.set(rec.id, f.partition));
-    }
+    for (const f of this.book.files) await scanChunks(this.storage.chunks(f.path), versionAt, (rec) => index.set(rec.id, f.partition));
     this.index = index;
     return index;
   }

@@ -14,6 +14,8 @@ export interface OpenStorageOptions {
   credentials?: ClientCredentials | null;
   /** Attempts per storage request (the SDK retries with backoff); validation uses fewer. */
   maxTries?: number;
+  /** Entra ID authority (default https://login.microsoftonline.com; sovereign clouds, tests). */
+  authorityHost?: string;
 }
 
 export async function openStorage(p: ParsedLake, opts: OpenStorageOptions = {}): Promise<LakeStorage & { probe(): Promise<void> }> {
@@ -33,18 +35,26 @@ export async function openStorage(p: ParsedLake, opts: OpenStorageOptions = {}):
     case "sas":
       service = new BlobServiceClient(`${url}?${p.auth.sas}`, undefined, options);
       break;
-    case "organization": {
-      const c = opts.credentials;
-      if (!c) {
-        throw Object.assign(
-          new Error(`No credentials for the storage account '${p.account}': add ;AccountKey=… or a SAS to the target, or use an organization registered with client credentials (tenant, client id, secret).`),
-          { name: "LakeStorageError", code: "AuthenticationFailed" },
-        );
-      }
-      const { ClientSecretCredential } = await import("@azure/identity");
-      service = new BlobServiceClient(url, new ClientSecretCredential(c.tenantId, c.clientId, c.clientSecret), options);
+    case "organization":
+      service = new BlobServiceClient(url, await organizationCredential(p.account, opts), options);
       break;
-    }
   }
-  return new BlobStorage(service, p.container, p.prefix, p.account);
+  return new BlobStorage(service, p.container, p.prefix, p.account, p.auth.kind === "organization" ? opts.credentials?.clientId : undefined);
+}
+
+/**
+ * The organization's Entra app (client credentials) as an Azure Storage credential: a
+ * ClientSecretCredential for its tenant, client id and secret. The app needs the role
+ * "Storage Blob Data Contributor" on the account or the container (a BlobStorage error says so).
+ */
+export async function organizationCredential(account: string, opts: OpenStorageOptions): Promise<import("@azure/identity").ClientSecretCredential> {
+  const c = opts.credentials;
+  if (!c || !c.tenantId || !c.clientId || !c.clientSecret) {
+    throw Object.assign(
+      new Error(`No credentials for the storage account '${account}': add ;AccountKey=… or a SAS to the target, or use an organization registered with client credentials (tenant, client id, secret).`),
+      { name: "LakeStorageError", code: "AuthenticationFailed" },
+    );
+  }
+  const { ClientSecretCredential } = await import("@azure/identity");
+  return new ClientSecretCredential(c.tenantId, c.clientId, c.clientSecret, opts.authorityHost ? { authorityHost: opts.authorityHost } : undefined);
 }

@@ -13,10 +13,16 @@ import { FolderStorage } from "./folder-storage";
 import { BOOK_FOLDER, loadBook } from "./table-book";
 import type { LakeStorage } from "./storage";
 import { MODEL_JSON } from "./snapshots";
+import { incrementalFolders } from "./incremental-folders";
 
 export interface LakeReaderOptions {
-  /** "live" (default): the trickle-feed files; "snapshot": the files model.json names. */
-  source?: "live" | "snapshot";
+  /**
+   * "live" (default): the trickle-feed files; "snapshot": the files model.json names;
+   * "incremental": the incremental update folders (every complete one, or only `folder`).
+   */
+  source?: "live" | "snapshot" | "incremental";
+  /** With source "incremental": one folder (yyyy-MM-ddTHH.mm.ssZ). */
+  folder?: string;
   /** Only these tables (folder names). */
   tables?: string[];
 }
@@ -65,7 +71,7 @@ function readCsvSql(files: string[], columns: LakeColumn[]): string {
     `null_padding = true, parallel = false, allow_quoted_nulls = false, columns = {${cols}})`;
 }
 
-async function tableFiles(storage: LakeStorage, source: "live" | "snapshot", only?: string[]): Promise<Map<string, { columns: LakeColumn[]; files: string[] }>> {
+async function tableFiles(storage: LakeStorage, source: "live" | "snapshot" | "incremental", only?: string[], folder?: string): Promise<Map<string, { columns: LakeColumn[]; files: string[] }>> {
   const out = new Map<string, { columns: LakeColumn[]; files: string[] }>();
   const books = (await storage.list(`${BOOK_FOLDER}/`)).filter((f) => f.path.endsWith("-model.json"));
   const byLocation = new Map<string, string>();
@@ -74,8 +80,22 @@ async function tableFiles(storage: LakeStorage, source: "live" | "snapshot", onl
     if (only && !only.includes(table)) continue;
     const book = await loadBook(storage, table);
     if (!book) continue;
+    // Columns from the book: a table only gains columns, and null_padding reads narrower files.
     out.set(table, { columns: book.columns, files: source === "live" ? book.files.map((f) => f.path) : [] });
     if (source === "snapshot") for (const g of book.snapshots) for (const f of g.files) byLocation.set(storage.locationOf(f.path), f.path);
+  }
+  if (source === "incremental") {
+    for (const dir of folder ? [folder] : await incrementalFolders(storage)) {
+      const raw = await storage.read(`${dir}/${MODEL_JSON}`);
+      if (!raw) continue; // not complete yet
+      const where = new Map((await storage.list(`${dir}/`)).map((f) => [storage.locationOf(f.path), f.path]));
+      for (const e of (JSON.parse(raw.toString("utf8")) as CdmManifest).entities) {
+        for (const p of e.partitions) {
+          const rel = where.get(p.location);
+          if (rel) out.get(e.name)?.files.push(rel);
+        }
+      }
+    }
   }
   if (source === "snapshot") {
     const raw = await storage.read(MODEL_JSON);
@@ -93,7 +113,7 @@ async function tableFiles(storage: LakeStorage, source: "live" | "snapshot", onl
 }
 
 export async function openLakeReader(storage: LakeStorage, opts: LakeReaderOptions = {}): Promise<LakeReader> {
-  const tables = await tableFiles(storage, opts.source ?? "live", opts.tables);
+  const tables = await tableFiles(storage, opts.source ?? "live", opts.tables, opts.folder);
   const local = storage instanceof FolderStorage ? null : fs.mkdtempSync(path.join(os.tmpdir(), "dvx-lake-read-"));
   const instance = await DuckDBInstance.create(":memory:");
   let conn: DuckDBConnection | null = null;

@@ -1,5 +1,6 @@
 // Walks the records of a partition file without building every field: an in-place rewrite needs
 // each record's bounds, its Id, SinkCreatedOn and versionnumber, and copies the rest verbatim.
+import { StringDecoder } from "node:string_decoder";
 
 export interface ScannedRecord {
   /** Offsets of the record in the text, without its line break. */
@@ -83,4 +84,38 @@ export function versionLess(a: string | null, b: string | null): boolean {
 export function versionAfter(v: string | null): string {
   if (!v || !/^\d+$/.test(v)) return "1";
   return (BigInt(v) + 1n).toString();
+}
+
+/** Offset just past the last line break outside quotes in `text` (0 when none). */
+function lastRecordEnd(text: string): number {
+  let inQuotes = false;
+  let cut = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) inQuotes = !inQuotes; // "" inside quotes flips twice: no change
+    else if (c === 10 && !inQuotes) cut = i + 1;
+  }
+  return cut;
+}
+
+/**
+ * scanRecords over a file read in chunks: memory stays at a chunk (~1 MB) plus one record,
+ * however large the partition. `onRecord` gets the text the record's offsets refer to.
+ */
+export async function scanChunks(chunks: AsyncIterable<Buffer>, versionIndex: number, onRecord: (r: ScannedRecord, text: string) => void, deleteIndex = -1): Promise<void> {
+  const decoder = new StringDecoder("utf8");
+  let carry = "";
+  for await (const chunk of chunks) {
+    const text = carry + decoder.write(chunk);
+    const cut = lastRecordEnd(text);
+    if (!cut) {
+      carry = text;
+      continue;
+    }
+    const whole = text.slice(0, cut);
+    scanRecords(whole, versionIndex, (r) => onRecord(r, whole), deleteIndex);
+    carry = text.slice(cut);
+  }
+  const rest = carry + decoder.end();
+  if (rest) scanRecords(rest, versionIndex, (r) => onRecord(r, rest), deleteIndex);
 }

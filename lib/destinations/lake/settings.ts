@@ -26,5 +26,7 @@ export function lakeSettings(s: Partial<LakeSettings> | undefined): LakeSettings
   out.deltaCompactMinutes = Math.max(0, out.deltaCompactMinutes);
   out.deltaVacuumMinutes = Math.max(0, out.deltaVacuumMinutes);
   out.deltaRetentionHours = Math.max(0, out.deltaRetentionHours);
+  // As in Synapse Link: incremental update folders are cut from appended rows only.
+  if (out.incrementalFolders) out.mode = "appendOnly";
   return out;
 }

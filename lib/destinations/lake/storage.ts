@@ -5,6 +5,8 @@
 // Files that grow (partition files) are written as a sequence of committed parts: `append` adds a
 // part and `truncateParts` drops parts beyond a count, so a write that was never recorded in the
 // lake's state can be undone on restart (folder: truncate; blob: re-commit a shorter block list).
+// `stage` + `commitParts` split an append in two, so many pages can be staged and made durable
+// in one commit (one block-list commit per file every few MB on Azure, one fsync in a folder).
 
 export interface StoredFile {
   path: string;
@@ -18,6 +20,8 @@ export interface LakeStorage {
   locationOf(path: string): string;
   /** Whole file, or null when it does not exist. */
   read(path: string): Promise<Buffer | null>;
+  /** The file in chunks (nothing when it does not exist): a scan never holds a whole partition. */
+  chunks(path: string): AsyncIterable<Buffer>;
   /** Whole file and its version tag (for a conditional replace), or null. */
   readTagged(path: string): Promise<{ data: Buffer; etag: string } | null>;
   /** Replace (or create) the file atomically: readers see the old content or the new, never half. */
@@ -29,6 +33,13 @@ export interface LakeStorage {
   writeIfMatch(path: string, data: Buffer | string, etag: string | null): Promise<boolean>;
   /** Add one part to the end of a growing file (creating it); durable when this resolves. */
   append(path: string, data: Buffer | string, partIndex: number): Promise<void>;
+  /**
+   * Add part `partIndex` without making it durable or visible yet (blob: a staged block; folder:
+   * an append not synced). `commitParts` makes parts 0..parts-1 the file, durably. Staging a
+   * part index again replaces what was staged under it (a page replayed after a crash).
+   */
+  stage(path: string, data: Buffer, partIndex: number): Promise<void>;
+  commitParts(path: string, parts: number): Promise<void>;
   /** Drop every part after the first `parts` (`bytes` = their total size); no-op when already so. */
   truncateParts(path: string, parts: number, bytes: number): Promise<void>;
   /**
@@ -38,6 +49,8 @@ export interface LakeStorage {
   replace(path: string, data: Buffer): Promise<number>;
   /** Parts and bytes of a growing file as stored, or null when it does not exist. */
   measure(path: string): Promise<{ parts: number; bytes: number } | null>;
+  /** Bytes [offset, offset + count) of `from` as the whole new file `to` (streamed, atomic for readers). */
+  copyRange(from: string, to: string, offset: number, count: number): Promise<void>;
   /** Server-side copy where the store has one. */
   copy(from: string, to: string): Promise<void>;
   /** Files under a folder prefix ("account/"), recursively. */

@@ -36,9 +36,14 @@ export interface TableBook {
   rewriting: string[];
   /** Highest versionnumber written: a delete row takes the next one so it wins over the record. */
   maxVersion: string | null;
-  /** Hashes of the last committed upsert / delete batch: a replayed page is not written twice. */
-  lastUpsert: string | null;
-  lastDelete: string | null;
+  /**
+   * Hashes of the upsert ("u:") and delete ("d:") batches of the last commit: a page replayed
+   * because its checkpoint was lost in a crash is recognised and not written twice.
+   */
+  recentBatches?: string[];
+  /** Written by earlier versions (one hash each); read into recentBatches. */
+  lastUpsert?: string | null;
+  lastDelete?: string | null;
   /** Last data change, and whether it came after the newest snapshot. */
   changedAt: string | null;
   changedSinceSnapshot: boolean;
@@ -47,6 +52,8 @@ export interface TableBook {
   rowsWritten: number;
   bytesWritten: number;
   filesWritten: number;
+  /** Incremental update folders: the last one written, and how many bytes of each live file it reached. */
+  incremental?: { lastAt?: string; lastFolder: string | null; marks: Record<string, number> };
   /** Next suffix for a partition's additional file (<partition>_<seq>.csv). */
   seq: number;
 }
@@ -58,7 +65,7 @@ export const entityMetadataPath = (table: string) => `${BOOK_FOLDER}/${table}-En
 export function newBook(table: string, mode: LakeMode, granularity: Granularity, columns: LakeColumn[]): TableBook {
   return {
     formatVersion: 1, table, mode, granularity, columns, files: [], rewriting: [], maxVersion: null,
-    lastUpsert: null, lastDelete: null, changedAt: null, changedSinceSnapshot: false, snapshots: [],
+    recentBatches: [], changedAt: null, changedSinceSnapshot: false, snapshots: [],
     initialSyncCompletedAt: null, rowsWritten: 0, bytesWritten: 0, filesWritten: 0, seq: 1,
   };
 }
