@@ -51,7 +51,7 @@ describe("CLI: sync into a data lake, lake query", () => {
     const snap = await cli(["lake", "query", "--target", `lake:${lake}`, "--snapshot", "--sql", "select count(*) as n from account", "--format", "json"]);
     expect(JSON.parse(snap.out)).toEqual({ n: "59" });
     expect(fs.readdirSync(path.join(lake, "account")).some((f) => /^\d{4}-\d{2}\.csv$/.test(f))).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it("sync --lake-format delta writes Delta tables; lake query --delta reads them, --version travels back", async () => {
     const lake = path.join(dir, "delta-lake");
@@ -90,7 +90,7 @@ describe("CLI: sync into a data lake, lake query", () => {
     // With the three, the app's credential is used: here its sign-in fails (no network), in words.
     const app = await cli(["lake", "query", "--target", "abfss://c1x@acct1.dfs.core.windows.net", "--tenant-id", "11111111-1111-1111-1111-111111111111", "--client-id", "22222222-2222-2222-2222-222222222222", "--client-secret", "nope-secret", "--sql", "select 1"]);
     expect(app.code).toBe(1);
-    expect(app.err).toMatch(/^dataverse-export lake query: .*(client id 22222222-2222-2222-2222-222222222222|Cannot reach the storage account 'acct1')/);
+    expect(app.err).toMatch(/^dataverse-export lake query: The organization's app registration \(client id 22222222-2222-2222-2222-222222222222\) could not (reach Entra ID|sign in)/);
     expect(app.err).not.toContain("nope-secret");
-  }, 120_000);
+  }, 240_000);
 });

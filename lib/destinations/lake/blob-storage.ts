@@ -265,8 +265,16 @@ export function explainStorageError(err: unknown, account: string, container: st
   const code = e?.details?.errorCode ?? e?.code ?? "";
   // @azure/identity: the organization's app could not get a token (wrong secret, tenant or client id).
   const name = (err as Error)?.name;
-  if (name === "AuthenticationError" || name === "CredentialUnavailableError" || name === "AggregateAuthenticationError") {
+  if (/^(AuthenticationError|AuthenticationRequiredError|CredentialUnavailableError|AggregateAuthenticationError)$/.test(name ?? "")) {
     const detail = ((err as Error).message ?? "").split("\n")[0].slice(0, 300);
+    const app = `The organization's app registration${appClientId ? ` (client id ${appClientId})` : ""}`;
+    // MSAL could not reach Entra ID at all: worth retrying, not a wrong secret.
+    if (/network_error|endpoints_resolution_error|ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(detail)) {
+      return Object.assign(
+        new LakeStorageError(`${app} could not reach Entra ID to sign in to Azure Storage for '${account}' (${detail})`, "Unreachable", "Check that this host reaches login.microsoftonline.com (proxy, firewall, DNS)."),
+        { transient: true },
+      );
+    }
     return new LakeStorageError(
       `The organization's app registration${appClientId ? ` (client id ${appClientId})` : ""} could not sign in to Azure Storage for '${account}': ${detail}`,
       "AuthenticationFailed",

@@ -28,10 +28,17 @@ describe("organization client credentials for Azure Storage", () => {
     const storage = await openStorage(parseLakeTarget("https://acct1.blob.core.windows.net/c1x"), { credentials: creds, authorityHost: "https://127.0.0.1:9", maxTries: 1 });
     const err = await storage.probe().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(LakeStorageError);
-    expect(err).toMatchObject({ code: "AuthenticationFailed" });
     expect((err as Error).message).toContain(`client id ${creds.clientId}`);
     expect((err as Error).message).not.toContain(creds.clientSecret);
-    expect((err as LakeStorageError).fix).toMatch(/tenant id, client id and client secret/);
+    // No answer from Entra ID at all is a reachability problem (retried), named as such.
+    expect(err).toMatchObject({ code: "Unreachable" });
+    expect((err as LakeStorageError).fix).toMatch(/login\.microsoftonline\.com/);
+    // Entra ID answering that the secret is wrong (AADSTS7000215) is a credentials problem.
+    const refused = Object.assign(new Error("AADSTS7000215: Invalid client secret provided."), { name: "AuthenticationError" });
+    const e = explainStorageError(refused, "acct1", "c1x", creds.clientId) as LakeStorageError;
+    expect(e).toMatchObject({ code: "AuthenticationFailed" });
+    expect(e.message).toContain(`(client id ${creds.clientId}) could not sign in`);
+    expect(e.fix).toMatch(/tenant id, client id and client secret/);
   }, 60_000);
 
   it("signed in but without the data role: Azure's 403 names 'Storage Blob Data Contributor' and where to grant it", async () => {
