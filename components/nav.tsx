@@ -7,6 +7,7 @@ const LINKS: { href: string; label: string; also?: string }[] = [
   { href: "/", label: "Dashboard" },
   { href: "/organizations", label: "Organizations" },
   { href: "/profiles", label: "Profiles" },
+  { href: "/connections", label: "Connections" },
   { href: "/failures", label: "Failures" },
   { href: "/workers", label: "Workers" },
   { href: "/users", label: "Users" },

@@ -1,6 +1,8 @@
 // Automated accessibility scan (axe, WCAG 2.1 A/AA) of every page of the portal: no serious or
 // critical violation. "Every page" is checked against the authorization matrix's page list, so a
 // new page without a scan here fails this test.
+import os from "node:os";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { PAGES } from "./support/authorization-matrix";
 import { ANONYMOUS, unique } from "./support/env";
@@ -8,7 +10,7 @@ import { seedOrganizationWithUnreadableSecret } from "./support/organizations";
 import { acceptDemoPrivacy, createProfileThroughWizard, demoOrganizationId, seriousViolations } from "./portal-helpers";
 
 test("the portal pages have no serious accessibility violations", async ({ page, browser }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
   await acceptDemoPrivacy(page);
   const profileId = await createProfileThroughWizard(page, { name: unique("A11y "), tables: ["contact"] });
 
@@ -59,6 +61,21 @@ test("the portal pages have no serious accessibility violations", async ({ page,
       await page.goto("/audit");
       // The setup's sign-in is recorded: the table is scanned with rows in it.
       await expect(page.getByTestId("audit-row").first()).toBeVisible();
+    }],
+    ["(portal)/connections", "/connections with an error", async () => {
+      await page.goto("/connections");
+      await page.getByRole("button", { name: "Save connection" }).click();
+      await expect(page.locator("#field-agreeToTerms-error")).toBeVisible();
+    }],
+    ["(portal)/connections/[id]", "connection detail", async () => {
+      const name = unique("A11y connection ");
+      const form = page.getByRole("form", { name: "Add a connection" });
+      await form.getByLabel("Display name").fill(name);
+      await form.getByLabel("Connection string").fill(`lake:${path.join(os.tmpdir(), name.replace(/\W/g, ""))}`);
+      await form.getByLabel("I agree to the data privacy and compliance terms").check();
+      await form.getByRole("button", { name: "Save connection" }).click();
+      await page.getByRole("link", { name }).click();
+      await expect(page.getByTestId("connection-target")).toBeVisible();
     }],
   ];
   const found: string[] = [];

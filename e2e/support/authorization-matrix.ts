@@ -120,6 +120,12 @@ export const ROUTES: RouteEntry[] = [
   api(`${R}/profiles/[id]/resyncentity`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/resyncentity?entity=account`, 404),
   api(`${R}/profiles/[id]/resyncfailedrecords`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/resyncfailedrecords`, 404),
   api(`${R}/profiles/[id]/reconcile`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/reconcile`, 404),
+  api(`${R}/connections`, "GET", "api", () => "/crm/exporter/connections", 200),
+  api(`${R}/connections`, "POST", "api-admin", () => "/crm/exporter/connections", 400, () => ({})),
+  api(`${R}/connections/[id]`, "GET", "api", (i) => `/crm/exporter/connections/${i.missing}`, 404),
+  api(`${R}/connections/[id]`, "PUT", "api-admin", (i) => `/crm/exporter/connections/${i.missing}`, 404, () => ({ Name: "x" })),
+  api(`${R}/connections/[id]`, "DELETE", "api-admin", (i) => `/crm/exporter/connections/${i.missing}`, 404),
+  api(`${R}/profiles/[id]/detach`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/detach`, 404),
   api(`${R}/profiles/[id]/reconciliation`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/reconciliation`, 404),
 ];
 
@@ -133,6 +139,10 @@ export const ACTIONS: ActionEntry[] = [
   action("users", "setUserEntraIdentityAction", "admin", (i) => [{ id: i.missing, entraObjectId: "", entraTenantId: "" }]),
   action("tokens", "createTokenAction", "admin", () => [{}]),
   action("tokens", "revokeTokenAction", "admin", (i) => [i.missing]),
+  action("connections", "createConnectionAction", "admin", () => [{}]),
+  action("connections", "updateConnectionAction", "admin", (i) => [{ id: i.missing, changes: {} }]),
+  action("connections", "deleteConnectionAction", "admin", (i) => [i.missing]),
+  action("connections", "detachExportAction", "admin", (i) => [i.missing]),
   action("organizations", "addOrganizationAction", "admin", () => [{}]),
   // Read-only (WhoAmI): a viewer may check a connection too.
   action("organizations", "testOrganizationConnectionAction", "session", (i) => [i.missing]),
@@ -166,6 +176,8 @@ export const PAGES: PageEntry[] = [
   page("(portal)/api-docs", "session", () => "/api-docs"),
   // Viewers get the page with "only admins" and no entries (e2e/audit.spec.ts).
   page("(portal)/audit", "session", () => "/audit"),
+  page("(portal)/connections", "session", () => "/connections"),
+  page("(portal)/connections/[id]", "session", (i) => `/connections/${i.missing}`, 404),
   page("(portal)/failures", "session", () => "/failures"),
   page("(portal)/organizations", "session", () => "/organizations"),
   page("(portal)/organizations/[id]/privacy", "session", (i) => `/organizations/${i.organization}/privacy`),

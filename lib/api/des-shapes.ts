@@ -75,6 +75,8 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
     DestinationPrefix: p.prefix,
     DestinationSchemaName: p.schemaName,
     HasDestinationConnectionString: p.hasConnectionString,
+    // A named connection (beyond the old product): its id, name and type only.
+    Connection: p.connection ? { Id: p.connection.id, Name: p.connection.name, DestinationType: p.connection.destinationType } : null,
     RetryPolicy: { MaxRetryCount: p.retryCount, IntervalInSeconds: p.retryIntervalSeconds, Backoff: "Constant" },
     WriteDeleteLog: p.writeDeleteLog,
     DataLake: p.lake
@@ -135,6 +137,7 @@ export const DES_FIELDS: Record<string, string> = {
   destinationType: "DestinationType",
   connectionString: "DestinationConnectionString",
   keyVaultSecretUrl: "DestinationKeyVaultUri",
+  connectionId: "ConnectionId",
   schemaName: "DestinationSchemaName",
   prefix: "DestinationPrefix",
   retryCount: "RetryPolicy.MaxRetryCount",
@@ -204,6 +207,7 @@ export function fromDesProfile(body: unknown): Json {
   put("destinationType", typeof b.DestinationType === "string" ? (DESTINATION_ALIASES[b.DestinationType.toLowerCase()] ?? b.DestinationType) : b.DestinationType);
   put("connectionString", b.DestinationConnectionString);
   put("keyVaultSecretUrl", b.DestinationKeyVaultUri);
+  put("connectionId", b.ConnectionId);
   put("schemaName", b.DestinationSchemaName);
   put("prefix", b.DestinationPrefix);
   put("writeDeleteLog", b.WriteDeleteLog);

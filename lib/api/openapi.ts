@@ -116,6 +116,10 @@ const SCHEMAS = {
     DestinationPrefix: z.string(),
     DestinationSchemaName: z.string(),
     HasDestinationConnectionString: z.boolean().meta({ description: "The connection string itself is write-only and never returned." }),
+    Connection: z
+      .object({ Id: guid(), Name: z.string(), DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]) })
+      .nullable()
+      .meta({ description: "The named connection the profile exports over (name and type only); null when the profile has a target of its own." }),
     RetryPolicy: z.object({ MaxRetryCount: z.number().int(), IntervalInSeconds: z.number().int(), Backoff: z.literal("Constant") }),
     WriteDeleteLog: z.boolean(),
     DataLake: z
@@ -176,6 +180,7 @@ const SCHEMAS = {
       DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]).meta({ description: "Also accepted: SqlServer, AzureSql (mssql), PostgreSql; datalake: the Azure Synapse Link lake layout." }),
       DestinationConnectionString: z.string().min(1).max(4000).optional().meta({ description: "sqlite:PATH, postgres://…, mssql://…, an ADO.NET SQL Server string, or a data lake: lake:PATH, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH[;AccountKey=…], https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH?SAS, a storage connection string with ;Container=NAME. Write-only. Give this or DestinationKeyVaultUri." }),
       DestinationKeyVaultUri: z.string().regex(KEY_VAULT_SECRET_URL).optional().meta({ description: "https://<vault>.vault.azure.net/secrets/<name>[/<version>]: a secret holding the connection string, read with the server's Azure identity at validation and activation." }),
+      ConnectionId: guid().optional().meta({ description: "A named connection (GET connections) instead of a target of the profile's own; DestinationType may then be left out. The only way a contributor can export: over a connection shared with contributors." }),
       DestinationSchemaName: z.string().regex(/^[A-Za-z0-9]+$/).max(64).default("dbo"),
       DestinationPrefix: z.string().regex(/^[A-Za-z0-9]*$/).max(14).default(""),
       Entities: z.array(z.union([z.string(), z.object({ Type: z.string() })])).min(1).meta({ description: "Table logical names, or { Type } objects as the old product took them." }),
@@ -207,6 +212,7 @@ const SCHEMAS = {
       DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]).meta({ description: "Only while no table exists in the target." }),
       DestinationConnectionString: z.string().min(1).max(4000).meta({ description: "Omit to keep the stored one." }),
       DestinationKeyVaultUri: z.string().regex(KEY_VAULT_SECRET_URL),
+      ConnectionId: guid().meta({ description: "Export over this named connection from now on (a connection string or Key Vault URL instead leaves it; admins only)." }),
       DestinationSchemaName: z.string().regex(/^[A-Za-z0-9]+$/).max(64).meta({ description: "Only while no table exists in the target." }),
       DestinationPrefix: z.string().regex(/^[A-Za-z0-9]*$/).max(14).meta({ description: "Only while no table exists in the target." }),
       Entities: z.array(z.union([z.string(), z.object({ Type: z.string() })])).min(1).meta({ description: "Left-out tables stop syncing; their data stays in the target." }),
@@ -243,6 +249,36 @@ const SCHEMAS = {
     Entries: z.array(AUDIT_ENTRY),
     NextCursor: z.string().nullable().meta({ description: "Pass as ?cursor= for the next (older) page; null on the last page." }),
   }),
+  Connection: z
+    .object({
+      Id: guid(),
+      Name: z.string(),
+      DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]),
+      SharedWithContributors: z.boolean().optional().meta({ description: "Admins only (false) or contributors too (true)." }),
+      Target: z.string().optional().meta({ description: "The target without password, key or SAS." }),
+      TermsAcceptedOn: z.string().datetime().optional(),
+      TermsAcceptedBy: z.string().optional(),
+      CreatedBy: z.string().nullable().optional(),
+      CreatedOn: z.string().datetime().optional(),
+      ModifiedOn: z.string().datetime().optional(),
+      Exports: z.array(z.object({ Id: guid(), Name: z.string(), State: z.string() })).optional(),
+    })
+    .meta({ description: "Contributors and viewers get Id, Name and DestinationType only, and only for connections shared with contributors. The secret is never returned." }),
+  ConnectionRequest: z.object({
+    Name: z.string().min(1).max(100).meta({ description: "Display name, unique." }),
+    DestinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]),
+    ConnectionString: z.string().min(1).max(4000).meta({ description: "The target, as DestinationConnectionString of a profile. Write-only." }),
+    SharedWithContributors: z.boolean().default(false),
+    AgreeToDataPrivacyAndCompliance: z.literal(true).meta({ description: "Required: the data privacy and compliance terms (recorded with who and when)." }),
+  }),
+  ConnectionUpdate: z
+    .object({
+      Name: z.string().min(1).max(100),
+      ConnectionString: z.string().min(1).max(4000).meta({ description: "A new secret: needs AgreeToDataPrivacyAndCompliance again; every export over the connection uses it from now on." }),
+      SharedWithContributors: z.boolean().meta({ description: "Changing it keeps the exports." }),
+      AgreeToDataPrivacyAndCompliance: z.boolean(),
+    })
+    .partial(),
   FailuresLink: z.object({
     Uri: z.string().meta({ description: `Download of the failure log, usable without a token for ${LINK_LIFETIME_SECONDS / 3600} hours.` }),
     ExpiresOn: z.string().datetime(),
@@ -266,18 +302,18 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   "/crm/exporter/metadata/acceptprivacyterms": { post: { summary: "Accept the organization's privacy terms (admin; records who and when)", tags: ["Metadata"], params: ORG, ok: { status: 200, schema: "Organization" }, errors: [400, 401, 403, 404] } },
   "/crm/exporter/profiles": {
     get: { summary: "Export profiles (of one organization when given)", tags: ["Profiles"], params: [...ORG, "status"], ok: { status: 200, schema: "Profile", array: true }, errors: [400, 401, 404] },
-    post: { summary: "Create an export profile (admin; inactive until activated)", tags: ["Profiles"], body: "ProfileRequest", ok: { status: 201, schema: "Profile" }, errors: [400, 401, 403, 409] },
+    post: { summary: "Create an export profile (admin; contributor over a connection shared with contributors; inactive until activated)", tags: ["Profiles"], body: "ProfileRequest", ok: { status: 201, schema: "Profile" }, errors: [400, 401, 403, 409] },
   },
   "/crm/exporter/profiles/validate": { post: { summary: "Check a profile description before creating it: source, tables, target, permissions, names", tags: ["Profiles"], body: "ProfileRequest", ok: { status: 200, schema: "ValidationReport" }, errors: [400, 401, 403] } },
   "/crm/exporter/profiles/{id}": {
     get: { summary: "One profile (with per-table status when status=true)", tags: ["Profiles"], params: ["id", "status"], ok: { status: 200, schema: "Profile" }, errors: [401, 404] },
-    put: { summary: "Update a profile (admin)", tags: ["Profiles"], params: ["id"], body: "ProfileUpdate", ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404, 409] },
-    delete: { summary: "Delete a profile (admin): stops it and forgets it; the target's tables and data stay", tags: ["Profiles"], params: ["id"], ok: { status: 204 }, errors: [401, 403, 404] },
+    put: { summary: "Update a profile (admin; contributor when it uses a shared connection)", tags: ["Profiles"], params: ["id"], body: "ProfileUpdate", ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404, 409] },
+    delete: { summary: "Delete a profile (admin; contributor when it uses a shared connection): stops it and forgets it; the target's tables and data stay", tags: ["Profiles"], params: ["id"], ok: { status: 204 }, errors: [401, 403, 404] },
   },
-  "/crm/exporter/profiles/{id}/activate": { post: { summary: "Activate table definitions and data replication (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
-  "/crm/exporter/profiles/{id}/activatemetadata": { post: { summary: "Activate table definitions only (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/activate": { post: { summary: "Activate table definitions and data replication (admin; contributor over a shared connection)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/activatemetadata": { post: { summary: "Activate table definitions only (admin; contributor over a shared connection)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
   "/crm/exporter/profiles/{id}/activatedata": { post: { summary: "Activate data replication (admin; creates the tables first when needed)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
-  "/crm/exporter/profiles/{id}/deactivate": { post: { summary: "Stop replication (admin)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/deactivate": { post: { summary: "Stop replication (admin; contributor over a shared connection)", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
   "/crm/exporter/profiles/{id}/resyncentity": { post: { summary: "Re-export one table alone (admin; not in the old product): its rows are read again, the other tables keep syncing", tags: ["Profiles"], params: ["id", "entity"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
   "/crm/exporter/profiles/{id}/resyncfailedrecords": { post: { summary: "Write again every record whose last attempt failed (admin; not in the old product); the failure log is kept", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [401, 403, 404] } },
   "/crm/exporter/profiles/{id}/reconcile": {
@@ -304,6 +340,16 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       tags: ["Audit"], params: ["auditActor", "auditAction", "auditObjectType", "auditObject", "from", "to", "cursor", "limit", "auditFormat"], ok: { status: 200, schema: "AuditPage" }, errors: [400, 401, 403],
     },
   },
+  "/crm/exporter/connections": {
+    get: { summary: "Named connections: all in full for admins; for others the ones shared with contributors, name and type only", tags: ["Connections"], ok: { status: 200, schema: "Connection", array: true }, errors: [401] },
+    post: { summary: "Define a connection (admin): target and secret, who may use it, and the data privacy and compliance agreement", tags: ["Connections"], body: "ConnectionRequest", ok: { status: 201, schema: "Connection" }, errors: [400, 401, 403, 409] },
+  },
+  "/crm/exporter/connections/{id}": {
+    get: { summary: "One connection (a non-admin: only a shared one, name and type)", tags: ["Connections"], params: ["connectionId"], ok: { status: 200, schema: "Connection" }, errors: [401, 404] },
+    put: { summary: "Rename, share or un-share (exports are kept), or replace the secret (admin)", tags: ["Connections"], params: ["connectionId"], body: "ConnectionUpdate", ok: { status: 200, schema: "Connection" }, errors: [400, 401, 403, 404, 409] },
+    delete: { summary: "Remove a connection (admin); refused (409) while exports use it: remove or detach them first", tags: ["Connections"], params: ["connectionId"], ok: { status: 204 }, errors: [401, 403, 404, 409] },
+  },
+  "/crm/exporter/profiles/{id}/detach": { post: { summary: "Detach an export from its connection (admin): it keeps its tables and history and becomes inactive until it gets a target", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
   "/crm/exporter/swagger.json": { get: { summary: "This document", tags: ["Documentation"], ok: { status: 200, scalar: { type: "object" } }, errors: [], security: false } },
 };
 
@@ -314,6 +360,7 @@ const PARAMETERS: Record<string, object> = {
   entities: { name: "entities", in: "query", required: false, description: "Comma-separated table logical names.", schema: { type: "string" } },
   status: { name: "status", in: "query", required: false, description: "true: include per-table status.", schema: { type: "boolean" } },
   id: { name: "id", in: "path", required: true, description: "Profile id.", schema: { type: "string", format: "uuid" } },
+  connectionId: { name: "id", in: "path", required: true, description: "Connection id.", schema: { type: "string", format: "uuid" } },
   format: { name: "format", in: "query", required: false, description: "des (the old product's lines, default) or csv.", schema: { type: "string", enum: ["des", "csv"] } },
   auditActor: { name: "actor", in: "query", required: false, description: "Part of the actor's email or token name.", schema: { type: "string" } },
   auditAction: { name: "action", in: "query", required: false, description: "One action (profile.activate) or a family (profile).", schema: { type: "string" } },
@@ -332,9 +379,9 @@ const PARAMETERS: Record<string, object> = {
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: the message and `fields` name the field.",
   401: "No token, or a token that is unknown, revoked or expired.",
-  403: "The token's role may not do this (viewer tokens only read; the audit log is for admins), or the link is invalid or expired.",
-  404: "No such organization or profile.",
-  409: "A profile with that name already exists.",
+  403: "The token's role may not do this (viewer tokens only read; contributor tokens change only profiles over connections shared with contributors; the audit log is for admins), or the link is invalid or expired.",
+  404: "No such organization, profile or connection.",
+  409: "A profile or connection with that name already exists, or a connection still has exports.",
   502: "The Dataverse organization could not be read.",
 };
 
@@ -384,11 +431,11 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       title: "dataverse-export API",
       version: "1.0",
       description:
-        "The Data Export Service's REST operations (metadata + profiles) with its field names. Authenticate with `Authorization: Bearer <token>`: an API token (portal → API tokens, or `npx dataverse-export token create`), or an Entra ID access token when Entra ID is configured. Viewer tokens can only read.",
+        "The Data Export Service's REST operations (metadata + profiles) with its field names. Authenticate with `Authorization: Bearer <token>`: an API token (portal → API tokens, or `npx dataverse-export token create`), or an Entra ID access token when Entra ID is configured. Viewer tokens can only read; contributor tokens also create and run profiles over connections shared with contributors.",
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Audit" }, { name: "Downloads" }, { name: "Documentation" }],
+    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Connections" }, { name: "Audit" }, { name: "Downloads" }, { name: "Documentation" }],
     paths: Object.fromEntries(Object.entries(OPERATIONS).map(([path, ops]) => [path, Object.fromEntries(Object.entries(ops).map(([m, op]) => [m, operation(path, m, op)]))])),
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token (dvx_…) or an Entra ID access token." } },

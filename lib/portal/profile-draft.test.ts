@@ -35,6 +35,18 @@ describe("profile draft", () => {
     expect(toProfileInput(d)).toMatchObject({ keyVaultSecretUrl: d.properties.keyVaultSecretUrl, connectionString: undefined });
   });
 
+  it("uses a named connection instead of a connection string, and reports a missing one on its field", () => {
+    const d = filled();
+    d.properties.targetSource = "connection";
+    expect(stepErrors(d, 0)).toEqual({ connectionId: expect.any(String) });
+    d.properties.connectionId = "0b6a3f7e-2c1d-4e5f-8a9b-1c2d3e4f5a6b";
+    expect(stepErrors(d, 0)).toEqual({});
+    expect(toProfileInput(d)).toMatchObject({ connectionId: d.properties.connectionId, connectionString: undefined, keyVaultSecretUrl: undefined });
+    const contributor = emptyDraft({ organizationId: ORG, connection: { id: d.properties.connectionId, destinationType: "datalake" } });
+    expect(contributor.properties).toMatchObject({ targetSource: "connection", connectionId: d.properties.connectionId, destinationType: "datalake" });
+    expect(parseDraft(serializeDraft({ ...contributor, properties: { ...contributor.properties, name: "x" } }))?.properties.connectionId).toBe(d.properties.connectionId);
+  });
+
   it("needs a table before the relationships step", () => {
     const d = filled();
     expect(stepErrors(d, 1)).toEqual({ tables: "Choose at least one table." });

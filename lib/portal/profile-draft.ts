@@ -6,7 +6,7 @@ import { ZProfileProperties, type TDestinationType } from "../profiles/schemas";
 export const WIZARD_STEPS = ["Properties", "Tables", "Relationships", "Validation", "Summary"] as const;
 export type WizardStep = 0 | 1 | 2 | 3 | 4;
 
-export type TargetSource = "connectionString" | "keyVault";
+export type TargetSource = "connectionString" | "keyVault" | "connection";
 
 export interface DraftProperties {
   name: string;
@@ -15,6 +15,8 @@ export interface DraftProperties {
   targetSource: TargetSource;
   connectionString: string;
   keyVaultSecretUrl: string;
+  /** A named connection (targetSource "connection"): its id. */
+  connectionId: string;
   schemaName: string;
   prefix: string;
   /** Kept as typed so a half-typed number is not lost; checked by ZProfileProperties. */
@@ -45,16 +47,17 @@ const LAKE_DEFAULTS = {
   lakeFormat: "csv", lakeDeltaCompactMinutes: "60", lakeDeltaVacuumMinutes: "1440", lakeDeltaRetentionHours: "168",
 } as const;
 
-export function emptyDraft(defaults: { organizationId?: string; connectionString?: string } = {}): ProfileDraft {
+export function emptyDraft(defaults: { organizationId?: string; connectionString?: string; connection?: { id: string; destinationType: TDestinationType } } = {}): ProfileDraft {
   return {
     step: 0,
     properties: {
       name: "",
       organizationId: defaults.organizationId ?? "",
-      destinationType: "sqlite",
-      targetSource: "connectionString",
+      destinationType: defaults.connection?.destinationType ?? "sqlite",
+      targetSource: defaults.connection ? "connection" : "connectionString",
       connectionString: defaults.connectionString ?? "",
       keyVaultSecretUrl: "",
+      connectionId: defaults.connection?.id ?? "",
       schemaName: "dbo",
       prefix: "",
       retryCount: "12",
@@ -75,6 +78,7 @@ export function toPropertiesInput(p: DraftProperties): Record<string, unknown> {
     destinationType: p.destinationType,
     connectionString: p.targetSource === "connectionString" ? p.connectionString : undefined,
     keyVaultSecretUrl: p.targetSource === "keyVault" ? p.keyVaultSecretUrl : undefined,
+    connectionId: p.targetSource === "connection" ? p.connectionId : undefined,
     schemaName: p.schemaName,
     prefix: p.prefix,
     retryCount: p.retryCount,
@@ -110,6 +114,7 @@ export function stepErrors(d: ProfileDraft, step: WizardStep): Record<string, st
       let key = String(issue.path[0] ?? "_");
       // The "one target" rule is reported on connectionString; show it where the user types.
       if (key === "connectionString" && d.properties.targetSource === "keyVault") key = "keyVaultSecretUrl";
+      if (key === "connectionString" && d.properties.targetSource === "connection") key = "connectionId";
       errors[key] ??= issue.message;
     }
     return errors;
@@ -133,9 +138,10 @@ const ZStoredDraft = z.object({
     name: z.string().max(1000),
     organizationId: z.string().max(100),
     destinationType: z.enum(["sqlite", "postgres", "mssql", "datalake"]),
-    targetSource: z.enum(["connectionString", "keyVault"]),
+    targetSource: z.enum(["connectionString", "keyVault", "connection"]),
     connectionString: z.string().max(4000),
     keyVaultSecretUrl: z.string().max(1000),
+    connectionId: z.string().max(100).default(""),
     schemaName: z.string().max(1000),
     prefix: z.string().max(1000),
     retryCount: z.string().max(100),

@@ -6,6 +6,7 @@ import "server-only";
 import { type Actor, assertMayChangeProfiles } from "../auth/actor";
 import type { Db } from "../db";
 import { ForbiddenError, NotFoundError } from "../errors";
+import { isSharedConnection } from "../connections/service";
 import { NOT_FOUND } from "./status";
 
 export const NOT_SHARED =
@@ -14,10 +15,10 @@ export const NOT_SHARED =
 /** Existence first (a missing profile is 404 for everyone allowed to change profiles), then the share. */
 export async function assertMayManageProfile(db: Db, actor: Actor, profileId: string): Promise<void> {
   assertMayChangeProfiles(actor);
-  const p = await db.profile.findUnique({ where: { id: profileId }, select: { id: true } });
+  const p = await db.profile.findUnique({ where: { id: profileId }, select: { connectionId: true } });
   if (!p) throw new NotFoundError(NOT_FOUND);
   if (actor.role === "admin") return;
-  throw new ForbiddenError(NOT_SHARED);
+  if (!(await isSharedConnection(db, p.connectionId))) throw new ForbiddenError(NOT_SHARED);
 }
 
 /** Whether the actor may change this profile (for pages deciding what to offer). */
@@ -29,6 +30,19 @@ export async function mayManageProfile(db: Db, actor: Actor, profileId: string):
     return false;
   }
 }
+
+/**
+ * Profile input naming a connection but no target type takes the connection's type (the REST API
+ * and the wizard may leave it out). Unknown connections are left for usableConnection to refuse.
+ */
+export async function withConnectionType(db: Db, input: unknown): Promise<unknown> {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return input;
+  const o = input as Record<string, unknown>;
+  if (typeof o.connectionId !== "string" || !o.connectionId || (o.destinationType !== undefined && o.destinationType !== "")) return input;
+  const c = UUID.test(o.connectionId) ? await db.connection.findUnique({ where: { id: o.connectionId }, select: { destinationType: true } }) : null;
+  return { ...o, destinationType: c?.destinationType ?? "sqlite" };
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A contributor's new profile must name a shared connection; an inline target is an admin's. */
 export function assertMayUseInlineTarget(actor: Actor): void {

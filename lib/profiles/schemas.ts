@@ -44,6 +44,8 @@ export const ZPrefix = z
   .max(14, "A prefix must be under 15 characters.")
   .regex(/^[A-Za-z0-9]*$/, "A prefix may hold only letters and digits.");
 
+export const ZProfileConnectionId = z.string({ message: "Choose a connection." }).uuid({ message: "Choose a connection from the list." });
+
 export const ZConnectionString = z
   .string({ message: "The connection string must be text." })
   .trim()
@@ -103,6 +105,8 @@ const propertyShape = {
   destinationType: ZDestinationType,
   connectionString: ZConnectionString.optional(),
   keyVaultSecretUrl: ZKeyVaultSecretUrl.optional(),
+  /** A named connection (lib/connections) instead of a target of the profile's own. */
+  connectionId: ZProfileConnectionId.optional(),
   schemaName: ZSchemaName.default("dbo"),
   prefix: ZPrefix.default(""),
   retryCount: intIn("Retry count", 0, 20).default(12),
@@ -114,12 +118,13 @@ const propertyShape = {
 const blankToUndefined = (v: unknown) => {
   if (!v || typeof v !== "object" || Array.isArray(v)) return v;
   const o = { ...(v as Record<string, unknown>) };
-  for (const k of ["connectionString", "keyVaultSecretUrl"]) if (o[k] === "" || o[k] === null) delete o[k];
+  for (const k of ["connectionString", "keyVaultSecretUrl", "connectionId"]) if (o[k] === "" || o[k] === null) delete o[k];
   return o;
 };
 
-const ONE_TARGET = "Give the target's connection string, or a Key Vault secret URL that holds it (not both).";
-const oneTarget = (p: { connectionString?: string; keyVaultSecretUrl?: string }) => Boolean(p.connectionString) !== Boolean(p.keyVaultSecretUrl);
+const ONE_TARGET = "Give the target's connection string, or a Key Vault secret URL that holds it, or choose a connection (one of them).";
+const oneTarget = (p: { connectionString?: string; keyVaultSecretUrl?: string; connectionId?: string }) =>
+  [p.connectionString, p.keyVaultSecretUrl, p.connectionId].filter(Boolean).length === 1;
 
 export const ZProfileProperties = z.preprocess(
   blankToUndefined,
@@ -144,6 +149,7 @@ export const ZProfileUpdate = z.preprocess(
       destinationType: ZDestinationType.optional(),
       connectionString: ZConnectionString.optional(),
       keyVaultSecretUrl: ZKeyVaultSecretUrl.optional(),
+      connectionId: ZProfileConnectionId.optional(),
       schemaName: ZSchemaName.optional(),
       prefix: ZPrefix.optional(),
       retryCount: intIn("Retry count", 0, 20).optional(),
@@ -161,7 +167,7 @@ export const ZProfileUpdate = z.preprocess(
       tables: ZTables.optional(),
       relationships: ZRelationships.optional(),
     })
-    .refine((p) => !(p.connectionString && p.keyVaultSecretUrl), { message: ONE_TARGET, path: ["connectionString"] }),
+    .refine((p) => [p.connectionString, p.keyVaultSecretUrl, p.connectionId].filter(Boolean).length <= 1, { message: ONE_TARGET, path: ["connectionString"] }),
 );
 export type TProfileUpdate = z.infer<typeof ZProfileUpdate>;
 
@@ -177,7 +183,7 @@ export const ZActivation = z.enum(["all", "metadata", "data"], { message: "Activ
 export const ZTargetTest = z.preprocess(
   blankToUndefined,
   z
-    .object({ destinationType: ZDestinationType, connectionString: ZConnectionString.optional(), keyVaultSecretUrl: ZKeyVaultSecretUrl.optional() })
+    .object({ destinationType: ZDestinationType, connectionString: ZConnectionString.optional(), keyVaultSecretUrl: ZKeyVaultSecretUrl.optional(), connectionId: ZProfileConnectionId.optional() })
     .refine(oneTarget, { message: ONE_TARGET, path: ["connectionString"] }),
 );
 

@@ -12,8 +12,9 @@ import { parseInput } from "../validation";
 import { profileAuditFields, profileName } from "./audit-fields";
 import { ZActivation, ZProfileId, ZProfileInput, ZProfileUpdate } from "./schemas";
 import { asKind, getProfile, NOT_FOUND, type ProfileDetail } from "./status";
-import { assertTargetKind, storedTargetText } from "./target";
-import { assertMayManageProfile, assertMayUseInlineTarget } from "./access";
+import { assertTargetKind, KIND_NAMES, storedTargetText } from "./target";
+import { assertMayManageProfile, assertMayUseInlineTarget, withConnectionType } from "./access";
+import { usableConnection } from "../connections/service";
 
 async function loadOrganizationForProfile(db: Db, organizationId: string) {
   const org = await db.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true, privacyAcceptedAt: true } });
@@ -26,6 +27,14 @@ export function privacyNotAccepted(orgName: string): ValidationError {
   return new ValidationError(msg, { organizationId: msg });
 }
 
+/** The target type follows the connection: a different one given with it is a mistake. */
+function assertConnectionType(connection: { name: string; destinationType: string }, destinationType: string): void {
+  if (connection.destinationType !== destinationType) {
+    const msg = `The connection "${connection.name}" is a ${KIND_NAMES[asKind(connection.destinationType)]} target, not ${KIND_NAMES[asKind(destinationType)]}.`;
+    throw new ValidationError(msg, { destinationType: msg });
+  }
+}
+
 function nameTaken(name: string): ConflictError {
   return new ConflictError(`A profile named "${name}" already exists. Choose another name.`, "name");
 }
@@ -34,8 +43,10 @@ const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 
 
 export async function createProfile(db: Db, actor: Actor, input: unknown, opts: { activate?: boolean } = {}): Promise<ProfileDetail> {
   assertMayChangeProfiles(actor);
-  const data = parseInput(ZProfileInput, input);
-  assertMayUseInlineTarget(actor);
+  const data = parseInput(ZProfileInput, await withConnectionType(db, input));
+  const connection = data.connectionId ? await usableConnection(db, actor, data.connectionId) : null;
+  if (!connection) assertMayUseInlineTarget(actor);
+  else assertConnectionType(connection, data.destinationType);
   const org = await loadOrganizationForProfile(db, data.organizationId);
   if (!org.privacyAcceptedAt) throw privacyNotAccepted(org.name);
   if (data.connectionString) await assertTargetKind(data.destinationType, data.connectionString);
@@ -55,7 +66,8 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
           name: data.name,
           organizationId: data.organizationId,
           destinationType: data.destinationType,
-          destinationEnc: data.connectionString ? encryptSecret(data.connectionString) : keyVaultText ? encryptSecret(keyVaultText) : null,
+          connectionId: connection?.id ?? null,
+          destinationEnc: connection ? connection.secretEnc : data.connectionString ? encryptSecret(data.connectionString) : keyVaultText ? encryptSecret(keyVaultText) : null,
           destinationKeyVaultUri: data.keyVaultSecretUrl ?? null,
           schemaName: data.schemaName,
           prefix: data.prefix,
@@ -108,10 +120,14 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
   const profileId = parseInput(ZProfileId, id);
   const data = parseInput(ZProfileUpdate, input ?? {});
   await assertMayManageProfile(db, actor, profileId);
+  // A contributor keeps to shared connections; an admin may also give a target of the profile's own
+  // (which leaves the connection).
+  if (data.connectionString || data.keyVaultSecretUrl) assertMayUseInlineTarget(actor);
+  const connection = data.connectionId ? await usableConnection(db, actor, data.connectionId) : null;
   const p = await db.profile.findUnique({
     where: { id: profileId },
     select: {
-      id: true, name: true, destinationType: true, schemaName: true, prefix: true, destinationKeyVaultUri: true, metadataActive: true, dataActive: true,
+      id: true, name: true, destinationType: true, schemaName: true, prefix: true, destinationKeyVaultUri: true, metadataActive: true, dataActive: true, connectionId: true,
       tables: { select: { logicalName: true, kind: true, metadataState: true } },
     },
   });
@@ -126,9 +142,15 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
       }
     }
   }
+  if (connection && !data.destinationType && connection.destinationType !== p.destinationType) data.destinationType = connection.destinationType;
+  if (connection && exported && connection.destinationType !== p.destinationType) {
+    const msg = "The target type cannot change once tables exist in the target. Choose a connection of the same type, or create a new profile.";
+    throw new ValidationError(msg, { connectionId: msg });
+  }
   const destinationType = data.destinationType ?? asKind(p.destinationType);
+  if (connection) assertConnectionType(connection, destinationType);
   if (data.connectionString) await assertTargetKind(destinationType, data.connectionString);
-  else if (data.destinationType && data.destinationType !== p.destinationType && !data.keyVaultSecretUrl) {
+  else if (data.destinationType && data.destinationType !== p.destinationType && !data.keyVaultSecretUrl && !connection) {
     const msg = "Enter the connection string of the new target type.";
     throw new ValidationError(msg, { connectionString: msg });
   }
@@ -155,8 +177,9 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
         data: {
           ...(data.name !== undefined ? { name: data.name } : {}),
           ...(data.destinationType !== undefined ? { destinationType: data.destinationType } : {}),
-          ...(data.connectionString ? { destinationEnc: encryptSecret(data.connectionString), destinationKeyVaultUri: null } : {}),
-          ...(data.keyVaultSecretUrl ? { destinationKeyVaultUri: data.keyVaultSecretUrl, destinationEnc: keyVaultText ? encryptSecret(keyVaultText) : null } : {}),
+          ...(data.connectionString ? { destinationEnc: encryptSecret(data.connectionString), destinationKeyVaultUri: null, connectionId: null } : {}),
+          ...(data.keyVaultSecretUrl ? { destinationKeyVaultUri: data.keyVaultSecretUrl, destinationEnc: keyVaultText ? encryptSecret(keyVaultText) : null, connectionId: null } : {}),
+          ...(connection ? { connectionId: connection.id, destinationEnc: connection.secretEnc, destinationKeyVaultUri: null } : {}),
           ...(data.schemaName !== undefined ? { schemaName: data.schemaName } : {}),
           ...(data.prefix !== undefined ? { prefix: data.prefix } : {}),
           ...(data.retryCount !== undefined ? { retryCount: data.retryCount } : {}),

@@ -62,6 +62,8 @@ export interface ProfileDetail extends ProfileSummary {
   keyVaultSecretUrl: string | null;
   /** The connection string itself is write-only. */
   hasConnectionString: boolean;
+  /** The named connection the profile exports over (name and type only), or null for its own target. */
+  connection: { id: string; name: string; destinationType: DestinationKind } | null;
   metadataActive: boolean;
   dataActive: boolean;
   lastError: string | null;
@@ -203,12 +205,14 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
       lakeDeltaVersion: true, lakeDeltaFiles: true, lakeLastCompactionAt: true,
       // Only whether a connection string is stored: the value never leaves the store here.
       destinationEnc: true,
+      connectionId: true,
       organization: { select: { name: true, url: true } },
       _count: { select: { failedRecords: true } },
       lease: { select: LEASE_OWNER_SELECT },
     },
   });
   if (!p) throw new NotFoundError(NOT_FOUND);
+  const connection = p.connectionId ? await db.connection.findUnique({ where: { id: p.connectionId }, select: { id: true, name: true, destinationType: true } }) : null;
   const now = Date.now();
   const owner = ownerOfLease(p.lease, new Date(now));
   const summary = toSummary(p, now);
@@ -224,6 +228,7 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
     writeDeleteLog: p.writeDeleteLog,
     keyVaultSecretUrl: p.destinationKeyVaultUri,
     hasConnectionString: p.destinationEnc !== null || p.destinationKeyVaultUri !== null,
+    connection: connection ? { ...connection, destinationType: asKind(connection.destinationType) } : null,
     metadataActive: p.metadataActive,
     dataActive: p.dataActive,
     lastError: p.lastError,

@@ -7,7 +7,7 @@ import { decryptSecret } from "../secrets";
 import { assertNotPortalTarget, targetKind } from "../sync/open-target";
 import { resolveKeyVaultSecret } from "./key-vault";
 
-const KIND_NAMES: Record<DestinationKind, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server", datalake: "data lake" };
+export const KIND_NAMES: Record<DestinationKind, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server", datalake: "data lake" };
 
 /** Checks that the text parses as a target of the chosen type; the message never echoes the text. */
 export async function assertTargetKind(destinationType: DestinationKind, text: string, field = "connectionString"): Promise<void> {

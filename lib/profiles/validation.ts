@@ -3,7 +3,8 @@ import "server-only";
 // `POST profiles/validate`, `GET profiles/{id}/test`). Every failed check says what to do.
 import { z } from "zod";
 import { type Actor, assertMayChangeProfiles } from "../auth/actor";
-import { assertMayUseInlineTarget } from "./access";
+import { usableConnection } from "../connections/service";
+import { assertMayUseInlineTarget, withConnectionType } from "./access";
 import type { DataverseClient } from "../dataverse/client";
 import type { TableInfo } from "../dataverse/types";
 import type { Db } from "../db";
@@ -158,8 +159,9 @@ export async function validateProfile(db: Db, actor: Actor, input: unknown): Pro
   assertMayChangeProfiles(actor);
   // Schema and prefix are reported as checks rather than rejected, so one report lists every problem.
   const given = input && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : null;
-  const data = parseInput(ZProfileInput, given ? { ...given, schemaName: "dbo", prefix: "" } : input);
-  assertMayUseInlineTarget(actor);
+  const data = parseInput(ZProfileInput, await withConnectionType(db, given ? { ...given, schemaName: "dbo", prefix: "" } : input));
+  const connection = data.connectionId ? await usableConnection(db, actor, data.connectionId) : null;
+  if (!connection) assertMayUseInlineTarget(actor);
   await outboundLimiter(db).consume(actor);
   return runChecks(db, {
     organizationId: data.organizationId,
@@ -168,7 +170,7 @@ export async function validateProfile(db: Db, actor: Actor, input: unknown): Pro
     prefix: text(given?.prefix, ""),
     tables: data.tables,
     relationships: data.relationships,
-    target: () => targetTextOf(data),
+    target: async () => (connection ? decryptSecret(connection.secretEnc) : targetTextOf(data)),
     targetField: data.keyVaultSecretUrl ? "keyVaultSecretUrl" : "connectionString",
   });
 }
@@ -200,10 +202,11 @@ export async function testProfile(db: Db, actor: Actor, id: unknown): Promise<Va
 /** The wizard's "test connection" button: can this server connect, and is every permission there? */
 export async function testTargetConnection(db: Db, actor: Actor, input: unknown): Promise<{ ok: boolean; message: string }> {
   assertMayChangeProfiles(actor);
-  const data = parseInput(ZTargetTest, input);
-  assertMayUseInlineTarget(actor);
+  const data = parseInput(ZTargetTest, await withConnectionType(db, input));
+  const connection = data.connectionId ? await usableConnection(db, actor, data.connectionId) : null;
+  if (!connection) assertMayUseInlineTarget(actor);
   await outboundLimiter(db).consume(actor);
-  const text = await targetTextOf(data);
+  const text = connection ? decryptSecret(connection.secretEnc) : await targetTextOf(data);
   await assertTargetKind(data.destinationType, text, data.keyVaultSecretUrl ? "keyVaultSecretUrl" : "connectionString");
   const dest = await openTarget(text, { schemaName: "dbo", prefix: "" });
   try {

@@ -27,16 +27,20 @@ import { useValidateProfile } from "../hooks/use-validate-profile";
 import { StepProperties } from "./step-properties";
 import { StepRelationships } from "./step-relationships";
 import { StepSummary } from "./step-summary";
+import type { ConnectionSummary } from "@/lib/connections/service";
 import { StepTables } from "./step-tables";
 import { StepValidation } from "./step-validation";
 import type { CheckView } from "./validation-checks";
 
 interface Props {
   organizations: OrganizationSummary[];
-  defaults: { organizationId?: string; connectionString: string };
+  defaults: { organizationId?: string; connectionString: string; connection?: { id: string; destinationType: ConnectionSummary["destinationType"] } };
+  /** Named connections this user may use; contributors get only these (connectionsOnly). */
+  connections?: ConnectionSummary[];
+  connectionsOnly?: boolean;
 }
 
-export function ProfileWizard({ organizations: initialOrganizations, defaults }: Props) {
+export function ProfileWizard({ organizations: initialOrganizations, defaults, connections = [], connectionsOnly = false }: Props) {
   const router = useRouter();
   const orgs = useOrganizations(initialOrganizations);
   const organizations = orgs.data ?? initialOrganizations;
@@ -57,10 +61,13 @@ export function ProfileWizard({ organizations: initialOrganizations, defaults }:
   useEffect(() => {
     const stored = parseDraft(window.sessionStorage.getItem(DRAFT_STORAGE_KEY));
     if (stored && !isBlankDraft(stored)) {
-      setDraft({ ...stored, properties: { ...stored.properties, organizationId: stored.properties.organizationId || defaults.organizationId || "" } });
+      const properties = { ...stored.properties, organizationId: stored.properties.organizationId || defaults.organizationId || "" };
+      // A contributor's draft always names a connection (never a target of their own).
+      if (connectionsOnly && properties.targetSource !== "connection") Object.assign(properties, { targetSource: "connection", connectionId: defaults.connection?.id ?? "", destinationType: defaults.connection?.destinationType ?? properties.destinationType });
+      setDraft({ ...stored, properties });
       setRestored("restored");
     } else setRestored("none");
-  }, [defaults.organizationId]);
+  }, [defaults.organizationId, defaults.connection, connectionsOnly]);
 
   useEffect(() => {
     if (restored === "pending") return;
@@ -199,7 +206,7 @@ export function ProfileWizard({ organizations: initialOrganizations, defaults }:
           Step {step + 1} of {WIZARD_STEPS.length}: {WIZARD_STEPS[step]}
         </h2>
         {message ? <Alert tone="error">{message}</Alert> : null}
-        {step === 0 ? <StepProperties value={draft.properties} organizations={organizations} errors={errors} onChange={setProperties} /> : null}
+        {step === 0 ? <StepProperties value={draft.properties} organizations={organizations} connections={connections} connectionsOnly={connectionsOnly} errors={errors} onChange={setProperties} /> : null}
         {step === 1 ? (
           <StepTables
             tables={tables.data}
@@ -225,7 +232,7 @@ export function ProfileWizard({ organizations: initialOrganizations, defaults }:
         {step === 3 ? (
           <StepValidation report={currentReport} running={validate.isPending} error={null} onRun={() => void runValidation()} />
         ) : null}
-        {step === 4 ? <StepSummary draft={draft} organization={organization} /> : null}
+        {step === 4 ? <StepSummary draft={draft} organization={organization} connections={connections} /> : null}
 
         <div className="flex flex-wrap justify-between gap-3 border-t border-slate-100 pt-4">
           <Button type="button" variant="secondary" onClick={() => goTo((step - 1) as WizardStep)} disabled={step === 0}>

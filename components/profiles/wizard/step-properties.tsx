@@ -11,6 +11,8 @@ import { Field } from "../../ui/field";
 import { SelectField } from "../../ui/select-field";
 import { useTestTarget } from "../hooks/use-test-target";
 import { organizationNameOf, proposedContainerName } from "@/lib/destinations/lake/container-name";
+import { TARGET_TYPE_LABELS } from "@/lib/connections/labels";
+import type { ConnectionSummary } from "@/lib/connections/service";
 
 const TARGET_KINDS = [
   { value: "sqlite", label: "SQLite file" },
@@ -29,13 +31,17 @@ const PLACEHOLDERS: Record<string, string> = {
 interface Props {
   value: DraftProperties;
   organizations: OrganizationSummary[];
+  /** Named connections this user may use (name and type). */
+  connections?: ConnectionSummary[];
+  /** Contributors: only a connection, never a target of their own. */
+  connectionsOnly?: boolean;
   errors: Record<string, string>;
   onChange: (patch: Partial<DraftProperties>) => void;
 }
 
 type TextKey = { [K in keyof DraftProperties]: DraftProperties[K] extends string ? (string extends DraftProperties[K] ? K : never) : never }[keyof DraftProperties];
 
-export function StepProperties({ value, organizations, errors, onChange }: Props) {
+export function StepProperties({ value, organizations, connections = [], connectionsOnly = false, errors, onChange }: Props) {
   // The props every free-text field of the draft takes.
   const text = (name: TextKey) => ({
     name,
@@ -55,6 +61,7 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
       destinationType: value.destinationType,
       connectionString: value.targetSource === "connectionString" ? value.connectionString : undefined,
       keyVaultSecretUrl: value.targetSource === "keyVault" ? value.keyVaultSecretUrl : undefined,
+      connectionId: value.targetSource === "connection" ? value.connectionId : undefined,
     });
     setTestResult(result.ok ? result.data : { ok: false, message: result.error });
   }
@@ -94,19 +101,43 @@ export function StepProperties({ value, organizations, errors, onChange }: Props
             onChange={(e) => onChange({ destinationType: e.target.value as DraftProperties["destinationType"] })}
             error={errors.destinationType}
             options={TARGET_KINDS}
+            disabled={value.targetSource === "connection"}
+            hint={value.targetSource === "connection" ? "The connection's kind." : undefined}
           />
           <SelectField
             label="Connection string comes from"
             name="targetSource"
             value={value.targetSource}
-            onChange={(e) => onChange({ targetSource: e.target.value as DraftProperties["targetSource"] })}
+            onChange={(e) => {
+              const targetSource = e.target.value as DraftProperties["targetSource"];
+              const first = connections.find((c) => c.id === value.connectionId) ?? connections[0];
+              onChange(targetSource === "connection" && first ? { targetSource, connectionId: first.id, destinationType: first.destinationType } : { targetSource });
+            }}
             options={[
-              { value: "connectionString", label: "Typed here (stored encrypted)" },
-              { value: "keyVault", label: "An Azure Key Vault secret" },
+              ...(connections.length ? [{ value: "connection", label: "Use a connection" }] : []),
+              ...(connectionsOnly
+                ? []
+                : [
+                    { value: "connectionString", label: "Typed here (stored encrypted)" },
+                    { value: "keyVault", label: "An Azure Key Vault secret" },
+                  ]),
             ]}
           />
         </div>
-        {value.targetSource === "connectionString" ? (
+        {value.targetSource === "connection" ? (
+          <SelectField
+            label="Connection"
+            name="connectionId"
+            value={value.connectionId}
+            onChange={(e) => {
+              const c = connections.find((x) => x.id === e.target.value);
+              onChange({ connectionId: e.target.value, ...(c ? { destinationType: c.destinationType } : {}) });
+            }}
+            error={errors.connectionId}
+            hint="Defined by an admin on the Connections page; its secret stays there."
+            options={[{ value: "", label: "Choose a connection…" }, ...connections.map((c) => ({ value: c.id, label: `${c.name} (${TARGET_TYPE_LABELS[c.destinationType]})` }))]}
+          />
+        ) : value.targetSource === "connectionString" ? (
           <Field
             label="Connection string"
             {...text("connectionString")}

@@ -3,12 +3,13 @@ import type { OrganizationSummary } from "@/lib/organizations/service";
 
 const KINDS: Record<string, string> = { sqlite: "SQLite file", postgres: "PostgreSQL", mssql: "SQL Server / Azure SQL", datalake: "Data lake (Synapse Link format)" };
 
-export function StepSummary({ draft, organization }: { draft: ProfileDraft; organization: OrganizationSummary | undefined }) {
+export function StepSummary({ draft, organization, connections = [] }: { draft: ProfileDraft; organization: OrganizationSummary | undefined; connections?: { id: string; name: string }[] }) {
   const p = draft.properties;
+  const connection = connections.find((c) => c.id === p.connectionId);
   const rows: [string, string][] = [
     ["Name", p.name],
     ["Organization", organization ? `${organization.name} (${organization.url})` : p.organizationId],
-    ["Target", `${KINDS[p.destinationType]} — ${p.targetSource === "keyVault" ? `connection string from ${p.keyVaultSecretUrl}` : "connection string given (stored encrypted)"}`],
+    ["Target", `${KINDS[p.destinationType]} — ${p.targetSource === "connection" ? `the connection "${connection?.name ?? p.connectionId}"` : p.targetSource === "keyVault" ? `connection string from ${p.keyVaultSecretUrl}` : "connection string given (stored encrypted)"}`],
     ["Schema", p.schemaName || "dbo"],
     ["Prefix", p.prefix || "(none)"],
     ["Retries", `${p.retryCount} tries, ${p.retryIntervalSeconds} s apart`],

@@ -7,6 +7,7 @@ import { mayChangeProfiles } from "@/lib/auth/actor";
 import { requirePageSession } from "@/lib/auth/session";
 import { dataDir } from "@/lib/config/paths";
 import { db } from "@/lib/db";
+import { listConnections } from "@/lib/connections/service";
 import { listOrganizations } from "@/lib/organizations/service";
 
 export const metadata: Metadata = { title: "New export profile" };
@@ -22,7 +23,9 @@ export default async function NewProfilePage({ searchParams }: { searchParams: P
       </>
     );
   }
-  if (actor.role !== "admin") {
+  const connections = (await listConnections(db, actor)).map((c) => ({ id: c.id, name: c.name, destinationType: c.destinationType }));
+  const connectionsOnly = actor.role !== "admin";
+  if (connectionsOnly && connections.length === 0) {
     return (
       <>
         <PageHeader title="New export profile" />
@@ -41,7 +44,12 @@ export default async function NewProfilePage({ searchParams }: { searchParams: P
         title="New export profile"
         description="Pick what to export from a Dataverse organization and where to, check it, then create it. Your entries are kept if you leave this page."
       />
-      <ProfileWizard organizations={organizations} defaults={{ organizationId: preferred?.id, connectionString: defaultTarget }} />
+      <ProfileWizard
+        organizations={organizations}
+        connections={connections}
+        connectionsOnly={connectionsOnly}
+        defaults={{ organizationId: preferred?.id, connectionString: defaultTarget, connection: connectionsOnly ? connections[0] : undefined }}
+      />
     </>
   );
 }
