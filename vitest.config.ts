@@ -20,6 +20,7 @@ const postgresStoreSuites = [
   "app/(portal)/profiles/actions.test.ts",
   "app/(portal)/tokens/actions.test.ts",
   "app/(portal)/users/actions.test.ts",
+  "app/(portal)/connections/actions.test.ts",
   "lib/users/service.test.ts",
   "lib/auth/session-revocation.test.ts",
   "lib/secrets/key-check.test.ts",

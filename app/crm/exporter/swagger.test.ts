@@ -67,7 +67,7 @@ describe("/crm/exporter/swagger.json", () => {
     const profile = desProfile({
       id: crypto.randomUUID(), name: "n", state: "active", organizationId: crypto.randomUUID(), organizationName: "o", destinationType: "sqlite", tableCount: 1,
       lastSyncAt: null, lagSeconds: null, recordsSynced: 1, failures: 0, initialProgress: null, version: 1, organizationUrl: "https://o", schemaName: "dbo",
-      prefix: "", retryCount: 12, retryIntervalSeconds: 5, writeDeleteLog: false, keyVaultSecretUrl: null, hasConnectionString: true, metadataActive: true,
+      prefix: "", retryCount: 12, retryIntervalSeconds: 5, writeDeleteLog: false, keyVaultSecretUrl: null, hasConnectionString: true, connection: null, metadataActive: true,
       dataActive: true, lastError: null, failedRecords: 0, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), tableNames: ["account"],
       relationshipNames: [], tables: [table],
       owner: { workerId: "w", host: "h", pid: 1, role: "worker", epoch: 3, heartbeatAt: new Date().toISOString() },
