@@ -211,7 +211,8 @@ export function ProfileAlerts({ profileId, isAdmin, initial }: { profileId: stri
       <div className="space-y-3">
         <h3 className="font-semibold">Alert history</h3>
         {v?.alerts.length ? (
-          <div className="overflow-x-auto">
+          // Focusable: a wide history scrolls sideways, and keyboard users must reach it (axe scrollable-region-focusable).
+          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Alert history">
             <table className="w-full bg-white text-sm" data-testid="alert-history">
               <caption className="sr-only">Alerts of this profile, newest first</caption>
               <thead className="bg-slate-100 text-left text-slate-700">
