@@ -1,6 +1,7 @@
 import { actionLabel } from "@/lib/audit/actions";
 import type { AuditLogEntry } from "@/lib/audit/query";
 import { formatUtc } from "../ui/time-text";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const show = (v: unknown) => (v === null || v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
 
@@ -24,7 +25,7 @@ function Changes({ before, after }: Pick<AuditLogEntry, "before" | "after">) {
 // Every value is rendered as React text (escaped), never as HTML.
 export function AuditTable({ entries }: { entries: AuditLogEntry[] }) {
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label="Audit log">
       <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
         <caption className="sr-only">Audit log, newest first</caption>
         <thead className="bg-slate-100 text-left text-slate-700">
@@ -60,6 +61,6 @@ export function AuditTable({ entries }: { entries: AuditLogEntry[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

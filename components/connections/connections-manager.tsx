@@ -13,6 +13,7 @@ import { SelectField } from "@/components/ui/select-field";
 import { formatUtc } from "@/components/ui/time-text";
 import { TARGET_TYPE_LABELS } from "@/lib/connections/labels";
 import type { ConnectionDetail } from "@/lib/connections/service";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const TYPES = Object.entries(TARGET_TYPE_LABELS).map(([value, label]) => ({ value, label }));
 const WHO = [
@@ -57,7 +58,7 @@ export function ConnectionsManager({ connections }: { connections: ConnectionDet
         {connections.length === 0 ? (
           <p className="text-sm text-slate-600">No connections yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollRegion label="Connections">
             <table className="min-w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600">
                 <tr>
@@ -85,7 +86,7 @@ export function ConnectionsManager({ connections }: { connections: ConnectionDet
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       </Card>
 

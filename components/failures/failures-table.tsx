@@ -1,10 +1,11 @@
 import type { FailureLogEntry } from "@/lib/profiles/failures";
 import { formatUtc } from "../ui/time-text";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 // Reasons come from databases and Dataverse: rendered as React text (escaped), never as HTML.
 export function FailuresTable({ entries, showProfile }: { entries: FailureLogEntry[]; showProfile: boolean }) {
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label="Failure log">
       <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
         <caption className="sr-only">Failure log, newest first</caption>
         <thead className="bg-slate-100 text-left text-slate-700">
@@ -34,6 +35,6 @@ export function FailuresTable({ entries, showProfile }: { entries: FailureLogEnt
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

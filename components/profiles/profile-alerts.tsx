@@ -12,6 +12,7 @@ import { formatUtc } from "../ui/time-text";
 import {
   useAlerts, useCreateAlertChannel, useCreateAlertRule, useDeleteAlertChannel, useDeleteAlertRule, useSendTestAlert,
 } from "./hooks/use-alerts";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 type Message = { ok: boolean; text: string; fields?: Record<string, string> } | null;
 
@@ -211,8 +212,7 @@ export function ProfileAlerts({ profileId, isAdmin, initial }: { profileId: stri
       <div className="space-y-3">
         <h3 className="font-semibold">Alert history</h3>
         {v?.alerts.length ? (
-          // Focusable: a wide history scrolls sideways, and keyboard users must reach it (axe scrollable-region-focusable).
-          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Alert history">
+          <ScrollRegion label="Alert history">
             <table className="w-full bg-white text-sm" data-testid="alert-history">
               <caption className="sr-only">Alerts of this profile, newest first</caption>
               <thead className="bg-slate-100 text-left text-slate-700">
@@ -236,7 +236,7 @@ export function ProfileAlerts({ profileId, isAdmin, initial }: { profileId: stri
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         ) : (
           <p className="text-sm text-slate-600" data-testid="alert-history-empty">No alerts so far.</p>
         )}

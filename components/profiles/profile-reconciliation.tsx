@@ -9,6 +9,7 @@ import { CheckboxField } from "../ui/checkbox-field";
 import { Field } from "../ui/field";
 import { formatUtc } from "../ui/time-text";
 import { useReconcile, useReconciliation, useUpdateReconcileSchedule } from "./hooks/use-reconciliation";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const STATUS: Record<string, string> = { requested: "Requested", running: "Running", done: "Completed", failed: "Failed" };
 const n = (v: number | null | undefined) => (v ?? 0).toLocaleString("en-US");
@@ -30,7 +31,7 @@ function LastResult({ r }: { r: StoredReconciliation }) {
         {r.repair ? " · with repair" : ""}
       </p>
       {r.error ? <Alert tone="error">{r.error}</Alert> : null}
-      <div className="overflow-x-auto">
+      <ScrollRegion label="Reconciliation results">
         <table className="w-full bg-white text-sm">
           <caption className="sr-only">Last reconciliation, per table</caption>
           <thead className="bg-slate-100 text-left text-slate-700">
@@ -61,7 +62,7 @@ function LastResult({ r }: { r: StoredReconciliation }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { Button } from "../ui/button";
 import { ProgressBar } from "../ui/progress-bar";
 import { formatLag, formatUtc } from "../ui/time-text";
 import { InitialSyncBadge, MetadataBadge } from "./state-badge";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const PHASES: Record<string, { label: string; tone: BadgeTone }> = {
   disabled: { label: "Not synced", tone: "neutral" },
@@ -27,7 +28,7 @@ interface Props {
 
 export function ProfileTablesStatus({ tables, canResync, resyncing, onResync }: Props) {
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label="Tables">
       <table className="w-full bg-white text-sm">
         <caption className="sr-only">Status of each table</caption>
         <thead className="bg-slate-100 text-left text-slate-700">
@@ -104,6 +105,6 @@ export function ProfileTablesStatus({ tables, canResync, resyncing, onResync }: 
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

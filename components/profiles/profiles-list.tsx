@@ -12,6 +12,7 @@ import { formatLag, formatUtc } from "../ui/time-text";
 import type { ProfileListFilters } from "./hooks/query-keys";
 import { useProfiles } from "./hooks/use-profiles";
 import { PROFILE_STATE_OPTIONS, ProfileStateBadge } from "./state-badge";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL", mssql: "SQL Server", datalake: "Data lake" };
 
@@ -80,7 +81,7 @@ export function ProfilesList({ organizations, initial, isAdmin }: Props) {
         )
       ) : null}
       {list.length > 0 ? (
-        <div className="overflow-x-auto">
+        <ScrollRegion label="Profiles">
           <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm">
             <caption className="sr-only">Export profiles</caption>
             <thead className="bg-slate-100 text-left text-slate-700">
@@ -128,7 +129,7 @@ export function ProfilesList({ organizations, initial, isAdmin }: Props) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       ) : null}
     </div>
   );

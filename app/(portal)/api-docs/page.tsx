@@ -4,6 +4,7 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { openApiDocument } from "@/lib/api/openapi";
 import { requirePageSession } from "@/lib/auth/session";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export const metadata: Metadata = { title: "API" };
 export const dynamic = "force-dynamic";
@@ -48,7 +49,7 @@ function SchemaTable({ name, schema }: { name: string; schema: Obj }) {
   const props = Object.entries((schema.properties ?? {}) as Obj);
   const required = new Set((schema.required ?? []) as string[]);
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label={`${name} fields`}>
       <table className="min-w-full text-left text-sm" aria-label={`${name} fields`}>
         <thead className="border-b border-slate-200 text-slate-600">
           <tr>
@@ -72,7 +73,7 @@ function SchemaTable({ name, schema }: { name: string; schema: Obj }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 

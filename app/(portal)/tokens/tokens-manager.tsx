@@ -10,6 +10,7 @@ import { SelectField } from "@/components/ui/select-field";
 import { formatUtc } from "@/components/ui/time-text";
 import type { ApiTokenSummary } from "@/lib/api/token-store";
 import { createTokenAction, revokeTokenAction } from "./actions";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const ROLES = [
   { value: "viewer", label: "viewer — reads organizations, profiles, status and failure logs" },
@@ -82,7 +83,7 @@ export function TokensManager({ tokens }: { tokens: ApiTokenSummary[] }) {
         {tokens.length === 0 ? (
           <p className="text-sm text-slate-600">No API tokens yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollRegion label="API tokens">
             <table className="min-w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600">
                 <tr>
@@ -118,7 +119,7 @@ export function TokensManager({ tokens }: { tokens: ApiTokenSummary[] }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       </Card>
 
