@@ -28,6 +28,10 @@ export const AUDIT_ACTIONS = {
   "alert.channel_create": "Added an alert channel",
   "alert.channel_delete": "Removed an alert channel",
   "alert.test_send": "Sent a test alert",
+  "connection.create": "Added a connection",
+  "connection.update": "Edited a connection",
+  "connection.delete": "Removed a connection",
+  "connection.detach_export": "Detached an export from its connection",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

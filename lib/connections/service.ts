@@ -16,6 +16,7 @@ import { ZProfileId } from "../profiles/schemas";
 import { deactivateProfile } from "../sync/profile-store";
 import { parseInput } from "../validation";
 import { AGREE_TERMS, ZConnectionId, ZConnectionUpdate, ZNewConnection } from "./schemas";
+import { recordAudit } from "../audit/record";
 
 /** What a contributor or viewer may know of a connection. */
 export interface ConnectionSummary {
@@ -102,6 +103,12 @@ export async function createConnection(db: Db, actor: Actor, input: unknown): Pr
       },
       select: DETAIL_SELECT,
     });
+    await recordAudit(db, actor, {
+      action: "connection.create",
+      object: { type: "connection", id: row.id, label: row.name },
+      // The target's secret is never written (redacted by name too): only its kind and who may use it.
+      after: { name: row.name, destinationType: row.destinationType, sharedWithContributors: row.sharedWithContributors, termsAccepted: true },
+    });
     return toDetail(db, row);
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(data.name);
@@ -117,7 +124,7 @@ export async function updateConnection(db: Db, actor: Actor, id: unknown, input:
   assertAdmin(actor);
   const connectionId = parseInput(ZConnectionId, id);
   const data = parseInput(ZConnectionUpdate, input ?? {});
-  const current = await db.connection.findUnique({ where: { id: connectionId }, select: { id: true, name: true, destinationType: true } });
+  const current = await db.connection.findUnique({ where: { id: connectionId }, select: { id: true, name: true, destinationType: true, sharedWithContributors: true } });
   if (!current) throw new NotFoundError(CONNECTION_NOT_FOUND);
   let secretEnc: string | undefined;
   if (data.connectionString) {
@@ -142,6 +149,13 @@ export async function updateConnection(db: Db, actor: Actor, id: unknown, input:
     if (isUniqueViolation(err)) throw nameTaken(data.name ?? current.name);
     throw err;
   }
+  await recordAudit(db, actor, {
+    action: "connection.update",
+    object: { type: "connection", id: connectionId, label: data.name ?? current.name },
+    // A new secret shows only as replaced, never its value.
+    before: { name: current.name, sharedWithContributors: current.sharedWithContributors, secret: secretEnc ? "old" : undefined },
+    after: { name: data.name ?? current.name, sharedWithContributors: data.sharedWithContributors ?? current.sharedWithContributors, secret: secretEnc ? "new" : undefined },
+  });
   return toDetail(db, await db.connection.findUniqueOrThrow({ where: { id: connectionId }, select: DETAIL_SELECT }));
 }
 
@@ -149,8 +163,8 @@ export async function updateConnection(db: Db, actor: Actor, id: unknown, input:
 export async function deleteConnection(db: Db, actor: Actor, id: unknown): Promise<void> {
   assertAdmin(actor);
   const connectionId = parseInput(ZConnectionId, id);
-  await db.$transaction(async (tx) => {
-    const c = await tx.connection.findUnique({ where: { id: connectionId }, select: { id: true, name: true } });
+  const removed = await db.$transaction(async (tx) => {
+    const c = await tx.connection.findUnique({ where: { id: connectionId }, select: { id: true, name: true, destinationType: true } });
     if (!c) throw new NotFoundError(CONNECTION_NOT_FOUND);
     const users = await tx.profile.findMany({ where: { connectionId }, select: { name: true }, orderBy: { name: "asc" } });
     if (users.length) {
@@ -159,6 +173,12 @@ export async function deleteConnection(db: Db, actor: Actor, id: unknown): Promi
       );
     }
     await tx.connection.delete({ where: { id: connectionId } });
+    return c;
+  });
+  await recordAudit(db, actor, {
+    action: "connection.delete",
+    object: { type: "connection", id: connectionId, label: removed.name },
+    before: { name: removed.name, destinationType: removed.destinationType },
   });
 }
 
@@ -166,11 +186,17 @@ export async function deleteConnection(db: Db, actor: Actor, id: unknown): Promi
 export async function detachExport(db: Db, actor: Actor, profileId: unknown): Promise<void> {
   assertAdmin(actor);
   const id = parseInput(ZProfileId, profileId);
-  const p = await db.profile.findUnique({ where: { id }, select: { connectionId: true } });
+  const p = await db.profile.findUnique({ where: { id }, select: { connectionId: true, name: true } });
   if (!p) throw new NotFoundError("That profile does not exist.");
   if (!p.connectionId) throw new ValidationError("This export does not use a connection.");
   await deactivateProfile(db, id);
   await db.profile.update({ where: { id }, data: { connectionId: null, destinationEnc: null, destinationKeyVaultUri: null, version: { increment: 1 } } });
+  await recordAudit(db, actor, {
+    action: "connection.detach_export",
+    object: { type: "profile", id, label: p.name },
+    before: { connectionId: p.connectionId },
+    after: { connectionId: null, state: "Inactive" },
+  });
 }
 
 /** For the profile services: the connection a profile is to use, if this actor may use it. */

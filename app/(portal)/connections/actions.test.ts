@@ -164,4 +164,19 @@ describe("connection server actions", () => {
     expect(await db.connection.count()).toBe(0);
     expect(await db.profile.count()).toBe(1);
   });
+
+  it("record every change in the audit log, by whom, without a target secret", async () => {
+    const rows = await db.auditEvent.findMany({ where: { action: { startsWith: "connection." } }, orderBy: { id: "asc" } });
+    expect(new Set(rows.map((r) => r.action))).toEqual(new Set(["connection.create", "connection.update", "connection.detach_export", "connection.delete"]));
+    expect(rows[0].action).toBe("connection.create");
+    expect(rows.at(-1)?.action).toBe("connection.delete");
+    for (const r of rows) expect(r).toMatchObject({ actorLabel: "admin@t.test", actorKind: "user" });
+    const secretChange = rows.find((r) => r.action === "connection.update" && (r.after ?? "").includes("secret"));
+    expect(JSON.parse(secretChange?.after ?? "{}")).toMatchObject({ secret: "[redacted]" });
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain(lake);
+    expect(text).not.toContain("lake2");
+    expect(rows.find((r) => r.action === "connection.delete")).toMatchObject({ objectType: "connection", objectId: connectionId, objectLabel: expect.any(String) });
+    expect(rows.find((r) => r.action === "connection.detach_export")).toMatchObject({ objectType: "profile", objectId: profileId, objectLabel: "Sales lake" });
+  });
 });
