@@ -1,11 +1,10 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
 import { AUDIT_ACTIONS, AUDIT_OBJECT_TYPES } from "@/lib/audit/actions";
 import { Button } from "../ui/button";
 import { Field } from "../ui/field";
 import { SelectField } from "../ui/select-field";
-import { toLocalInput, toUtcIso } from "../ui/utc-datetime";
+import { useFilterDraft } from "../ui/use-filter-draft";
 import type { AuditFilters } from "./hooks/query-keys";
 
 const FAMILIES = [...new Set(Object.keys(AUDIT_ACTIONS).map((a) => a.split(".")[0]))];
@@ -28,18 +27,7 @@ interface Props {
 }
 
 export function AuditFiltersForm({ value, errors, onApply }: Props) {
-  const [draft, setDraft] = useState(() => ({ ...value, from: toLocalInput(value.from), to: toLocalInput(value.to) }));
-  const set = (k: keyof AuditFilters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
-
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    onApply({ ...draft, from: draft.from ? toUtcIso(draft.from) : undefined, to: draft.to ? toUtcIso(draft.to) : undefined });
-  }
-
-  function clear() {
-    setDraft({ from: "", to: "" });
-    onApply({});
-  }
+  const { draft, set, submit, clear } = useFilterDraft(value, onApply);
 
   return (
     <form role="search" aria-label="Filter the audit log" onSubmit={submit} noValidate className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">

@@ -1,14 +1,12 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
 import { Button } from "../ui/button";
 import { Field } from "../ui/field";
 import { SelectField } from "../ui/select-field";
-import { toLocalInput, toUtcIso } from "../ui/utc-datetime";
+import { useFilterDraft } from "../ui/use-filter-draft";
 import type { FailureFilters } from "./hooks/query-keys";
 
 const CHANGE_TYPES = ["New", "Update", "Delete", "Trigger Initial Export"];
-
 
 interface Props {
   profiles: { id: string; name: string }[];
@@ -18,18 +16,7 @@ interface Props {
 }
 
 export function FailureFiltersForm({ profiles, value, errors, onApply }: Props) {
-  const [draft, setDraft] = useState(() => ({ ...value, from: toLocalInput(value.from), to: toLocalInput(value.to) }));
-  const set = (k: keyof FailureFilters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
-
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    onApply({ ...draft, from: draft.from ? toUtcIso(draft.from) : undefined, to: draft.to ? toUtcIso(draft.to) : undefined });
-  }
-
-  function clear() {
-    setDraft({ profileId: draft.profileId, from: "", to: "" });
-    onApply({ profileId: draft.profileId });
-  }
+  const { draft, set, submit, clear } = useFilterDraft(value, onApply, (d) => ({ profileId: d.profileId }));
 
   return (
     <form role="search" aria-label="Filter the failure log" onSubmit={submit} noValidate className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">

@@ -1,23 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ConnectionEditor } from "@/components/connections/connection-editor";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { TARGET_TYPE_LABELS } from "@/lib/connections/labels";
 import { getConnection, type ConnectionDetail } from "@/lib/connections/service";
 import { db } from "@/lib/db";
-import { NotFoundError, ValidationError } from "@/lib/errors";
+import { orNotFound } from "@/lib/portal/or-not-found";
 
 export const metadata: Metadata = { title: "Connection" };
 export const dynamic = "force-dynamic";
 
 export default async function ConnectionPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePageSession();
-  const connection = await getConnection(db, actor, (await params).id).catch((err) => {
-    if (err instanceof NotFoundError || err instanceof ValidationError) notFound();
-    throw err;
-  });
+  const connection = await orNotFound(getConnection(db, actor, (await params).id));
   return (
     <>
       <p className="mb-2 text-sm">

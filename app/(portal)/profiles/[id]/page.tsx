@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ProfileDetailView } from "@/components/profiles/profile-detail";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { NotFoundError, ValidationError } from "@/lib/errors";
+import { orNotFound } from "@/lib/portal/or-not-found";
 import { mayManageProfile } from "@/lib/profiles/access";
 import { getProfile } from "@/lib/profiles/status";
 import { describeProfileTarget } from "@/lib/profiles/target-description";
@@ -15,10 +14,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePageSession();
-  const profile = await getProfile(db, actor, (await params).id).catch((err) => {
-    if (err instanceof NotFoundError || err instanceof ValidationError) notFound();
-    throw err;
-  });
+  const profile = await orNotFound(getProfile(db, actor, (await params).id));
   const target = await describeProfileTarget(db, actor, profile.id);
   return (
     <>

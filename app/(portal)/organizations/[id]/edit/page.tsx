@@ -1,29 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { EditOrganizationForm } from "@/components/organizations/edit-organization-form";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { NotFoundError, ValidationError } from "@/lib/errors";
+import { orNotFound } from "@/lib/portal/or-not-found";
 import { getOrganization } from "@/lib/organizations/service";
 
 export const metadata: Metadata = { title: "Edit organization" };
 export const dynamic = "force-dynamic";
 
-async function load(id: string) {
-  const actor = await requirePageSession();
-  try {
-    return { actor, organization: await getOrganization(db, actor, id) };
-  } catch (err) {
-    if (err instanceof NotFoundError || err instanceof ValidationError) notFound();
-    throw err;
-  }
-}
-
 export default async function EditOrganizationPage({ params }: { params: Promise<{ id: string }> }) {
-  const { actor, organization } = await load((await params).id);
+  const actor = await requirePageSession();
+  const organization = await orNotFound(getOrganization(db, actor, (await params).id));
   return (
     <>
       <PageHeader title={`Edit organization — ${organization.name}`} description={organization.url} />
