@@ -13,11 +13,12 @@ import { assertTargetUnchanged, TargetChangedError, verifyTargetMarker } from ".
 import { classifyError, errorText, failedTableRetryDelayMs, isAbort, sleep } from "./retry-policy";
 import { SideTasks } from "./side-tasks";
 import { createSource, type SourceFactory } from "./source-factory";
+import type { RefreshDeps } from "./refresh/runner";
 import { TablePipeline, failTable, silentLog, type Logger, type RunSummary } from "./table-pipeline";
 
 export const DEFAULT_PAGE_SIZE = 2000;
 
-export interface RunnerDeps {
+export interface RunnerDeps extends RefreshDeps {
   db: Db;
   log?: Logger;
   sourceFactory?: SourceFactory;

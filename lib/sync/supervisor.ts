@@ -5,6 +5,8 @@ import { setProfileState } from "./profile-store";
 import { backoffDelayMs, classifyError, errorText, isAbort, sleep } from "./retry-policy";
 import { silentLog, type Logger } from "./table-pipeline";
 import { isFenced } from "./ownership/fence";
+import { runScheduledProfile } from "./refresh/runner";
+import { isScheduled } from "./refresh/store";
 import { AuthenticationError } from "../dataverse/errors";
 
 /** Dataverse or Entra ID refused the organization's credentials (wrong, expired, missing, no access). */
@@ -66,7 +68,8 @@ export async function runWithRestarts<T>(job: (attempt: number) => Promise<T>, o
 /** Keeps one profile running until `signal`, restarting it after failures (portal worker). */
 export async function superviseProfile(profileId: string, deps: RunnerDeps, signal: AbortSignal): Promise<void> {
   try {
-    await runWithRestarts<ProfileRunResult>(() => runProfile(profileId, deps, { signal }), {
+    // A lake export refreshed on a schedule waits between runs instead of looping (refresh/runner.ts).
+    await runWithRestarts<ProfileRunResult | void>(async () => ((await isScheduled(deps.db, profileId)) ? runScheduledProfile(profileId, deps, signal) : runProfile(profileId, deps, { signal })), {
       signal,
       log: deps.log,
       onFailure: (err) => setProfileState(deps.db, profileId, "failed", errorText(err), isCredentialError(err) ? "credentials" : null).catch(() => undefined),
