@@ -16,46 +16,14 @@ import { liveRows, replayLog } from "../destinations/lake/delta/test-support";
 import { parseLakeTarget } from "../destinations/lake/lake-target";
 import { openStorage } from "../destinations/lake/open-storage";
 import type { LakeStorage } from "../destinations/lake/storage";
-import { sourceTable } from "../destinations/lake/test-support";
-import { identityEncoder, makeRowBuilder } from "../destinations/row-values";
+import { expectRowsMatchSource, sourceTable } from "../destinations/lake/test-support";
 import { startAzurite, type RunningAzurite } from "../testing/azurite";
 import { runProfile } from "./profile-runner";
 import { createProfile, makeStore, webApi } from "./test-support";
 
-/** DuckDB's JSON form of a TIMESTAMPTZ ("2024-01-02 03:04:05+00") as epoch ms. */
-const instant = (v: unknown) => Date.parse(String(v).replace(" ", "T").replace(/\+00(:00)?$/, "Z"));
-
 async function expectDeltaMatchesSource(storage: LakeStorage, url: string, table: string): Promise<number> {
   const { spec, rows: src } = await sourceTable(url, table);
-  const lake = await liveRows(storage, tableDirOf(spec.tableName));
-  expect(lake.size, `${table}: rows`).toBe(src.size);
-  const build = makeRowBuilder(spec, identityEncoder);
-  for (const [id, s] of src) {
-    const got = lake.get(id);
-    expect(got, `${table} ${id} missing from the Delta table`).toBeDefined();
-    const want = build(s, null);
-    spec.columns.forEach((c, i) => {
-      if (c.name === "SinkCreatedOn" || c.name === "SinkModifiedOn") return;
-      const w = want[i];
-      const g = got![c.name];
-      const where = `${table} ${id} ${c.name}`;
-      if (w === null || w === undefined) return void expect(g ?? null, where).toBeNull();
-      switch (c.type) {
-        case "datetime":
-        case "date":
-          return void expect(instant(g), where).toBe(Date.parse(String(w).length === 10 ? `${w}T00:00:00Z` : String(w)));
-        case "decimal":
-        case "money":
-        case "float":
-          return void expect(Number(g), where).toBeCloseTo(Number(w), 6);
-        case "bool":
-          return void expect(g, where).toBe(w);
-        default:
-          return void expect(String(g), where).toBe(String(w));
-      }
-    });
-  }
-  return src.size;
+  return expectRowsMatchSource(spec, src, await liveRows(storage, tableDirOf(spec.tableName)), "the Delta table");
 }
 
 const targets: [string, () => Promise<{ make(name: string): Promise<string>; close(): Promise<void> } | null>][] = [

@@ -52,14 +52,7 @@ export class FolderStorage implements LakeStorage {
   async write(p: string, data: Buffer | string): Promise<void> {
     const file = this.abs(p);
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-    const fh = await fsp.open(tmp, "w");
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    const tmp = await writeSyncedTemp(file, data);
     await fsp.rename(tmp, file);
   }
 
@@ -188,4 +181,17 @@ export class FolderStorage implements LakeStorage {
 
 export function tagOf(data: Buffer): string {
   return crypto.createHash("sha1").update(data).digest("hex");
+}
+
+/** Writes `data` to a new temporary file beside `file` and fsyncs it; returns its path (for rename or link into place). */
+export async function writeSyncedTemp(file: string, data: Buffer | string): Promise<string> {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+  const fh = await fsp.open(tmp, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return tmp;
 }

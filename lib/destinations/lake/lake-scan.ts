@@ -19,26 +19,37 @@ export async function* scanLakeIdVersions(storage: LakeStorage, spec: TargetTabl
     const out = path.join(dir, "ids.csv");
     const reader = await openLakeReader(storage, { tables: [spec.tableName] });
     try {
-      const key = SQL_GUID_KEY_SLICES.map(([s, n]) => `substr(lower("Id"), ${s}, ${n})`).join(" || ");
+      const key = guidOrderKey("Id");
       const table = `"${spec.tableName.replace(/"/g, '""')}"`;
       await reader.query(`COPY (SELECT lower("Id") AS id, CAST("versionnumber" AS VARCHAR) AS v FROM ${table} ORDER BY ${key}) TO '${out.replace(/'/g, "''")}' (HEADER false, DELIMITER ',')`);
     } finally {
       await reader.close();
     }
-    const lines = readline.createInterface({ input: fs.createReadStream(out, "utf8"), crlfDelay: Infinity });
-    let page: IdVersion[] = [];
-    for await (const line of lines) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException("Aborted", "AbortError");
-      if (!line) continue;
-      const comma = line.indexOf(",");
-      page.push({ id: line.slice(0, comma), version: line.slice(comma + 1) || null });
-      if (page.length >= pageSize) {
-        yield page;
-        page = [];
-      }
-    }
-    if (page.length) yield page;
+    yield* idVersionPages(out, pageSize, opts.signal);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A DuckDB expression ordering `column` (a GUID) as SQL Server orders uniqueidentifier. */
+export function guidOrderKey(column: string): string {
+  const id = `"${column.replace(/"/g, '""')}"`;
+  return SQL_GUID_KEY_SLICES.map(([s, n]) => `substr(lower(${id}), ${s}, ${n})`).join(" || ");
+}
+
+/** Pages of `id,version` lines from a headerless CSV file DuckDB wrote (read a page at a time). */
+export async function* idVersionPages(file: string, pageSize: number, signal?: AbortSignal): AsyncIterable<IdVersion[]> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file, "utf8"), crlfDelay: Infinity });
+  let page: IdVersion[] = [];
+  for await (const line of lines) {
+    if (signal?.aborted) throw signal.reason ?? new DOMException("Aborted", "AbortError");
+    if (!line) continue;
+    const comma = line.indexOf(",");
+    page.push({ id: line.slice(0, comma), version: line.slice(comma + 1) || null });
+    if (page.length >= pageSize) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length) yield page;
 }

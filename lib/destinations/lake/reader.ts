@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { duckType, quoteId, quoteStr } from "./duck-sql";
 import type { LakeColumn } from "./lake-columns";
 import type { CdmManifest } from "./model-json";
 import { FolderStorage } from "./folder-storage";
@@ -34,24 +35,10 @@ export interface LakeReader {
   close(): Promise<void>;
 }
 
-const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const SINK_FORMAT = "%-m/%-d/%Y %-I:%M:%S %p";
 
-function duckType(c: LakeColumn): string {
-  switch (c.dataType) {
-    case "int64":
-      return "BIGINT";
-    case "double":
-      return "DOUBLE";
-    case "decimal":
-      return `DECIMAL(38,${Math.min(38, Math.max(0, c.scale ?? 10))})`;
-    case "boolean":
-      return "BOOLEAN";
-    default:
-      return "VARCHAR";
-  }
-}
+/** CSV columns as DuckDB reads them: dates as text (parsed in selectList), decimals at the widest precision. */
+const csvType = (c: LakeColumn) => (c.dataType === "dateTime" || c.dataType === "dateTimeOffset" ? "VARCHAR" : duckType({ ...c, precision: 38 }));
 
 function selectList(columns: LakeColumn[]): string {
   return columns
@@ -65,7 +52,7 @@ function selectList(columns: LakeColumn[]): string {
 }
 
 function readCsvSql(files: string[], columns: LakeColumn[]): string {
-  const cols = columns.map((c) => `${quoteStr(c.name)}: ${quoteStr(duckType(c))}`).join(", ");
+  const cols = columns.map((c) => `${quoteStr(c.name)}: ${quoteStr(csvType(c))}`).join(", ");
   // null_padding: files started before a schema change have fewer columns (never mixed in one file).
   return `read_csv([${files.map(quoteStr).join(", ")}], header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
     `null_padding = true, parallel = false, allow_quoted_nulls = false, columns = {${cols}})`;
@@ -124,7 +111,7 @@ export async function openLakeReader(storage: LakeStorage, opts: LakeReaderOptio
     for (const [table, t] of tables) {
       const rawView = `raw.${quoteId(table)}`;
       if (!t.files.length) {
-        const empty = t.columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`).join(", ");
+        const empty = t.columns.map((c) => `CAST(NULL AS ${csvType(c)}) AS ${quoteId(c.name)}`).join(", ");
         await conn.run(`CREATE VIEW ${rawView} AS SELECT ${selectList(t.columns)} FROM (SELECT ${empty}) WHERE false`);
         await conn.run(`CREATE VIEW ${quoteId(table)} AS SELECT * FROM ${rawView}`);
         continue;

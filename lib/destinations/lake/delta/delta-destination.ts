@@ -7,9 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import type { TableSchema } from "../../../dataverse/types";
-import { SQL_GUID_KEY_SLICES } from "../../../dataverse/sql-guid-order";
 import { RecordValueError } from "../../row-values";
 import type {
   Destination, DestinationOptions, EnsureTableResult, IdScanOptions, IdVersion, LakeSettings, SourceRecord, TableProgress, TargetMarker,
@@ -17,6 +15,7 @@ import type {
 } from "../../types";
 import { beginSweep, markSeen, seenPath } from "../lake-backfill";
 import { LakeDestination } from "../lake-destination";
+import { guidOrderKey, idVersionPages } from "../lake-scan";
 import { lakeSettings } from "../settings";
 import { LakeStorageError, type LakeStorage } from "../storage";
 import { DeltaConflictError, DeltaTable } from "./delta-table";
@@ -188,24 +187,11 @@ export class DeltaDestination implements Destination {
       const out = path.join(dir, "ids.csv");
       const any = await this.withRows(spec.tableName, async (q, t) => {
         if (!t.exists) return false;
-        const key = SQL_GUID_KEY_SLICES.map(([s, n]) => `substr(lower("Id"), ${s}, ${n})`).join(" || ");
-        await q(`COPY (SELECT lower("Id") AS id, CAST("versionnumber" AS VARCHAR) AS v FROM v WHERE NOT coalesce(IsDelete, false) ORDER BY ${key}) TO ${quoteStr(out)} (HEADER false, DELIMITER ',')`);
+        await q(`COPY (SELECT lower("Id") AS id, CAST("versionnumber" AS VARCHAR) AS v FROM v WHERE NOT coalesce(IsDelete, false) ORDER BY ${guidOrderKey("Id")}) TO ${quoteStr(out)} (HEADER false, DELIMITER ',')`);
         return true;
       });
       if (!any) return;
-      const lines = readline.createInterface({ input: fs.createReadStream(out, "utf8"), crlfDelay: Infinity });
-      let page: IdVersion[] = [];
-      for await (const line of lines) {
-        if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException("Aborted", "AbortError");
-        if (!line) continue;
-        const comma = line.indexOf(",");
-        page.push({ id: line.slice(0, comma), version: line.slice(comma + 1) || null });
-        if (page.length >= pageSize) {
-          yield page;
-          page = [];
-        }
-      }
-      if (page.length) yield page;
+      yield* idVersionPages(out, pageSize, opts.signal);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { FolderStorage } from "../folder-storage";
+import { FolderStorage, writeSyncedTemp } from "../folder-storage";
 import type { LakeStorage } from "../storage";
 
 type Uploader = { uploadFile(p: string, localFile: string): Promise<void> };
@@ -90,14 +90,7 @@ export class DeltaFiles {
     if (!this.inPlace) return this.storage.writeIfMatch(`${this.tableDir}/${rel}`, data, null);
     const file = path.join(this.local, ...rel.split("/"));
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-    const fh = await fsp.open(tmp, "w");
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    const tmp = await writeSyncedTemp(file, data);
     try {
       await fsp.link(tmp, file);
       return true;

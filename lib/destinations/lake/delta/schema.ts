@@ -3,6 +3,8 @@
 // one), mapped to Delta primitive types and the DuckDB types the Parquet files are written with.
 import type { LakeColumn } from "../lake-columns";
 
+export { duckType, quoteId, quoteStr } from "../duck-sql";
+
 export const PARTITION_COLUMN = "PartitionId";
 
 export function deltaType(c: LakeColumn): string {
@@ -21,24 +23,6 @@ export function deltaType(c: LakeColumn): string {
       return "timestamp";
     default:
       return "string";
-  }
-}
-
-export function duckType(c: LakeColumn): string {
-  switch (c.dataType) {
-    case "int64":
-      return "BIGINT";
-    case "double":
-      return "DOUBLE";
-    case "decimal":
-      return `DECIMAL(${c.precision ?? 38},${Math.min(38, Math.max(0, c.scale ?? 10))})`;
-    case "boolean":
-      return "BOOLEAN";
-    case "dateTime":
-    case "dateTimeOffset":
-      return "TIMESTAMPTZ";
-    default:
-      return "VARCHAR";
   }
 }
 
@@ -73,8 +57,6 @@ export function columnsOfSchema(schema: string): LakeColumn[] {
     });
 }
 
-export const quoteId = (s: string) => `"${s.replace(/"/g, '""')}"`;
-export const quoteStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Columns that get min/max statistics: not strings beyond Id (a truncated max would need care). */
 export function statsColumns(columns: LakeColumn[]): LakeColumn[] {

@@ -1,0 +1,186 @@
+// Merge (copy-on-write): the cycle's staged changes become one Delta commit holding the latest
+// state per Id. The data files holding a changed Id are rewritten without the old rows, plus the
+// new ones (a delete keeps the row with IsDelete = true, as Synapse Link's Delta tables do), one
+// Parquet file per PartitionId. The commit's txn (STAGING_APP) records the last staged sequence
+// it consumed. Also the backfill of added columns (patchColumns), the same way.
+import fsp from "node:fs/promises";
+import path from "node:path";
+import type { SourceRecord, TargetTableSpec } from "../../types";
+import type { LakeColumn } from "../lake-columns";
+import type { DeltaTable } from "./delta-table";
+import { afterConflict, commitActions, DeltaConflictError, logAdvanced } from "./log-commit";
+import type { RemoveAction } from "./log";
+import { fileView, liveLocal, typedColumns, writeFiles } from "./parquet-files";
+import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
+import { rowsOf } from "./staging";
+import { STAGING_APP } from "./table-layout";
+
+function maxVersionInStats(t: DeltaTable): number {
+  let max = 0;
+  for (const a of t.snapshot.files.values()) {
+    if (!a.stats) continue;
+    const v = Number((JSON.parse(a.stats) as { maxValues?: Record<string, unknown> }).maxValues?.versionnumber ?? 0);
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/**
+ * Applies every staged change as one Delta commit; returns the new version, or null when
+ * nothing was staged. Throws DeltaConflictError when another writer took the version.
+ */
+export async function commitStaged(t: DeltaTable): Promise<number | null> {
+  if (!t.staged.length) return null;
+  try {
+    return await applyStaged(t);
+  } catch (err) {
+    // A file vanished under us (another writer applied and removed it): that is a lost race.
+    if (!(err instanceof DeltaConflictError) && (await logAdvanced(t).catch(() => false))) {
+      const version = t.snapshot.version + 1;
+      await afterConflict(t);
+      throw new DeltaConflictError(version, t.table);
+    }
+    throw err;
+  }
+}
+
+async function applyStaged(t: DeltaTable): Promise<number> {
+  const db = await t.connection();
+  const staged = [...t.staged];
+  const columns = t.columns;
+  // Memory stays bounded whatever the cycle's size: only (Id, last sequence, operation) is
+  // materialised; the rows stream from the staged files through hash joins into COPY (DuckDB
+  // spills to its temporary folder when a join does not fit).
+  const files: { local: string; seq: number; op: "U" | "D" }[] = [];
+  for (const s of staged) files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op: s.kind === "u" ? "U" : "D" });
+  const all = `[${files.map((f) => quoteStr(f.local)).join(", ")}]`;
+  const ups = files.filter((f) => f.op === "U");
+  await db.run(`CREATE OR REPLACE TEMP TABLE sf AS SELECT * FROM (VALUES ${files.map((f) => `(${quoteStr(f.local)}, ${f.seq}::BIGINT, '${f.op}')`).join(", ")}) t(filename, seq, op)`);
+  const versionExpr = ups.length ? "x.versionnumber" : "CAST(NULL AS BIGINT)";
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE keys AS SELECT x.Id, max(sf.seq) AS seq, arg_max(sf.op, sf.seq) AS op, max(${versionExpr}) AS v ` +
+      `FROM read_parquet(${all}, filename = true, union_by_name = true) x JOIN sf ON sf.filename = x.filename GROUP BY x.Id`,
+  );
+  const cols = columns.map((c) => quoteId(c.name));
+  const emptyU = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`), `CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN}`].join(", ")} WHERE false`;
+  let chg = emptyU;
+  if (ups.length) {
+    const list = `[${ups.map((f) => quoteStr(f.local)).join(", ")}]`;
+    // Pages staged before a schema change lack the added columns: null there.
+    const present = new Set((await db.all(`SELECT DISTINCT name FROM parquet_schema(${list})`)).map((r) => String(r.name)));
+    const pick = (c: LakeColumn) => (present.has(c.name) ? `CAST(u.${quoteId(c.name)} AS ${duckType(c)}) AS ${quoteId(c.name)}` : `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`);
+    chg = `SELECT ${[...columns.map(pick), `u.${PARTITION_COLUMN}`].join(", ")} FROM read_parquet(${list}, filename = true, union_by_name = true) u ` +
+      `JOIN sf ON sf.filename = u.filename JOIN keys k ON k.Id = u.Id AND k.seq = sf.seq`;
+  }
+  await db.run(`CREATE OR REPLACE TEMP VIEW chg AS ${chg}`);
+  const [counts] = await db.all(`SELECT count(*) FILTER (WHERE op = 'U')::BIGINT AS u, count(*) FILTER (WHERE op = 'D')::BIGINT AS d, coalesce(max(v), 0)::BIGINT AS v FROM keys`);
+  const upserts = Number(counts.u);
+  const deletes = Number(counts.d);
+
+  // The live files holding a changed Id (all of their rows are rewritten).
+  const live = [...t.snapshot.files.keys()];
+  let hits: { path: string; local: string; partition: string }[] = [];
+  if (live.length) {
+    const allLive = await liveLocal(t, live);
+    const list = `[${allLive.map((f) => quoteStr(f.local)).join(", ")}]`;
+    const found = new Set((await db.all(`SELECT DISTINCT f.filename FROM read_parquet(${list}, filename = true, union_by_name = true) f SEMI JOIN keys k ON f.Id = k.Id`)).map((r) => String(r.filename)));
+    hits = allLive.filter((f) => found.has(f.local));
+  }
+  await fileView(t, db, "old", hits);
+  const deleteVersion = Math.max(Number(counts.v), maxVersionInStats(t)) + 1;
+  const now = new Date().toISOString();
+  const oCols = [...cols.map((c) => `o.${c}`), `o.${PARTITION_COLUMN}`].join(", ");
+  const cCols = [...cols.map((c) => `c.${c}`), `c.${PARTITION_COLUMN}`].join(", ");
+  const applies = `(o.Id IS NULL OR coalesce(o.IsDelete, false) OR o.versionnumber IS NULL OR c.versionnumber IS NULL OR c.versionnumber >= o.versionnumber)`;
+  const delCols = [
+    ...columns.map((c) =>
+      c.name === "IsDelete" ? `true AS "IsDelete"` : c.name === "SinkModifiedOn" ? `TIMESTAMPTZ ${quoteStr(now)} AS "SinkModifiedOn"` : c.name === "versionnumber" ? `${deleteVersion}::BIGINT AS versionnumber` : `o.${quoteId(c.name)}`,
+    ),
+    `o.${PARTITION_COLUMN}`,
+  ].join(", ");
+  const result = hits.length
+    ? `SELECT ${oCols} FROM old o ANTI JOIN keys k ON o.Id = k.Id ` +
+      `UNION ALL SELECT ${cCols} FROM chg c LEFT JOIN old o ON o.Id = c.Id WHERE ${applies} ` +
+      `UNION ALL SELECT ${oCols} FROM old o JOIN chg c ON o.Id = c.Id WHERE NOT ${applies} ` +
+      `UNION ALL SELECT ${delCols} FROM old o JOIN keys k ON o.Id = k.Id WHERE k.op = 'D' AND NOT coalesce(o.IsDelete, false) ` +
+      `UNION ALL SELECT ${oCols} FROM old o JOIN keys k ON o.Id = k.Id WHERE k.op = 'D' AND coalesce(o.IsDelete, false)`
+    : `SELECT ${cCols} FROM chg c`;
+  const adds = upserts > 0 || hits.length ? await writeFiles(t, db, result, true) : [];
+  const removes: RemoveAction[] = hits.map((h) => {
+    const a = t.snapshot.files.get(h.path)!;
+    return { path: a.path, deletionTimestamp: Date.now(), dataChange: true, extendedFileMetadata: true, partitionValues: a.partitionValues, size: a.size };
+  });
+  const lastSeq = staged.at(-1)!.seq;
+  await db.run("DROP VIEW IF EXISTS chg; DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS sf");
+  let version: number;
+  try {
+    version = await commitActions(t, 
+      [...removes.map((r) => ({ remove: r })), ...adds.map((a) => ({ add: a })), { txn: { appId: STAGING_APP, version: lastSeq, lastUpdated: Date.now() } }],
+      "MERGE",
+      { predicate: "Id", matchedPredicates: JSON.stringify([{ actionType: "update" }, { actionType: "delete (IsDelete = true)" }]) },
+      { operationMetrics: { numTargetRowsUpserted: String(upserts), numTargetRowsDeleted: String(deletes), numTargetFilesAdded: String(adds.length), numTargetFilesRemoved: String(removes.length) } },
+    );
+  } catch (err) {
+    if (!(err instanceof DeltaConflictError)) for (const a of adds) await t.files.remove(decodeURIComponent(a.path)).catch(() => undefined);
+    throw err;
+  }
+  t.staged = t.staged.filter((s) => s.seq > lastSeq);
+  for (const s of staged) await t.files.remove(s.rel).catch(() => undefined);
+  return version;
+}
+
+/**
+ * Backfill of added columns: sets only `names` of live rows whose version is not newer than
+ * the record's, as one Delta commit (copy-on-write of the files holding them). Returns rows set.
+ */
+export async function patchColumns(t: DeltaTable, spec: TargetTableSpec, names: string[], records: SourceRecord[]): Promise<number> {
+  const columns = t.columns;
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const targets = columns.filter((c) => wanted.has(c.name.toLowerCase()));
+  if (!targets.length || !t.snapshot.files.size) return 0;
+  const rows = rowsOf(t, spec, records).map((o) => {
+    const p: Record<string, unknown> = { Id: o.Id, versionnumber: o.versionnumber };
+    for (const c of targets) p[c.name] = o[c.name] ?? null;
+    return p;
+  });
+  const db = await t.connection();
+  const dir = await t.files.scratch();
+  try {
+    const file = path.join(dir, "patch.json");
+    await fsp.writeFile(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const typed = typedColumns(columns.filter((c) => c.name === "Id" || c.name === "versionnumber" || targets.includes(c)));
+    await db.run(`CREATE OR REPLACE TEMP TABLE patch AS SELECT * FROM read_json(${quoteStr(file)}, format = 'newline_delimited', columns = {${typed}})`);
+  } finally {
+    await t.files.dropScratch(dir);
+  }
+  const all = await t.liveFiles();
+  const list = `[${all.map((f) => quoteStr(f.local)).join(", ")}]`;
+  const found = new Set((await db.all(`SELECT DISTINCT filename FROM read_parquet(${list}, filename = true, union_by_name = true) WHERE Id IN (SELECT Id FROM patch)`)).map((r) => String(r.filename)));
+  const hits = all.filter((f) => found.has(f.local));
+  await fileView(t, db, "old", hits);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE matched AS SELECT p.* FROM old o JOIN patch p ON o.Id = p.Id ` +
+      `WHERE NOT coalesce(o.IsDelete, false) AND (p.versionnumber IS NULL OR o.versionnumber IS NULL OR p.versionnumber >= o.versionnumber)`,
+  );
+  const n = Number((await db.all(`SELECT count(*)::BIGINT n FROM matched`))[0].n);
+  if (!n) return 0;
+  const now = new Date().toISOString();
+  const select = [
+    ...columns.map((c) =>
+      targets.includes(c)
+        ? `CASE WHEN m.Id IS NULL THEN o.${quoteId(c.name)} ELSE m.${quoteId(c.name)} END AS ${quoteId(c.name)}`
+        : c.name === "SinkModifiedOn"
+          ? `CASE WHEN m.Id IS NULL THEN o."SinkModifiedOn" ELSE TIMESTAMPTZ ${quoteStr(now)} END AS "SinkModifiedOn"`
+          : `o.${quoteId(c.name)}`,
+    ),
+    `o.${PARTITION_COLUMN}`,
+  ].join(", ");
+  const adds = await writeFiles(t, db, `SELECT ${select} FROM old o LEFT JOIN matched m ON o.Id = m.Id ORDER BY o.${PARTITION_COLUMN}, o.Id`, true);
+  const removes = hits.map((h) => {
+    const a = t.snapshot.files.get(h.path)!;
+    return { remove: { path: a.path, deletionTimestamp: Date.now(), dataChange: true, extendedFileMetadata: true, partitionValues: a.partitionValues, size: a.size } };
+  });
+  await db.run("DROP TABLE IF EXISTS patch; DROP TABLE IF EXISTS matched");
+  await commitActions(t, [...removes, ...adds.map((a) => ({ add: a }))], "UPDATE", { predicate: "backfill of added columns", columns: JSON.stringify(targets.map((c) => c.name)) });
+  return n;
+}

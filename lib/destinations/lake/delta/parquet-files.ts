@@ -1,0 +1,104 @@
+// The table's Parquet data files through DuckDB: views over live files (columns a file predates
+// read as null), writing a SELECT as one file per PartitionId with its add action and stats.
+import crypto from "node:crypto";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import type { LakeColumn } from "../lake-columns";
+import type { DeltaTable } from "./delta-table";
+import type { DuckConn } from "./duck";
+import { encodePath, type AddAction } from "./log";
+import { duckType, PARTITION_COLUMN, quoteId, quoteStr, statsColumns } from "./schema";
+
+export interface LiveFile {
+  path: string;
+  local: string;
+  partition: string;
+}
+
+/** `name: 'TYPE'` pairs for DuckDB's read_json `columns`. */
+export function typedColumns(columns: LakeColumn[]): string {
+  return columns.map((c) => `${quoteId(c.name)}: ${quoteStr(duckType(c))}`).join(", ");
+}
+
+/** A view `name` over `files` with every current column (null where a file predates it); `temp` false: in the main schema. */
+export async function fileView(t: DeltaTable, db: DuckConn, name: string, files: Pick<LiveFile, "local" | "partition">[], temp = true): Promise<void> {
+  const kind = temp ? "TEMP " : "";
+  const columns = t.columns;
+  if (!files.length) {
+    const empty = columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`).join(", ");
+    await db.run(`CREATE OR REPLACE ${kind}VIEW ${name} AS SELECT ${empty}, CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN} WHERE false`);
+    return;
+  }
+  const list = `[${files.map((f) => quoteStr(f.local)).join(", ")}]`;
+  const present = new Set((await db.all(`SELECT DISTINCT name FROM parquet_schema(${list})`)).map((r) => String(r.name)));
+  const parts = files.map((f) => `(${quoteStr(f.local)}, ${quoteStr(f.partition)})`).join(", ");
+  await db.run(`CREATE OR REPLACE ${kind}TABLE ${name}_part AS SELECT * FROM (VALUES ${parts}) t(filename, ${PARTITION_COLUMN})`);
+  const select = columns.map((c) => (present.has(c.name) ? `CAST(f.${quoteId(c.name)} AS ${duckType(c)}) AS ${quoteId(c.name)}` : `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`)).join(", ");
+  await db.run(
+    `CREATE OR REPLACE ${kind}VIEW ${name} AS SELECT ${select}, p.${PARTITION_COLUMN} FROM read_parquet(${list}, union_by_name = true, filename = true) f JOIN ${name}_part p ON f.filename = p.filename`,
+  );
+}
+
+export async function liveLocal(t: DeltaTable, paths: string[]): Promise<LiveFile[]> {
+  const out = [];
+  for (const p of paths) {
+    const add = t.snapshot.files.get(p)!;
+    out.push({ path: p, local: await t.files.localOf(p), partition: add.partitionValues[PARTITION_COLUMN] ?? "1" });
+  }
+  return out;
+}
+
+/** Writes `select` (columns + PartitionId) as one Parquet file per PartitionId; returns the add actions (not yet published in the log). */
+export async function writeFiles(t: DeltaTable, db: DuckConn, select: string, dataChange: boolean): Promise<AddAction[]> {
+  const dir = await t.files.scratch();
+  const adds: AddAction[] = [];
+  try {
+    await db.run(`COPY (${select}) TO ${quoteStr(dir)} (FORMAT parquet, PARTITION_BY (${PARTITION_COLUMN}), FILENAME_PATTERN 'part-{uuid}', OVERWRITE_OR_IGNORE true)`);
+    for (const sub of await fsp.readdir(dir)) {
+      const m = /^PartitionId=(.*)$/.exec(sub);
+      if (!m) continue;
+      const partition = decodeURIComponent(m[1]);
+      for (const name of await fsp.readdir(path.join(dir, sub))) {
+        const local = path.join(dir, sub, name);
+        const size = await t.files.size(local);
+        const stats = await fileStats(t.columns, db, local);
+        const rel = `${PARTITION_COLUMN}=${partition}/part-${Date.now()}-${crypto.randomUUID()}.c000.snappy.parquet`;
+        await t.files.publish(local, rel);
+        t.filesWritten++;
+        t.bytesWritten += size;
+        adds.push({ path: encodePath(rel), partitionValues: { [PARTITION_COLUMN]: partition }, size, modificationTime: Date.now(), dataChange, stats });
+      }
+    }
+  } catch (err) {
+    for (const a of adds) await t.files.remove(decodeURIComponent(a.path)).catch(() => undefined);
+    throw err;
+  } finally {
+    await t.files.dropScratch(dir);
+  }
+  return adds;
+}
+
+/** numRecords, minValues/maxValues (Id, numbers, timestamps), nullCount of every column. */
+async function fileStats(columns: LakeColumn[], db: DuckConn, local: string): Promise<string> {
+  const ranged = statsColumns(columns);
+  const show = (c: LakeColumn, fn: "min" | "max") =>
+    c.dataType === "dateTime" ? `strftime(${fn}(${quoteId(c.name)}), '%Y-%m-%dT%H:%M:%S.%gZ')` : `${fn}(${quoteId(c.name)})::VARCHAR`;
+  const sel = [
+    "count(*)::BIGINT AS n",
+    ...ranged.flatMap((c, i) => [`${show(c, "min")} AS mn${i}`, `${show(c, "max")} AS mx${i}`]),
+    ...columns.map((c, i) => `(count(*) - count(${quoteId(c.name)}))::BIGINT AS nc${i}`),
+  ];
+  const [r] = await db.all(`SELECT ${sel.join(", ")} FROM read_parquet(${quoteStr(local)})`);
+  const value = (c: LakeColumn, v: unknown) => (v === null || v === undefined ? undefined : c.dataType === "dateTime" || c.dataType === "string" || c.dataType === "guid" ? String(v) : Number(v));
+  const minValues: Record<string, unknown> = {};
+  const maxValues: Record<string, unknown> = {};
+  ranged.forEach((c, i) => {
+    const lo = value(c, r[`mn${i}`]);
+    const hi = value(c, r[`mx${i}`]);
+    if (lo !== undefined) minValues[c.name] = lo;
+    if (hi !== undefined) maxValues[c.name] = hi;
+  });
+  const nullCount: Record<string, number> = {};
+  columns.forEach((c, i) => (nullCount[c.name] = Number(r[`nc${i}`])));
+  return JSON.stringify({ numRecords: Number(r.n), minValues, maxValues, nullCount });
+}
