@@ -187,7 +187,11 @@ export function fencedDb(base: Db, fence: Fence): Db {
   });
 }
 
-const TARGET_READS = new Set(["kind", "options", "validate", "close", "scanIdVersions"]);
+// Calls that write nothing to the target pass straight through. The held-commit bookkeeping is
+// synchronous by contract: wrapped as async, commitDue would return a (truthy) Promise, so every
+// page would commit, and releaseCommits, run in a finally block, would reject unhandled once the
+// runner is fenced. Rows staged under a hold reach the target only through commit, which is fenced.
+const TARGET_READS = new Set(["kind", "options", "validate", "close", "scanIdVersions", "holdCommits", "commitDue", "releaseCommits"]);
 
 /** The target as a runner sees it: each write call (batch) first checks the epoch in the store. */
 export function fencedDestination(dest: Destination, fence: Fence, db: Db): Destination {

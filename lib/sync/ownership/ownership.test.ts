@@ -11,6 +11,7 @@ import { migrateStore } from "../../store/migrate";
 import { usePostgres } from "../../testing/postgres";
 import { tableSpecFor } from "../../destinations/columns";
 import { SqliteDestination } from "../../destinations/sqlite";
+import type { Destination, TargetTableSpec } from "../../destinations/types";
 import { appendFailure } from "../failure-log";
 import {
   clearFailedRecords, markFailedRecord, recordStat, saveCheckpoint, setProfileState, touchProfile, updateTable,
@@ -195,6 +196,35 @@ describe.skipIf(skip)("fencing", () => {
     await expect(dest.delete(spec, [id(1)], false)).rejects.toBeInstanceOf(FencedError);
     await dest.close();
     expect(sqliteRows(file, "widget").map((r) => r.name)).toEqual(["new"]);
+  });
+
+  it("keeps a target's held-commit bookkeeping synchronous and fences only its commit", async () => {
+    const me = await registerWorker(db, "worker", "hold-me");
+    const mine = (await acquireLease(db, profileId, me, { leaseMs: 60_000, now: new Date(Date.now() + 900_000) }))!;
+    const fence = new Fence(profileId, mine.epoch, me, storeProvider(url));
+    const calls: string[] = [];
+    let due = false;
+    const staging = {
+      holdCommits: () => void calls.push("hold"),
+      commitDue: () => due,
+      commit: async () => void calls.push("commit"),
+      releaseCommits: () => void calls.push("release"),
+    };
+    const dest = fencedDestination(staging as unknown as Destination, fence, db);
+    const spec = { tableName: "widget" } as TargetTableSpec;
+    dest.holdCommits!(spec);
+    // A Promise here would be truthy: every page would commit, and the engine would never hold.
+    expect(dest.commitDue!(spec)).toBe(false);
+    due = true;
+    expect(dest.commitDue!(spec)).toBe(true);
+    await dest.commit!(spec);
+    const other = await registerWorker(db, "worker", "hold-other");
+    await acquireLease(db, profileId, other, { leaseMs: 60_000, now: new Date(Date.now() + 1_200_000) });
+    await expect(dest.commit!(spec)).rejects.toBeInstanceOf(FencedError);
+    // Releasing drops staged rows (no target write): it must not reject, not even once fenced,
+    // or the runner's finally block leaves an unhandled rejection behind.
+    expect(dest.releaseCommits!(spec)).toBeUndefined();
+    expect(calls).toEqual(["hold", "commit", "release"]);
   });
 });
 
