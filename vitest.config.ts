@@ -25,6 +25,7 @@ const postgresStoreSuites = [
   "lib/auth/session-revocation.test.ts",
   "lib/secrets/key-check.test.ts",
   "lib/auth/entra.test.ts",
+  "lib/auth/outbound-limit.test.ts",
   "lib/store/store-provider.test.ts",
   "lib/health.test.ts",
   "lib/metrics/prometheus.test.ts",
