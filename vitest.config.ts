@@ -10,6 +10,7 @@ const postgresStoreSuites = [
   "lib/profiles/service.test.ts",
   "lib/profiles/failures.test.ts",
   "lib/profiles/delete.test.ts",
+  "lib/lake-database/lake-database.test.ts",
   "lib/sync/failure-log.test.ts",
   "lib/sync/failure-keyset.test.ts",
   "lib/sync/retention.test.ts",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZOrganizationId } from "../organizations/schemas";
 import { ZDateParam } from "../validation";
+import { ZLakeDatabaseName } from "../lake-database/synapse-script";
 
 export const DESTINATION_TYPES = ["sqlite", "postgres", "mssql", "datalake"] as const;
 export const ZDestinationType = z.enum(DESTINATION_TYPES, { message: "Target type must be sqlite, postgres, mssql or datalake." });
@@ -96,6 +97,8 @@ const lakeShape = {
   lakeDeltaCompactMinutes: intIn("Compaction interval", 0, 10080, " minutes").default(60),
   lakeDeltaVacuumMinutes: intIn("Vacuum interval", 0, 43200, " minutes").default(1440),
   lakeDeltaRetentionHours: intIn("Retention", 0, 8760, " hours").default(168),
+  /** A lake database (issue 13): the files go under <lake>/<database>/. Absent: at the lake's root. */
+  lakeDatabase: ZLakeDatabaseName.optional(),
 };
 
 const propertyShape = {
@@ -164,6 +167,8 @@ export const ZProfileUpdate = z.preprocess(
       lakeDeltaCompactMinutes: intIn("Compaction interval", 0, 10080, " minutes").optional(),
       lakeDeltaVacuumMinutes: intIn("Vacuum interval", 0, 43200, " minutes").optional(),
       lakeDeltaRetentionHours: intIn("Retention", 0, 8760, " hours").optional(),
+      /** A new name starts a new database; the old one stops updating. It cannot be removed. */
+      lakeDatabase: ZLakeDatabaseName.optional(),
       tables: ZTables.optional(),
       relationships: ZRelationships.optional(),
     })

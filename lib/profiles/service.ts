@@ -15,6 +15,8 @@ import { asKind, getProfile, NOT_FOUND, type ProfileDetail } from "./status";
 import { assertTargetKind, KIND_NAMES, storedTargetText } from "./target";
 import { assertMayManageProfile, assertMayUseInlineTarget, withConnectionType } from "./access";
 import { usableConnection } from "../connections/service";
+import { assertDatabaseFitsTarget, assertDatabaseFree } from "../lake-database/rules";
+import { decryptSecret } from "../secrets";
 
 async function loadOrganizationForProfile(db: Db, organizationId: string) {
   const org = await db.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true, privacyAcceptedAt: true } });
@@ -58,6 +60,8 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
     keyVaultText = await storedTargetText({ destinationEnc: null, destinationKeyVaultUri: data.keyVaultSecretUrl });
     await assertTargetKind(data.destinationType, keyVaultText, "keyVaultSecretUrl");
   }
+  assertDatabaseFitsTarget(data.lakeDatabase, data.destinationType, data.lakeFormat);
+  if (data.lakeDatabase) await assertDatabaseFree(db, data.lakeDatabase, connection ? decryptSecret(connection.secretEnc) : (data.connectionString ?? keyVaultText), null);
   let id: string;
   try {
     id = await db.$transaction(async (tx) => {
@@ -83,6 +87,7 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
           lakeDeltaCompactMinutes: data.lakeDeltaCompactMinutes,
           lakeDeltaVacuumMinutes: data.lakeDeltaVacuumMinutes,
           lakeDeltaRetentionHours: data.lakeDeltaRetentionHours,
+          lakeDatabase: data.lakeDatabase ?? null,
           ...(opts.activate ? { state: "activating", metadataActive: true, dataActive: true } : {}),
           tables: {
             create: [
@@ -128,6 +133,7 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
     where: { id: profileId },
     select: {
       id: true, name: true, destinationType: true, schemaName: true, prefix: true, destinationKeyVaultUri: true, metadataActive: true, dataActive: true, connectionId: true,
+      lakeDatabase: true, lakeFormat: true, destinationEnc: true,
       tables: { select: { logicalName: true, kind: true, metadataState: true } },
     },
   });
@@ -161,6 +167,16 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
     keyVaultText = await storedTargetText({ destinationEnc: null, destinationKeyVaultUri: data.keyVaultSecretUrl });
     await assertTargetKind(destinationType, keyVaultText, "keyVaultSecretUrl");
   }
+  // Lake database: a new name starts a new database (the engine finds no export marker in the new
+  // folder and exports everything again); the old one is kept, listed as previous, not updated.
+  const database = data.lakeDatabase ?? p.lakeDatabase;
+  assertDatabaseFitsTarget(database, destinationType, data.lakeFormat ?? p.lakeFormat);
+  const renamed = data.lakeDatabase !== undefined && data.lakeDatabase !== p.lakeDatabase;
+  if (database && (renamed || data.connectionString || connection || data.keyVaultSecretUrl)) {
+    const text = data.connectionString ?? (connection ? decryptSecret(connection.secretEnc) : null) ?? keyVaultText ?? (!data.keyVaultSecretUrl && p.destinationEnc ? decryptSecret(p.destinationEnc) : null);
+    await assertDatabaseFree(db, database, text, profileId);
+  }
+  const stopDatabase = renamed && p.lakeDatabase && exported ? p.lakeDatabase : null;
 
   const before = await profileAuditFields(db, profileId);
   const wanted =
@@ -194,20 +210,23 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
           ...(data.lakeDeltaCompactMinutes !== undefined ? { lakeDeltaCompactMinutes: data.lakeDeltaCompactMinutes } : {}),
           ...(data.lakeDeltaVacuumMinutes !== undefined ? { lakeDeltaVacuumMinutes: data.lakeDeltaVacuumMinutes } : {}),
           ...(data.lakeDeltaRetentionHours !== undefined ? { lakeDeltaRetentionHours: data.lakeDeltaRetentionHours } : {}),
+          ...(renamed ? { lakeDatabase: data.lakeDatabase, lakeDatabaseBuiltAt: null } : {}),
           // A running profile restarts with the new settings (the worker watches the version).
           version: { increment: 1 },
         },
       });
+      if (stopDatabase) await tx.previousLakeDatabase.create({ data: { profileId, name: stopDatabase } });
       if (wanted) {
         // Left-out tables are disabled, not deleted: their state is kept and they resume if re-added.
+        // frozenAt: from then on the table is no longer updated (a lake database keeps its view).
         for (const t of wanted) {
           await tx.profileTable.upsert({
             where: { profileId_logicalName: { profileId, logicalName: t.logicalName } },
             create: { profileId, logicalName: t.logicalName, kind: t.kind },
-            update: { enabled: true, kind: t.kind },
+            update: { enabled: true, kind: t.kind, frozenAt: null },
           });
         }
-        await tx.profileTable.updateMany({ where: { profileId, logicalName: { notIn: wanted.map((t) => t.logicalName) } }, data: { enabled: false } });
+        await tx.profileTable.updateMany({ where: { profileId, enabled: true, logicalName: { notIn: wanted.map((t) => t.logicalName) } }, data: { enabled: false, frozenAt: new Date() } });
       }
     });
   } catch (err) {

@@ -49,6 +49,8 @@ export interface ProfileTableStatus {
   /** Why the table was last exported again from the start (target changed, table missing, …). */
   reexportReason: string | null;
   lagSeconds: number | null;
+  /** Removed from the export then: no longer updated (a lake database keeps its view). */
+  frozenAt?: string | null;
 }
 
 export interface ProfileDetail extends ProfileSummary {
@@ -92,6 +94,8 @@ export interface ProfileLake {
   bytesWritten: number;
   /** csv (Synapse Link CSV + model.json) or delta (Delta tables). */
   format: "csv" | "delta";
+  /** A lake database export (issue 13): its name, when its DuckDB file was built, earlier names. */
+  database?: { name: string; builtAt: string | null; previous: { name: string; stoppedAt: string }[] } | null;
   /** Delta format only (else null): settings and what the last cycle reported. */
   delta: {
     compactMinutes: number;
@@ -115,7 +119,7 @@ export const NOT_FOUND = "That profile does not exist.";
 const TABLE_SELECT = {
   logicalName: true, kind: true, enabled: true, metadataState: true, initialSyncState: true, initialDone: true,
   initialTotal: true, totalNotifications: true, successNotifications: true, failureNotifications: true,
-  lastChangeAt: true, lastExportDate: true, lastError: true, reexportReason: true,
+  lastChangeAt: true, lastExportDate: true, lastError: true, reexportReason: true, frozenAt: true,
 } as const;
 
 const SUMMARY_SELECT = {
@@ -128,7 +132,7 @@ const SUMMARY_SELECT = {
 type TableRow = {
   logicalName: string; kind: string; enabled: boolean; metadataState: string; initialSyncState: string; initialDone: number;
   initialTotal: number | null; totalNotifications: number; successNotifications: number; failureNotifications: number;
-  lastChangeAt: Date | null; lastExportDate: Date | null; lastError: string | null; reexportReason: string | null;
+  lastChangeAt: Date | null; lastExportDate: Date | null; lastError: string | null; reexportReason: string | null; frozenAt: Date | null;
 };
 type SummaryRow = {
   id: string; name: string; state: string; organizationId: string; destinationType: string; lastSyncAt: Date | null;
@@ -203,6 +207,8 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
       lakeLastSnapshotAt: true, lakeSnapshotCount: true, lakeFilesWritten: true, lakeBytesWritten: true,
       lakeFormat: true, lakeDeltaCompactMinutes: true, lakeDeltaVacuumMinutes: true, lakeDeltaRetentionHours: true,
       lakeDeltaVersion: true, lakeDeltaFiles: true, lakeLastCompactionAt: true,
+      lakeDatabase: true, lakeDatabaseBuiltAt: true,
+      previousLakeDatabases: { select: { name: true, stoppedAt: true }, orderBy: { stoppedAt: "desc" } },
       // Only whether a connection string is stored: the value never leaves the store here.
       destinationEnc: true,
       connectionId: true,
@@ -251,6 +257,14 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
             filesWritten: p.lakeFilesWritten,
             bytesWritten: p.lakeBytesWritten,
             format: p.lakeFormat === "delta" ? "delta" : "csv",
+            database:
+              p.lakeDatabase || p.previousLakeDatabases.length
+                ? {
+                    name: p.lakeDatabase ?? "",
+                    builtAt: iso(p.lakeDatabaseBuiltAt),
+                    previous: p.previousLakeDatabases.map((d) => ({ name: d.name, stoppedAt: d.stoppedAt.toISOString() })),
+                  }
+                : null,
             delta:
               p.lakeFormat === "delta"
                 ? {
@@ -283,6 +297,7 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
         lastError: t.lastError,
         reexportReason: t.reexportReason,
         lagSeconds: phase === "in-sync" ? lag : null,
+        frozenAt: t.enabled ? null : iso(t.frozenAt),
       };
     }),
   };

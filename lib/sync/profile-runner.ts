@@ -6,6 +6,9 @@ import type { Destination, DestinationOptions } from "../destinations/types";
 import { DataverseClient } from "../dataverse/client";
 import { decryptSecret } from "../secrets";
 import { openTarget } from "./open-target";
+import { inDatabase } from "../lake-database/location";
+import { LakeDatabaseKeeper } from "../lake-database/keeper";
+import { parseLakeTarget } from "../destinations/lake/lake-target";
 import { activateMetadata, activateTable, refreshSchema, type MetadataContext, type PreparedTable } from "./metadata-sync";
 import { loadFailedMarkers, loadProfile, REEXPORT, saveTargetStats, setProfileState, touchProfile, updateTable, type ProfileRow } from "./profile-store";
 import { alignLinks, isMissingPropertyError } from "./schema-drift";
@@ -39,6 +42,8 @@ export interface RunnerDeps extends RefreshDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Delay before a Failed table is tried again by the running runner (default failedTableRetryDelayMs). */
   failedTableRetryMs?: (attempt: number) => number;
+  /** Least time between two builds of a lake database's DuckDB file (default: lib/lake-database/keeper.ts). */
+  lakeDatabaseEveryMs?: number;
 }
 
 export interface TableResult {
@@ -60,7 +65,13 @@ export interface ProfileRunResult {
 
 export async function openProfileTarget(p: ProfileRow): Promise<Destination> {
   if (!p.destinationEnc) throw new Error(`Profile '${p.name}' has no target connection.`);
-  return openTarget(decryptSecret(p.destinationEnc), { schemaName: p.schemaName, prefix: p.prefix, ...lakeOptionsOf(p) });
+  const options = { schemaName: p.schemaName, prefix: p.prefix, ...lakeOptionsOf(p) };
+  if (p.destinationType === "datalake" && p.lakeDatabase) {
+    // A lake database export: the Synapse Link layout one folder deeper, <lake>/<database>/.
+    const { openLakeDestination } = await import("../destinations/lake/open-lake");
+    return openLakeDestination(inDatabase(parseLakeTarget(decryptSecret(p.destinationEnc)), p.lakeDatabase), options);
+  }
+  return openTarget(decryptSecret(p.destinationEnc), options);
 }
 
 /** A profile's data lake options, and its organization's app registration for Azure storage. */
@@ -116,6 +127,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
   const totals = new Map<string, RunSummary>();
   const wait = deps.sleep ?? sleep;
   let side: SideTasks | null = null;
+  const lakeDb = new LakeDatabaseKeeper(db, profile, lakeOptionsOf(profile).credentials ?? null, log, { everyMs: deps.lakeDatabaseEveryMs });
   try {
     if (profile.state !== "active") await setProfileState(db, profileId, "activating");
     // Runner start covers reconnects too: the supervisor restarts the runner after any transient error.
@@ -181,8 +193,10 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
     const schemaEvery = Math.max(1, deps.schemaCheckEvery ?? 12);
     let cycle = 0;
     let ranInitial = false;
+    const written = () => [...totals.values()].reduce((n, t) => n + t.upserts + t.deletes, 0);
     for (;;) {
       cycle++;
+      const writtenBefore = written();
       let fresh = await loadProfile(db, profileId);
       if (!fresh) throw new Error(`Profile ${profileId} was deleted.`);
       await assertTargetUnchanged(dest, profileId, profile.targetGeneration);
@@ -243,6 +257,7 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
         }
       });
       if (dest.maintain) await maintainTarget(db, profileId, dest, pipelines);
+      await lakeDb.afterCycle(written() > writtenBefore || ranInitial);
       await touchProfile(db, profileId, { state: "active", lastError: null });
       // --once: after an initial export, one more pass picks up what changed meanwhile.
       if (opts.once && !ranInitial) break;
@@ -256,7 +271,10 @@ export async function runProfile(profileId: string, deps: RunnerDeps, opts: { si
         }
       }
     }
-    if (opts.once) await side.settle();
+    if (opts.once) {
+      await side.settle();
+      await lakeDb.settle();
+    }
     return await result(db, profileId, pipelines, failedTables, totals);
   } finally {
     await side?.close().catch(() => undefined);

@@ -60,6 +60,8 @@ export interface ProfileRow {
   lakeDeltaCompactMinutes: number;
   lakeDeltaVacuumMinutes: number;
   lakeDeltaRetentionHours: number;
+  /** A lake database export (issue 13): the files go under <lake>/<lakeDatabase>/. */
+  lakeDatabase?: string | null;
   organization: {
     id: string;
     url: string;
@@ -89,6 +91,7 @@ export async function loadProfile(db: Db, profileId: string): Promise<ProfileRow
       targetGeneration: true, lastError: true, lastSyncAt: true,
       lakeMode: true, lakePartition: true, lakeSnapshotMinutes: true, lakeSnapshotKeep: true, lakeIncrementalFolders: true,
       lakeFormat: true, lakeDeltaCompactMinutes: true, lakeDeltaVacuumMinutes: true, lakeDeltaRetentionHours: true,
+      lakeDatabase: true,
       organization: { select: { id: true, url: true, tenantId: true, clientId: true, clientSecretEnc: true, staticTokenEnc: true } },
       tables: { select: TABLE_SELECT, orderBy: { logicalName: "asc" } },
     },

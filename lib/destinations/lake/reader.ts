@@ -99,41 +99,65 @@ async function tableFiles(storage: LakeStorage, source: "live" | "snapshot" | "i
   return out;
 }
 
-export async function openLakeReader(storage: LakeStorage, opts: LakeReaderOptions = {}): Promise<LakeReader> {
+export interface LakeViewOptions extends LakeReaderOptions {
+  /** Where Azure files are downloaded (null: a folder lake, read in place). */
+  localDir: string | null;
+  /**
+   * Copy the rows into raw.<table> tables instead of views over the files: a database file
+   * outlives the downloaded copies (Azure), so it must hold what they held.
+   */
+  materialize?: boolean;
+}
+
+/**
+ * Creates raw.<table> (every row as written) and <table> (the latest state) on `conn` over the
+ * lake's files. Shared by the in-memory reader and the lake database file (lib/lake-database).
+ */
+export async function createLakeViews(conn: DuckDBConnection, storage: LakeStorage, opts: LakeViewOptions): Promise<string[]> {
   const tables = await tableFiles(storage, opts.source ?? "live", opts.tables, opts.folder);
+  const local = opts.localDir;
+  await conn.run("CREATE SCHEMA IF NOT EXISTS raw");
+  let n = 0;
+  for (const [table, t] of tables) {
+    const rawView = `raw.${quoteId(table)}`;
+    if (!t.files.length) {
+      const empty = t.columns.map((c) => `CAST(NULL AS ${csvType(c)}) AS ${quoteId(c.name)}`).join(", ");
+      await conn.run(`CREATE VIEW ${rawView} AS SELECT ${selectList(t.columns)} FROM (SELECT ${empty}) WHERE false`);
+      await conn.run(`CREATE VIEW ${quoteId(table)} AS SELECT * FROM ${rawView}`);
+      continue;
+    }
+    const files: string[] = [];
+    for (const f of t.files) {
+      if (!local) files.push(path.join((storage as FolderStorage).root, f));
+      else {
+        const dest = path.join(local, `${n++}.csv`);
+        await storage.download(f, dest);
+        files.push(dest);
+      }
+    }
+    // __ord: the row's place in the files (written order), the last tie-break; kept in a copy.
+    const rows = `SELECT *, row_number() OVER () AS __ord FROM (SELECT ${selectList(t.columns)} FROM ${readCsvSql(files, t.columns)})`;
+    if (opts.materialize) await conn.run(`CREATE TABLE ${rawView} AS ${rows}`);
+    else await conn.run(`CREATE VIEW ${rawView} AS SELECT ${selectList(t.columns)} FROM ${readCsvSql(files, t.columns)}`);
+    const ordered = opts.materialize ? rawView : `(SELECT *, row_number() OVER () AS __ord FROM ${rawView})`;
+    await conn.run(
+      `CREATE VIEW ${quoteId(table)} AS SELECT * EXCLUDE (__rn, __ord) FROM (` +
+        `SELECT *, row_number() OVER (PARTITION BY "Id" ORDER BY "versionnumber" DESC NULLS LAST, "SinkModifiedOn" DESC NULLS LAST, ` +
+        `coalesce("IsDelete", false) DESC, __ord DESC) AS __rn ` +
+        `FROM ${ordered}) WHERE __rn = 1 AND NOT coalesce("IsDelete", false)`,
+    );
+  }
+  return [...tables.keys()];
+}
+
+export async function openLakeReader(storage: LakeStorage, opts: LakeReaderOptions = {}): Promise<LakeReader> {
   const local = storage instanceof FolderStorage ? null : fs.mkdtempSync(path.join(os.tmpdir(), "dvx-lake-read-"));
   const instance = await DuckDBInstance.create(":memory:");
   let conn: DuckDBConnection | null = null;
+  let tables: string[];
   try {
     conn = await instance.connect();
-    await conn.run("CREATE SCHEMA raw");
-    let n = 0;
-    for (const [table, t] of tables) {
-      const rawView = `raw.${quoteId(table)}`;
-      if (!t.files.length) {
-        const empty = t.columns.map((c) => `CAST(NULL AS ${csvType(c)}) AS ${quoteId(c.name)}`).join(", ");
-        await conn.run(`CREATE VIEW ${rawView} AS SELECT ${selectList(t.columns)} FROM (SELECT ${empty}) WHERE false`);
-        await conn.run(`CREATE VIEW ${quoteId(table)} AS SELECT * FROM ${rawView}`);
-        continue;
-      }
-      const files: string[] = [];
-      for (const f of t.files) {
-        if (!local) files.push(path.join((storage as FolderStorage).root, f));
-        else {
-          const dest = path.join(local, `${n++}.csv`);
-          await storage.download(f, dest);
-          files.push(dest);
-        }
-      }
-      await conn.run(`CREATE VIEW ${rawView} AS SELECT ${selectList(t.columns)} FROM ${readCsvSql(files, t.columns)}`);
-      await conn.run(
-        `CREATE VIEW ${quoteId(table)} AS SELECT * EXCLUDE (__rn) FROM (` +
-          `SELECT * EXCLUDE (__ord), row_number() OVER (PARTITION BY "Id" ORDER BY "versionnumber" DESC NULLS LAST, "SinkModifiedOn" DESC NULLS LAST, ` +
-          `coalesce("IsDelete", false) DESC, __ord DESC) AS __rn ` +
-          // __ord: the row's place in the files (written order), the last tie-break.
-          `FROM (SELECT *, row_number() OVER () AS __ord FROM ${rawView})) WHERE __rn = 1 AND NOT coalesce("IsDelete", false)`,
-      );
-    }
+    tables = await createLakeViews(conn, storage, { ...opts, localDir: local });
   } catch (err) {
     conn?.closeSync();
     if (local) fs.rmSync(local, { recursive: true, force: true });
@@ -141,7 +165,7 @@ export async function openLakeReader(storage: LakeStorage, opts: LakeReaderOptio
   }
   const c = conn;
   return {
-    tables: [...tables.keys()],
+    tables,
     async query(sql: string) {
       const r = await c.runAndReadAll(sql);
       return r.getRowObjectsJson() as Record<string, unknown>[];
