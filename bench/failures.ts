@@ -4,7 +4,7 @@
 // change type, time range, search (none, record id, common / rare / absent text) — on the first page
 // and on a deep keyset page, and prints the p95 (and the plan the store chose) per combination.
 // Figures, not a test.
-//   node --conditions=react-server --import tsx bench/failures.ts [--entries N] [--store sqlite,postgres] [--runs N] [--plans]
+//   node --conditions=react-server --import tsx bench/failures.ts [--entries N] [--store sqlite,postgres] [--runs N] [--plans] [--only label,…]
 // (react-server: the services import "server-only", which allows only that condition;
 //  PostgreSQL: PG_URL, else 127.0.0.1:5432 — a database is created and dropped)
 import fs from "node:fs";
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     store: { type: "string", default: "sqlite,postgres" },
     runs: { type: "string", default: "20" },
     plans: { type: "boolean", default: false },
+    // Only the combinations whose label equals one of these (comma-separated), e.g. to look into one.
+    only: { type: "string" },
     // Renice this process and the PostgreSQL backends of the bench database to -15: figures less
     // swamped by other work on a shared machine (the report says which were taken so).
     nice: { type: "boolean", default: false },
@@ -28,6 +30,7 @@ const { values } = parseArgs({
 const entries = Number(values.entries);
 const runs = Number(values.runs);
 const stores = values.store.split(",").map((s) => s.trim());
+const only = values.only?.split(",").map((s) => s.trim());
 if (values.nice) os.setPriority(-15);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-bench-failures-"));
 process.env.DATA_DIR = dir;
@@ -199,6 +202,7 @@ for (const store of stores) {
                 limit: 50,
               };
               const label = [withProfile && "profile", withTable && "table", withType && "type", withRange && "time range", searchLabel && `search ${searchLabel}`, page === "deep" && "deep page"].filter(Boolean).join(" + ") || "no filter";
+              if (only && !only.includes(label)) continue;
               await queryFailures(db, actor, query); // warm
               const times: number[] = [];
               const cpu: number[] = [];

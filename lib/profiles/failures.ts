@@ -9,7 +9,7 @@ import { assertProfileExists } from "./status";
 import { csvField } from "../csv";
 import { containsText } from "../store/text-match";
 import { CSV_HEADER, formatCsv, formatDes } from "../sync/failure-log";
-import { decodeKey, encodeKey, failurePage, type FailureKey, type KeysetPage } from "../sync/failure-keyset";
+import { decodeKey, encodeKey, failurePage, type FailureKey, type KeysetPage, type TimeRange } from "../sync/failure-keyset";
 import { parseInput } from "../validation";
 import { ZFailureDownload, ZFailureQuery } from "./schemas";
 
@@ -36,7 +36,7 @@ export interface FailurePage {
 }
 
 type Filters = { profileId?: string; entity?: string; changeType?: string; from?: Date; to?: Date; search?: string };
-type Filter = { where: Prisma.FailureWhereInput; text?: Prisma.FailureWhereInput };
+type Filter = { where: Prisma.FailureWhereInput; range: TimeRange; text?: Prisma.FailureWhereInput };
 
 /** A record's failures looked up first by the recordId index, when there are at most this many. */
 const RECORD_IDS = 1000;
@@ -48,19 +48,20 @@ async function filterOf(db: Db, f: Filters): Promise<Filter> {
     ...(f.profileId ? { profileId: f.profileId } : {}),
     ...(f.entity ? { entity: f.entity.toLowerCase() } : {}),
     ...(f.changeType ? { changeType: f.changeType } : {}),
-    ...(f.from || f.to ? { notificationTime: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
   };
-  if (!search) return { where };
+  // The time range apart: failurePage merges it with the cursor into one bound each way.
+  const range: TimeRange = { from: f.from, to: f.to };
+  if (!search) return { where, range };
   // A record id goes to the recordId index alone: OR-ing it with a reason scan would read every row.
   // Its entries are found first and the other filters applied to those ids: given `recordId = ?`
   // beside a table and a change type, SQLite's planner may walk the (table, change type) index.
   if (GUID.test(search)) {
     const recordId = search.replace(/[{}]/g, "").toLowerCase();
     const ids = await db.failure.findMany({ where: { recordId }, select: { id: true }, take: RECORD_IDS + 1 });
-    return { where: { ...where, ...(ids.length > RECORD_IDS ? { recordId } : { id: { in: ids.map((r) => r.id) } }) } };
+    return { where: { ...where, ...(ids.length > RECORD_IDS ? { recordId } : { id: { in: ids.map((r) => r.id) } }) }, range };
   }
   // Other text searches the reasons (and ids, for "N/A"), a bounded window per page.
-  return { where, text: { OR: [{ recordId: search }, { reason: containsText(db, search) }] } };
+  return { where, range, text: { OR: [{ recordId: search }, { reason: containsText(db, search) }] } };
 }
 
 const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
