@@ -20,6 +20,7 @@ export function EditOrganizationForm({ organization: o }: { organization: Organi
         tenantId: form.get("tenantId"),
         clientId: form.get("clientId"),
         clientSecret: form.get("clientSecret"),
+        clientSecretExpiresAt: form.get("clientSecretExpiresAt"),
       });
       // The page's own data (the unreadable-secret notice) comes from the server.
       if (result.ok) router.refresh();
@@ -54,6 +55,14 @@ export function EditOrganizationForm({ organization: o }: { organization: Organi
           autoComplete="new-password"
           hint={o.secretReadable ? "Leave empty to keep the stored secret." : "Required: the stored secret cannot be decrypted."}
           error={fieldErrors.clientSecret}
+        />
+        <Field
+          label="Client secret expires on"
+          name="clientSecretExpiresAt"
+          type="date"
+          defaultValue={o.clientSecretExpiresOn ?? ""}
+          hint="From the Azure portal (app registration → Certificates & secrets → Expires). A “client secret expires” alert rule warns N days before. Empty: not recorded."
+          error={fieldErrors.clientSecretExpiresAt}
         />
       </div>
       <Button type="submit" disabled={update.isPending}>

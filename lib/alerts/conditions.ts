@@ -22,6 +22,7 @@ export interface Incident {
 export const openKeyOf = (ruleId: string, subject: string) => `${ruleId}|${subject}`;
 
 const minutes = (ms: number) => Math.floor(ms / 60_000);
+const DAY = 24 * 60 * 60_000;
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
 export interface ProfileFacts {
@@ -36,6 +37,7 @@ export interface ProfileFacts {
   updatedAt: Date;
   lease: { ownerId: string | null; expiresAt: Date } | null;
   tables: { logicalName: string; enabled: boolean; metadataState: string; initialSyncState: string; lastError: string | null }[];
+  organization: { name: string; clientSecretExpiresAt: Date | null };
 }
 
 export async function loadFacts(db: Db, profileId: string): Promise<ProfileFacts | null> {
@@ -45,6 +47,7 @@ export async function loadFacts(db: Db, profileId: string): Promise<ProfileFacts
       id: true, name: true, state: true, metadataActive: true, dataActive: true, lastError: true, lastErrorKind: true, lastSyncAt: true, updatedAt: true,
       lease: { select: { ownerId: true, expiresAt: true } },
       tables: { select: { logicalName: true, enabled: true, metadataState: true, initialSyncState: true, lastError: true }, orderBy: { logicalName: "asc" } },
+      organization: { select: { name: true, clientSecretExpiresAt: true } },
     },
   });
 }
@@ -90,6 +93,16 @@ export async function incidentsOf(db: Db, rule: RuleRow, p: ProfileFacts, now: D
     case "credentials": {
       if (!failing(p) || p.lastErrorKind !== "credentials") return [];
       return [{ ...base, title: "the organization's credentials were rejected", text: `${p.lastError} Update the client secret (or token) of the organization; the profile resumes at its next retry.` }];
+    }
+    case "credentials-expiry": {
+      const expires = p.organization.clientSecretExpiresAt;
+      if (!expires) return [];
+      const left = Math.ceil((expires.getTime() - now.getTime()) / DAY);
+      if (left > rule.threshold) return [];
+      const on = expires.toISOString().slice(0, 10);
+      // The date is the subject: recording a new date (a new secret) resolves this incident.
+      const title = left > 0 ? `the client secret of ${p.organization.name} expires on ${on} (in ${plural(left, "day")})` : `the client secret of ${p.organization.name} expired on ${on}`;
+      return [{ ...base, subject: `secret-expires:${on}`, title, text: `Create a new client secret for the app registration in the Azure portal (Certificates & secrets), then enter it and its expiry date on the organization's Edit page; the alert resolves when the new date is recorded. The rule warns ${plural(rule.threshold, "day")} ahead.` }];
     }
     case "reconcile-differences": {
       const last = await db.reconciliation.findFirst({

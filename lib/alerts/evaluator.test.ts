@@ -11,6 +11,10 @@ import { AuthenticationError } from "../dataverse/errors";
 import { channelColumns } from "./channels";
 import { evaluateAlerts } from "./evaluator";
 import { closedPort, startWebhookReceiver, type WebhookReceiver } from "./test-servers";
+import { addOrganization, updateOrganization } from "../organizations/service";
+
+const GUID_A = "11111111-2222-3333-4444-555555555555";
+const GUID_B = "66666666-7777-8888-9999-000000000000";
 
 let db: Db;
 let hook: WebhookReceiver;
@@ -73,6 +77,27 @@ async function expectFiresOnceThenResolves(profileId: string, fireAt: Date, clea
 }
 
 describe("each rule kind fires once and resolves", () => {
+  it("client secret expires within N days: fires N days ahead, resolves when a new expiry date is recorded", async () => {
+    const admin = { id: "u-admin", email: "admin@example.com", name: "Admin", role: "admin" as const };
+    const org = await addOrganization(db, admin, {
+      name: "Expiring", url: `https://expiring-${Date.now()}.crm.dynamics.com`, tenantId: GUID_A, clientId: GUID_B, clientSecret: "s", clientSecretExpiresAt: "2026-12-15",
+    });
+    const p = await profileWith("credentials-expiry", 7, { organizationId: org.id });
+    const day = (n: number) => new Date(T0.getTime() + n * 24 * 60 * 60_000);
+    // T0 is 12-01 08:00: on 12-07 08:00 the secret has 7 days 16 hours left, more than 7 days.
+    expect(await evaluateAlerts(db, { now: () => day(6), send: noRetry })).toEqual({ fired: [], resolved: [] });
+    const renew = () => updateOrganization(db, admin, { id: org.id, name: "Expiring", tenantId: GUID_A, clientId: GUID_B, clientSecret: "s2", clientSecretExpiresAt: "2028-12-15" }).then(() => undefined);
+    await expectFiresOnceThenResolves(p.id, day(7), renew, day(8), "secret-expires:2026-12-15");
+    expect(postsFor(p.id)[0].title).toBe("the client secret of Expiring expires on 2026-12-15 (in 7 days)");
+    // Not recorded: nothing to warn about; past the date it says "expired".
+    await db.organization.update({ where: { id: org.id }, data: { clientSecretExpiresAt: null } });
+    expect(await evaluateAlerts(db, { now: () => day(400), send: noRetry })).toEqual({ fired: [], resolved: [] });
+    await db.organization.update({ where: { id: org.id }, data: { clientSecretExpiresAt: new Date("2026-12-15T00:00:00.000Z") } });
+    expect((await evaluateAlerts(db, { now: () => day(20), send: noRetry })).fired).toHaveLength(1);
+    expect(postsFor(p.id).at(-1)?.title).toBe("the client secret of Expiring expired on 2026-12-15");
+  });
+
+
   it("lag above N minutes", async () => {
     const p = await profileWith("lag", 30);
     expect(await evaluateAlerts(db, { now: () => min(30), send: noRetry })).toEqual({ fired: [], resolved: [] }); // exactly 30: not above

@@ -8,7 +8,7 @@ export interface AlertMessage {
   event: AlertEvent;
   kind: TAlertKind | "test";
   profile: { id: string; name: string };
-  /** The table for table-failed alerts, else "". */
+  /** What within the rule: the table for table-failed, `secret-expires:<date>` for credentials-expiry, else "". */
   subject: string;
   /** One line: what happened. */
   title: string;
@@ -38,6 +38,9 @@ export function profileLink(profileId: string): string | undefined {
   }
 }
 
+/** The table a table-failed alert is about (other kinds' subjects are keys, said in the title). */
+const tableOf = (m: AlertMessage) => (m.kind === "table-failed" ? m.subject : "");
+
 export function headline(m: AlertMessage): string {
   return `[${EVENT_WORD[m.event]}] ${m.profile.name}: ${m.title}`;
 }
@@ -65,7 +68,7 @@ export function teamsBody(m: AlertMessage) {
   const color = m.event === "fired" ? "Attention" : m.event === "resolved" ? "Good" : "Accent";
   const facts = [
     { title: "Profile", value: m.profile.name },
-    ...(m.subject ? [{ title: "Table", value: m.subject }] : []),
+    ...(tableOf(m) ? [{ title: "Table", value: tableOf(m) }] : []),
     { title: "Alert", value: m.kind },
     { title: "At", value: `${m.at.toISOString()}` },
     ...(m.firedAt && m.event === "resolved" ? [{ title: "Fired at", value: m.firedAt.toISOString() }] : []),
@@ -96,7 +99,7 @@ export function teamsBody(m: AlertMessage) {
 export function slackBody(m: AlertMessage) {
   const emoji = m.event === "fired" ? ":red_circle:" : m.event === "resolved" ? ":large_green_circle:" : ":information_source:";
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const context = [`Profile *${esc(m.profile.name)}*`, ...(m.subject ? [`table \`${esc(m.subject)}\``] : []), `${m.kind}`, m.at.toISOString()];
+  const context = [`Profile *${esc(m.profile.name)}*`, ...(tableOf(m) ? [`table \`${esc(tableOf(m))}\``] : []), `${m.kind}`, m.at.toISOString()];
   return {
     text: `${emoji} ${headline(m)}`,
     blocks: [
@@ -117,7 +120,7 @@ export function emailContent(m: AlertMessage): { subject: string; text: string }
     m.text,
     "",
     `Profile: ${m.profile.name}`,
-    ...(m.subject ? [`Table: ${m.subject}`] : []),
+    ...(tableOf(m) ? [`Table: ${tableOf(m)}`] : []),
     `Alert: ${m.kind}`,
     `At: ${m.at.toISOString()}`,
     ...(m.firedAt && m.event === "resolved" ? [`Fired at: ${m.firedAt.toISOString()}`] : []),

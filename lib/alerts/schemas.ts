@@ -2,7 +2,7 @@
 // shared by the form, the action and the service (lib/alerts/service.ts).
 import { z } from "zod";
 
-export const ALERT_KINDS = ["lag", "failures", "profile-failed", "table-failed", "credentials", "reconcile-differences"] as const;
+export const ALERT_KINDS = ["lag", "failures", "profile-failed", "table-failed", "credentials", "credentials-expiry", "reconcile-differences"] as const;
 export type TAlertKind = (typeof ALERT_KINDS)[number];
 
 /** How each kind reads its threshold, for forms and messages. */
@@ -12,6 +12,8 @@ export const KIND_INFO: Record<TAlertKind, { label: string; threshold: string | 
   "profile-failed": { label: "Profile failed or stopped (no worker runs it for N minutes)", threshold: "minutes", defaultThreshold: 5, min: 1, max: 10_080 },
   "table-failed": { label: "A table failed", threshold: null, defaultThreshold: 0, min: 0, max: 0 },
   credentials: { label: "Credentials rejected (or expired)", threshold: null, defaultThreshold: 0, min: 0, max: 0 },
+  // Needs the expiry date recorded on the organization (Edit organization).
+  "credentials-expiry": { label: "Client secret expires within N days", threshold: "days", defaultThreshold: 14, min: 1, max: 730 },
   "reconcile-differences": { label: "Reconciliation found more than N differences", threshold: "differences", defaultThreshold: 0, min: 0, max: 1_000_000_000 },
 };
 

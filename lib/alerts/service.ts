@@ -80,6 +80,7 @@ function describeRule(kind: TAlertKind, threshold: number): string {
     case "profile-failed": return `Profile failed, or stopped for ${threshold} minute${threshold === 1 ? "" : "s"}`;
     case "table-failed": return "A table failed";
     case "credentials": return "Credentials rejected or expired";
+    case "credentials-expiry": return `Client secret expires within ${threshold} day${threshold === 1 ? "" : "s"}`;
     case "reconcile-differences": return threshold ? `Reconciliation found more than ${threshold} differences` : "Reconciliation found differences";
   }
 }

@@ -22,6 +22,7 @@ export function desOrganization(o: OrganizationSummary, connectorUrl: string): J
     PrivacyTermsAcceptedOn: o.privacyAcceptedAt,
     PrivacyTermsAcceptedBy: o.privacyAcceptedBy,
     ProfileCount: o.profileCount,
+    ClientSecretExpiresOn: o.clientSecretExpiresOn,
   };
 }
 

@@ -76,6 +76,7 @@ const SCHEMAS = {
     PrivacyTermsAcceptedOn: when(),
     PrivacyTermsAcceptedBy: z.string().nullable(),
     ProfileCount: z.number().int(),
+    ClientSecretExpiresOn: z.string().nullable().meta({ description: "The day the client secret expires (YYYY-MM-DD), as an admin recorded it on the Edit organization page; null when not recorded. The credentials-expiry alert rule fires N days before it." }),
   }),
   Connector: z.object({ OrganizationId: guid(), OrganizationUrl: z.string(), ConnectorUrl: z.string() }),
   Entity: z.object({

@@ -30,12 +30,41 @@ const guid = (what: string) =>
     .regex(GUID, `The ${what} is a GUID, like 00000000-0000-0000-0000-000000000000.`)
     .transform((s) => s.toLowerCase());
 
+/**
+ * The day the client secret expires, as the Azure portal shows it (Certificates & secrets →
+ * Expires): YYYY-MM-DD, kept as midnight UTC. Empty or null clears it; absent (undefined) keeps it.
+ */
+export const ZSecretExpiry = z
+  .union([
+    z.literal("").transform(() => null),
+    z.null(),
+    z
+      .string({ message: "Give the expiry date as YYYY-MM-DD." })
+      .trim()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "Give the expiry date as YYYY-MM-DD.")
+      .transform((s, ctx) => {
+        const d = new Date(`${s}T00:00:00.000Z`);
+        // 2026-02-30 parses to March 2nd: require the same date back.
+        if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) {
+          ctx.addIssue({ code: "custom", message: "That date does not exist." });
+          return z.NEVER;
+        }
+        if (s < "2000-01-01" || s > "2299-12-31") {
+          ctx.addIssue({ code: "custom", message: "Give a date between 2000 and 2299." });
+          return z.NEVER;
+        }
+        return d;
+      }),
+  ])
+  .optional();
+
 export const ZNewOrganization = z.object({
   name: z.string({ message: "Enter a name." }).trim().min(1, "Enter a name.").max(100, "A name has at most 100 characters."),
   url: ZOrganizationUrl,
   tenantId: guid("tenant id"),
   clientId: guid("client id"),
   clientSecret: z.string({ message: "Enter the client secret." }).min(1, "Enter the client secret.").max(1000, "The client secret has at most 1000 characters."),
+  clientSecretExpiresAt: ZSecretExpiry,
 });
 export type TNewOrganization = z.infer<typeof ZNewOrganization>;
 
@@ -56,5 +85,6 @@ export const ZEditOrganization = z.object({
   tenantId: guid("tenant id"),
   clientId: guid("client id"),
   clientSecret: z.string().max(1000, "The client secret has at most 1000 characters.").nullish().transform((s) => s || null),
+  clientSecretExpiresAt: ZSecretExpiry,
 });
 export type TEditOrganization = z.infer<typeof ZEditOrganization>;

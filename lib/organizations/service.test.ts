@@ -185,4 +185,23 @@ describe("an organization whose client secret cannot be decrypted", () => {
     expect((await db.organization.findUniqueOrThrow({ where: { id: org.id } })).clientSecretEnc).toBe(row.clientSecretEnc);
     await expect(updateOrganization(db, admin, { id: demoId, name: "x", tenantId: TENANT, clientId: CLIENT, clientSecret: "s" })).rejects.toThrow(/demo organization/);
   });
+
+  it("records the client secret's expiry date: validated, shown, kept when absent, cleared when empty, audited", async () => {
+    const org = await addOrganization(db, admin, {
+      name: "Expiring", url: "https://expiring.crm.dynamics.com", tenantId: TENANT, clientId: CLIENT, clientSecret: "s", clientSecretExpiresAt: "2027-03-31",
+    });
+    expect(org.clientSecretExpiresOn).toBe("2027-03-31");
+    const edit = { id: org.id, name: "Expiring", tenantId: TENANT, clientId: CLIENT, clientSecret: "" };
+    for (const bad of ["2027-02-30", "31/03/2027", "1999-12-31", 20270331]) {
+      expect(Object.keys(await fieldError(updateOrganization(db, admin, { ...edit, clientSecretExpiresAt: bad })))).toEqual(["clientSecretExpiresAt"]);
+    }
+    expect((await getOrganization(db, admin, org.id)).clientSecretExpiresOn).toBe("2027-03-31"); // nothing written
+    expect((await updateOrganization(db, admin, { ...edit, clientSecretExpiresAt: "2028-03-30" })).clientSecretExpiresOn).toBe("2028-03-30");
+    expect((await db.organization.findUniqueOrThrow({ where: { id: org.id } })).clientSecretExpiresAt).toEqual(new Date("2028-03-30T00:00:00.000Z"));
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "organization.update", objectId: org.id }, orderBy: { id: "desc" } });
+    expect([JSON.parse(audit.before!), JSON.parse(audit.after!)]).toEqual([{ clientSecretExpiresOn: "2027-03-31" }, { clientSecretExpiresOn: "2028-03-30" }]);
+    // A REST-style caller that leaves the field out keeps the date; the form's empty field clears it.
+    expect((await updateOrganization(db, admin, { ...edit, name: "Renamed" })).clientSecretExpiresOn).toBe("2028-03-30");
+    expect((await updateOrganization(db, admin, { ...edit, clientSecretExpiresAt: "" })).clientSecretExpiresOn).toBeNull();
+  });
 });

@@ -26,6 +26,8 @@ export interface OrganizationSummary {
   profileCount: number;
   /** False when the stored client secret (or token) cannot be decrypted: an admin must enter it again. */
   secretReadable: boolean;
+  /** The day the client secret expires (YYYY-MM-DD), as an admin recorded it; null when not recorded. */
+  clientSecretExpiresOn: string | null;
 }
 
 export interface ConnectionTestResult {
@@ -56,14 +58,16 @@ export interface OrganizationRelationship {
 // Selected explicitly: the encrypted secrets are only asked whether they exist.
 const SUMMARY_SELECT = {
   id: true, name: true, url: true, dataverseOrgId: true, isDemo: true, tenantId: true, clientId: true,
-  privacyAcceptedAt: true, privacyAcceptedBy: true, staticTokenEnc: true, clientSecretEnc: true, _count: { select: { profiles: true } },
+  privacyAcceptedAt: true, privacyAcceptedBy: true, staticTokenEnc: true, clientSecretEnc: true, clientSecretExpiresAt: true, _count: { select: { profiles: true } },
 } as const;
 
 type SummaryRow = {
   id: string; name: string; url: string; dataverseOrgId: string | null; isDemo: boolean; tenantId: string | null;
   clientId: string | null; privacyAcceptedAt: Date | null; privacyAcceptedBy: string | null; staticTokenEnc: string | null;
-  clientSecretEnc: string | null; _count: { profiles: number };
+  clientSecretEnc: string | null; clientSecretExpiresAt: Date | null; _count: { profiles: number };
 };
+
+const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : null);
 
 function toSummary(o: SummaryRow): OrganizationSummary {
   return {
@@ -80,6 +84,7 @@ function toSummary(o: SummaryRow): OrganizationSummary {
     profileCount: o._count.profiles,
     // Decrypted only to learn whether it can be; the value is dropped here.
     secretReadable: readable(o.staticTokenEnc ?? o.clientSecretEnc),
+    clientSecretExpiresOn: day(o.clientSecretExpiresAt),
   };
 }
 
@@ -127,14 +132,20 @@ export async function addOrganization(db: Db, actor: Actor, input: unknown): Pro
   if (existing) throw new ConflictError(`An organization with the URL ${data.url} is already registered.`, "url");
   try {
     const row = await db.organization.create({
-      data: { name: data.name, url: data.url, tenantId: data.tenantId, clientId: data.clientId, clientSecretEnc: encryptSecret(data.clientSecret) },
+      data: {
+        name: data.name, url: data.url, tenantId: data.tenantId, clientId: data.clientId, clientSecretEnc: encryptSecret(data.clientSecret),
+        clientSecretExpiresAt: data.clientSecretExpiresAt ?? null,
+      },
       select: SUMMARY_SELECT,
     });
     await recordAudit(db, actor, {
       action: "organization.create",
       object: { type: "organization", id: row.id, label: row.name },
       // The secret itself is redacted by the log: the entry says one was set.
-      after: { name: data.name, url: data.url, tenantId: data.tenantId, clientId: data.clientId, clientSecret: data.clientSecret },
+      after: {
+        name: data.name, url: data.url, tenantId: data.tenantId, clientId: data.clientId, clientSecret: data.clientSecret,
+        ...(data.clientSecretExpiresAt ? { clientSecretExpiresOn: day(data.clientSecretExpiresAt) } : {}),
+      },
     });
     return toSummary(row);
   } catch (err) {
@@ -154,7 +165,7 @@ export async function updateOrganization(db: Db, actor: Actor, input: unknown): 
   const data = parseInput(ZEditOrganization, input);
   const current = await db.organization.findUnique({
     where: { id: data.id },
-    select: { name: true, tenantId: true, clientId: true, isDemo: true, staticTokenEnc: true, clientSecretEnc: true },
+    select: { name: true, tenantId: true, clientId: true, isDemo: true, staticTokenEnc: true, clientSecretEnc: true, clientSecretExpiresAt: true },
   });
   if (!current) throw new NotFoundError(NOT_FOUND);
   if (current.isDemo || current.staticTokenEnc) throw new ValidationError("The demo organization is set up by the local emulator and cannot be edited.");
@@ -168,15 +179,19 @@ export async function updateOrganization(db: Db, actor: Actor, input: unknown): 
       tenantId: data.tenantId,
       clientId: data.clientId,
       ...(data.clientSecret ? { clientSecretEnc: encryptSecret(data.clientSecret) } : {}),
+      // Absent keeps the recorded date; empty clears it.
+      ...(data.clientSecretExpiresAt !== undefined ? { clientSecretExpiresAt: data.clientSecretExpiresAt } : {}),
     },
     select: SUMMARY_SELECT,
   });
+  const expiryChanged = data.clientSecretExpiresAt !== undefined && day(data.clientSecretExpiresAt) !== day(current.clientSecretExpiresAt);
+  const expiry = (d: Date | null | undefined) => (expiryChanged ? { clientSecretExpiresOn: day(d) } : {});
   await recordAudit(db, actor, {
     action: "organization.update",
     object: { type: "organization", id: data.id, label: data.name },
     // The secret itself is never written: only that it was replaced (redacted by name, too).
-    before: { name: current.name, tenantId: current.tenantId, clientId: current.clientId, clientSecret: data.clientSecret ? "old" : undefined },
-    after: { name: data.name, tenantId: data.tenantId, clientId: data.clientId, clientSecret: data.clientSecret ? "new" : undefined },
+    before: { name: current.name, tenantId: current.tenantId, clientId: current.clientId, clientSecret: data.clientSecret ? "old" : undefined, ...expiry(current.clientSecretExpiresAt) },
+    after: { name: data.name, tenantId: data.tenantId, clientId: data.clientId, clientSecret: data.clientSecret ? "new" : undefined, ...expiry(data.clientSecretExpiresAt) },
   });
   return toSummary(row);
 }

@@ -76,7 +76,7 @@ describe("/crm/exporter/swagger.json", () => {
     expect(Object.keys(profile).sort()).toEqual(Object.keys(schemas.Profile.properties).sort());
     expect(Object.keys(profile.Status as Obj).sort()).toEqual(Object.keys(schemas.Profile.properties.Status.properties).sort());
     expect(Object.keys((profile.Entities as Obj[])[0].Status).sort()).toEqual(Object.keys(schemas.EntityStatus.properties).sort());
-    const org = desOrganization({ id: "i", name: "n", url: "u", dataverseOrgId: null, isDemo: false, authKind: "token", tenantId: null, clientId: null, privacyAcceptedAt: null, privacyAcceptedBy: null, profileCount: 0, secretReadable: true }, "c");
+    const org = desOrganization({ id: "i", name: "n", url: "u", dataverseOrgId: null, isDemo: false, authKind: "token", tenantId: null, clientId: null, privacyAcceptedAt: null, privacyAcceptedBy: null, profileCount: 0, secretReadable: true, clientSecretExpiresOn: null }, "c");
     expect(Object.keys(org).sort()).toEqual(Object.keys(schemas.Organization.properties).sort());
   });
 });
