@@ -80,6 +80,8 @@ export const ROUTES: RouteEntry[] = [
   api("app/api/portal/workers", "GET", "session", () => "/api/portal/workers", 200),
   api("app/api/portal/failures", "GET", "session", (i) => `/api/portal/failures?profileId=${i.missing}`, 404),
   api("app/api/portal/failures/download", "GET", "session", (i) => `/api/portal/failures/download?profileId=${i.missing}`, 404),
+  api("app/api/portal/profiles/[id]/lake-database/duckdb", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/lake-database/duckdb`, 404),
+  api("app/api/portal/profiles/[id]/lake-database/synapse.sql", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/lake-database/synapse.sql`, 404),
   api("app/api/portal/organizations", "GET", "session", () => "/api/portal/organizations", 200),
   api("app/api/portal/organizations/[id]/tables", "GET", "session", (i) => `/api/portal/organizations/${i.missing}/tables`, 404),
   api("app/api/portal/organizations/[id]/relationships", "GET", "session", (i) => `/api/portal/organizations/${i.missing}/relationships?entities=account`, 404),
@@ -113,6 +115,9 @@ export const ROUTES: RouteEntry[] = [
   api(`${R}/profiles/[id]`, "DELETE", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}`, 404),
   api(`${R}/profiles/[id]/test`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/test`, 404),
   api(`${R}/profiles/[id]/failures`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/failures`, 404),
+  // Lake database downloads: viewers read every profile; a contributor's share check comes after existence.
+  api(`${R}/profiles/[id]/lake-database/duckdb`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/lake-database/duckdb`, 404),
+  api(`${R}/profiles/[id]/lake-database/synapse.sql`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/lake-database/synapse.sql`, 404),
   api(`${R}/profiles/[id]/activate`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activate`, 404),
   api(`${R}/profiles/[id]/activatemetadata`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activatemetadata`, 404),
   api(`${R}/profiles/[id]/activatedata`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activatedata`, 404),

@@ -88,6 +88,17 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
             SnapshotRetention: p.lake.snapshotKeep,
             IncrementalUpdateFolders: p.lake.incrementalFolders,
             Format: p.lake.format === "delta" ? "Delta" : "Csv",
+            // A lake database (issue 13): its name; with status, its build time and earlier names.
+            Database: p.lake.database?.name || null,
+            ...(withStatus && p.lake.database
+              ? {
+                  LakeDatabase: {
+                    Name: p.lake.database.name || null,
+                    BuiltOn: p.lake.database.builtAt,
+                    PreviousDatabases: p.lake.database.previous.map((d) => ({ Name: d.name, StoppedOn: d.stoppedAt })),
+                  },
+                }
+              : {}),
             ...(p.lake.delta
               ? {
                   Delta: {
@@ -150,6 +161,7 @@ export const DES_FIELDS: Record<string, string> = {
   lakeSnapshotKeep: "DataLake.SnapshotRetention",
   lakeIncrementalFolders: "DataLake.IncrementalUpdateFolders",
   lakeFormat: "DataLake.Format",
+  lakeDatabase: "DataLake.Database",
   lakeDeltaCompactMinutes: "DataLake.Delta.CompactionIntervalMinutes",
   lakeDeltaVacuumMinutes: "DataLake.Delta.VacuumIntervalMinutes",
   lakeDeltaRetentionHours: "DataLake.Delta.RetentionHours",
@@ -233,6 +245,7 @@ export function fromDesProfile(body: unknown): Json {
     put("lakeSnapshotMinutes", l.SnapshotIntervalMinutes);
     put("lakeSnapshotKeep", l.SnapshotRetention);
     put("lakeIncrementalFolders", l.IncrementalUpdateFolders);
+    put("lakeDatabase", l.Database === null ? undefined : l.Database);
     put("lakeFormat", typeof l.Format === "string" ? (({ csv: "csv", delta: "delta" }) as Json)[l.Format.toLowerCase()] ?? l.Format : l.Format);
     if (l.Delta !== undefined && l.Delta !== null) {
       if (typeof l.Delta !== "object" || Array.isArray(l.Delta)) {

@@ -135,6 +135,11 @@ const SCHEMAS = {
         FilesWritten: z.number().int().optional(),
         BytesWritten: z.number().optional(),
         Format: z.enum(["Csv", "Delta"]),
+        Database: z.string().nullable().optional().meta({ description: "The lake database: the files are under <container>[/path]/<Database>/." }),
+        LakeDatabase: z
+          .object({ Name: z.string().nullable(), BuiltOn: when(), PreviousDatabases: z.array(z.object({ Name: z.string(), StoppedOn: z.string() })) })
+          .optional()
+          .meta({ description: "With status: when the DuckDB database file was last built, and databases the export stopped updating when renamed." }),
         Delta: z
           .object({
             CompactionIntervalMinutes: z.number().int(),
@@ -196,6 +201,7 @@ const SCHEMAS = {
           SnapshotRetention: z.number().int().min(1).max(1000).default(5),
           IncrementalUpdateFolders: z.boolean().default(false).meta({ description: "Accepted and stored; not written yet." }),
           Format: z.enum(["Csv", "Delta"]).default("Csv").meta({ description: "Csv: Synapse Link CSV + model.json. Delta: Delta tables at deltalake/<table>_partitioned/ (protocol reader 1 / writer 2)." }),
+          Database: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).max(128).optional().meta({ description: "A lake database (Csv only): files under <container>[/path]/<Database>/, a DuckDB database file and a Synapse script over them. Unique per lake location." }),
           Delta: z
             .object({
               CompactionIntervalMinutes: z.number().int().min(0).max(10080).default(60),
@@ -220,7 +226,7 @@ const SCHEMAS = {
       Relationships: z.array(z.union([z.string(), z.object({ Type: z.string() })])),
       RetryPolicy: z.object({ MaxRetryCount: z.number().int().min(0).max(20), IntervalInSeconds: z.number().int().min(0).max(3600) }).partial(),
       WriteDeleteLog: z.boolean(),
-      DataLake: z.object({ Mode: z.enum(["AppendOnly", "InPlace"]), PartitionGranularity: z.enum(["Year", "Month"]), SnapshotIntervalMinutes: z.number().int().min(0).max(10080), SnapshotRetention: z.number().int().min(1).max(1000), IncrementalUpdateFolders: z.boolean(), Format: z.enum(["Csv", "Delta"]), Delta: z.object({ CompactionIntervalMinutes: z.number().int().min(0).max(10080), VacuumIntervalMinutes: z.number().int().min(0).max(43200), RetentionHours: z.number().int().min(0).max(8760) }).partial() }).partial().meta({ description: "Mode and PartitionGranularity apply to tables not yet in the lake." }),
+      DataLake: z.object({ Mode: z.enum(["AppendOnly", "InPlace"]), PartitionGranularity: z.enum(["Year", "Month"]), SnapshotIntervalMinutes: z.number().int().min(0).max(10080), SnapshotRetention: z.number().int().min(1).max(1000), IncrementalUpdateFolders: z.boolean(), Format: z.enum(["Csv", "Delta"]), Database: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).max(128).meta({ description: "A new name starts a new database (a full export into its folder); the old one stops updating. It cannot be removed." }), Delta: z.object({ CompactionIntervalMinutes: z.number().int().min(0).max(10080), VacuumIntervalMinutes: z.number().int().min(0).max(43200), RetentionHours: z.number().int().min(0).max(8760) }).partial() }).partial().meta({ description: "Mode and PartitionGranularity apply to tables not yet in the lake." }),
     })
     .partial()
     .meta({ description: "Fields present are changed; absent ones are kept." }),
@@ -288,7 +294,7 @@ const SCHEMAS = {
   }),
 };
 
-type Op = { summary: string; description?: string; tags: string[]; params?: string[]; body?: string; bodyOptional?: true; ok: { status: number; schema?: string; array?: boolean; scalar?: object; text?: boolean }; errors: number[]; security?: false };
+type Op = { summary: string; description?: string; tags: string[]; params?: string[]; body?: string; bodyOptional?: true; ok: { status: number; schema?: string; array?: boolean; scalar?: object; text?: boolean; media?: string }; errors: number[]; security?: false };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ORG = ["organizationId", "organizationUrl"];
@@ -327,6 +333,20 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   "/crm/exporter/profiles/{id}/reconciliation": { get: { summary: "The latest reconciliation of a profile (running or finished), the last result and the schedule", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Reconciliation" }, errors: [401, 404] } },
   "/crm/exporter/profiles/{id}/test": { get: { summary: "Run the validation checks for a saved profile", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "ValidationReport" }, errors: [401, 404] } },
   "/crm/exporter/profiles/{id}/failures": { get: { summary: "A signed link to the profile's failure log", tags: ["Profiles"], params: ["id", "format"], ok: { status: 200, schema: "FailuresLink" }, errors: [400, 401, 404] } },
+  "/crm/exporter/profiles/{id}/lake-database/duckdb": {
+    get: {
+      summary: "The export's lake database as a DuckDB database file (not in the old product; admin, viewer, contributor over a shared connection)",
+      description: "One view per table over its latest state (highest versionnumber per Id, deletes removed), raw.<table> with every row, lake_database_tables listing the tables and when a removed one stopped updating. Built by the worker after a cycle that wrote. A folder lake's views read its CSV files in place; an Azure lake's raw tables hold a copy. database=NAME: a previous database of the export.",
+      tags: ["Lake database"], params: ["id", "lakeDatabase"], ok: { status: 200, media: "application/octet-stream" }, errors: [400, 401, 403, 404],
+    },
+  },
+  "/crm/exporter/profiles/{id}/lake-database/synapse.sql": {
+    get: {
+      summary: "The Synapse serverless SQL script of the export's lake database (not in the old product; admin, viewer, contributor over a shared connection)",
+      description: "CREATE EXTERNAL DATA SOURCE over the lake's container, then one CREATE OR ALTER VIEW … OPENROWSET(BULK '<database>/<table>/*.csv', FORMAT='CSV', PARSER_VERSION='2.0') WITH (typed columns) per table found at the last build; removed tables kept with a comment. database=NAME: a previous database.",
+      tags: ["Lake database"], params: ["id", "lakeDatabase"], ok: { status: 200, media: "application/sql" }, errors: [400, 401, 403, 404],
+    },
+  },
   "/crm/exporter/downloads/failures": {
     get: {
       summary: "The failure log behind a signed link (no token)",
@@ -362,6 +382,7 @@ const PARAMETERS: Record<string, object> = {
   status: { name: "status", in: "query", required: false, description: "true: include per-table status.", schema: { type: "boolean" } },
   id: { name: "id", in: "path", required: true, description: "Profile id.", schema: { type: "string", format: "uuid" } },
   connectionId: { name: "id", in: "path", required: true, description: "Connection id.", schema: { type: "string", format: "uuid" } },
+  lakeDatabase: { name: "database", in: "query", required: false, description: "A previous database of the export, by name (default: the current one).", schema: { type: "string" } },
   format: { name: "format", in: "query", required: false, description: "des (the old product's lines, default) or csv.", schema: { type: "string", enum: ["des", "csv"] } },
   auditActor: { name: "actor", in: "query", required: false, description: "Part of the actor's email or token name.", schema: { type: "string" } },
   auditAction: { name: "action", in: "query", required: false, description: "One action (profile.activate) or a family (profile).", schema: { type: "string" } },
@@ -392,7 +413,9 @@ function jsonSchema(s: z.ZodType): Record<string, unknown> {
 }
 
 function operation(path: string, method: string, op: Op): Record<string, unknown> {
-  const okContent = op.ok.text
+  const okContent = op.ok.media
+    ? { [op.ok.media]: { schema: { type: "string", ...(op.ok.media === "application/octet-stream" ? { format: "binary" } : {}) } } }
+    : op.ok.text
     ? { "text/plain": { schema: { type: "string" } }, "text/csv": { schema: { type: "string" } } }
     : op.ok.schema
       ? { "application/json": { schema: op.ok.array ? { type: "array", items: ref(op.ok.schema) } : ref(op.ok.schema) } }
@@ -436,7 +459,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Connections" }, { name: "Audit" }, { name: "Downloads" }, { name: "Documentation" }],
+    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Connections" }, { name: "Lake database" }, { name: "Audit" }, { name: "Downloads" }, { name: "Documentation" }],
     paths: Object.fromEntries(Object.entries(OPERATIONS).map(([path, ops]) => [path, Object.fromEntries(Object.entries(ops).map(([m, op]) => [m, operation(path, m, op)]))])),
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token (dvx_…) or an Entra ID access token." } },

@@ -1,0 +1,5 @@
+import { getLakeDatabaseFile } from "@/lib/api/lake-database-handlers";
+
+export const dynamic = "force-dynamic";
+
+export const GET = getLakeDatabaseFile;
