@@ -75,6 +75,17 @@ export class DeltaFiles {
     await fsp.rename(localFile, dest);
   }
 
+  /** Writes a new table file from memory, durable when this resolves; on Azure the cache keeps a copy for DuckDB. */
+  async writeNew(rel: string, data: string): Promise<void> {
+    await this.storage.write(`${this.tableDir}/${rel}`, data);
+    if (this.inPlace) return;
+    const file = path.join(this.local, ...rel.split("/"));
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.part`;
+    await fsp.writeFile(tmp, data);
+    await fsp.rename(tmp, file);
+  }
+
   /** Removes a table file (and its cached copy). */
   async remove(rel: string): Promise<void> {
     await this.storage.delete(`${this.tableDir}/${rel}`);

@@ -6,7 +6,6 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
 import type { SourceRecord, TargetTableSpec } from "../../types";
-import type { LakeColumn } from "../lake-columns";
 import type { DeltaTable } from "./delta-table";
 import { afterConflict, commitActions, DeltaConflictError, logAdvanced } from "./log-commit";
 import type { RemoveAction } from "./log";
@@ -53,27 +52,29 @@ async function applyStaged(t: DeltaTable): Promise<number> {
   // spills to its temporary folder when a join does not fit).
   const files: { local: string; seq: number; op: "U" | "D" }[] = [];
   for (const s of staged) files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op: s.kind === "u" ? "U" : "D" });
-  const all = `[${files.map((f) => quoteStr(f.local)).join(", ")}]`;
   const ups = files.filter((f) => f.op === "U");
+  // Staged JSON typed by the current schema: pages staged before an added column read it as null.
+  const staging = (list: typeof files, typed: string) =>
+    `read_json([${list.map((f) => quoteStr(f.local)).join(", ")}], format = 'newline_delimited', filename = true, columns = {${typed}})`;
   await db.run(`CREATE OR REPLACE TEMP TABLE sf AS SELECT * FROM (VALUES ${files.map((f) => `(${quoteStr(f.local)}, ${f.seq}::BIGINT, '${f.op}')`).join(", ")}) t(filename, seq, op)`);
-  const versionExpr = ups.length ? "x.versionnumber" : "CAST(NULL AS BIGINT)";
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE keys AS SELECT x.Id, max(sf.seq) AS seq, arg_max(sf.op, sf.seq) AS op, max(${versionExpr}) AS v ` +
-      `FROM read_parquet(${all}, filename = true, union_by_name = true) x JOIN sf ON sf.filename = x.filename GROUP BY x.Id`,
+    `CREATE OR REPLACE TEMP TABLE keys AS SELECT x.Id, max(sf.seq) AS seq, arg_max(sf.op, sf.seq) AS op, max(x.versionnumber) AS v, count(*) AS n ` +
+      `FROM ${staging(files, `Id: 'VARCHAR', versionnumber: 'BIGINT'`)} x JOIN sf ON sf.filename = x.filename GROUP BY x.Id`,
+  );
+  const [counts] = await db.all(
+    `SELECT count(*) FILTER (WHERE op = 'U')::BIGINT AS u, count(*) FILTER (WHERE op = 'D')::BIGINT AS d, coalesce(max(v), 0)::BIGINT AS v, coalesce(max(n), 0)::BIGINT AS n FROM keys`,
   );
   const cols = columns.map((c) => quoteId(c.name));
-  const emptyU = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`), `CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN}`].join(", ")} WHERE false`;
-  let chg = emptyU;
-  if (ups.length) {
-    const list = `[${ups.map((f) => quoteStr(f.local)).join(", ")}]`;
-    // Pages staged before a schema change lack the added columns: null there.
-    const present = new Set((await db.all(`SELECT DISTINCT name FROM parquet_schema(${list})`)).map((r) => String(r.name)));
-    const pick = (c: LakeColumn) => (present.has(c.name) ? `CAST(u.${quoteId(c.name)} AS ${duckType(c)}) AS ${quoteId(c.name)}` : `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`);
-    chg = `SELECT ${[...columns.map(pick), `u.${PARTITION_COLUMN}`].join(", ")} FROM read_parquet(${list}, filename = true, union_by_name = true) u ` +
+  const typedAll = `${typedColumns(columns)}, ${PARTITION_COLUMN}: 'VARCHAR'`;
+  let chg = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`), `CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN}`].join(", ")} WHERE false`;
+  if (ups.length && !t.snapshot.files.size && Number(counts.d) === 0 && Number(counts.n) <= 1) {
+    // Every Id once, nothing to replace (the initial export): the staged rows as they are, no join.
+    chg = `SELECT ${[...cols, PARTITION_COLUMN].join(", ")} FROM ${staging(ups, typedAll)}`;
+  } else if (ups.length) {
+    chg = `SELECT ${[...cols.map((c) => `u.${c}`), `u.${PARTITION_COLUMN}`].join(", ")} FROM ${staging(ups, typedAll)} u ` +
       `JOIN sf ON sf.filename = u.filename JOIN keys k ON k.Id = u.Id AND k.seq = sf.seq`;
   }
   await db.run(`CREATE OR REPLACE TEMP VIEW chg AS ${chg}`);
-  const [counts] = await db.all(`SELECT count(*) FILTER (WHERE op = 'U')::BIGINT AS u, count(*) FILTER (WHERE op = 'D')::BIGINT AS d, coalesce(max(v), 0)::BIGINT AS v FROM keys`);
   const upserts = Number(counts.u);
   const deletes = Number(counts.d);
 

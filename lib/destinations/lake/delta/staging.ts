@@ -1,15 +1,14 @@
-// Staging: each upsert/delete call writes one staged change file (`_staging/<seq>-<rand>.u.parquet`
-// rows, or `.d.parquet` ids) — durable in the lake before the engine checkpoints the page,
-// invisible to Delta readers. The commit at the end of the cycle applies them (merge.ts).
+// Staging: each upsert/delete call writes one staged change file (`_staging/<seq>-<rand>.u.json`
+// rows, or `.d.json` ids, newline-delimited JSON) — durable in the lake before the engine
+// checkpoints the page, invisible to Delta readers. The commit at the end of the cycle types and
+// applies them with DuckDB (merge.ts). A page costs its JSON text and one synced write: no
+// DuckDB work per page, and nothing of it stays in memory.
 import crypto from "node:crypto";
-import fsp from "node:fs/promises";
-import path from "node:path";
 import { latestById, makeRowBuilder, type Encoder } from "../../row-values";
 import type { SourceRecord, TargetTableSpec } from "../../types";
 import { partitionOf } from "../lake-columns";
 import type { DeltaTable } from "./delta-table";
-import { typedColumns } from "./parquet-files";
-import { PARTITION_COLUMN, quoteStr } from "./schema";
+import { PARTITION_COLUMN } from "./schema";
 import { STAGING } from "./table-layout";
 
 export interface Staged {
@@ -26,7 +25,7 @@ const encoder: Encoder = {
   bigint: (v) => v,
 };
 
-const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u|d)\.parquet$/;
+const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u|d)\.json$/;
 
 /** Finds the staged files not yet committed (removing those a commit already consumed); sets the next sequence. */
 export async function loadStaged(t: DeltaTable): Promise<void> {
@@ -46,35 +45,29 @@ export async function loadStaged(t: DeltaTable): Promise<void> {
   t.nextSeq = maxSeq + 1;
 }
 
-function stagedName(t: DeltaTable, kind: "u" | "d"): { seq: number; rel: string } {
+/** One staged change file of JSON lines, published durably under the next sequence. */
+async function stage(t: DeltaTable, kind: "u" | "d", text: string, rows: number): Promise<void> {
   const seq = t.nextSeq++;
-  return { seq, rel: `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.parquet` };
+  const rel = `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.json`;
+  await t.files.writeNew(rel, text);
+  t.staged.push({ seq, rel, kind, rows });
 }
 
-/** One staged change file: the rows as JSON lines, typed by DuckDB into Parquet (read back cheaply at commit). */
-async function stage(t: DeltaTable, kind: "u" | "d", lines: string[]): Promise<void> {
-  const { seq, rel } = stagedName(t, kind);
-  const dir = await t.files.scratch();
-  try {
-    const json = path.join(dir, "staged.json");
-    await fsp.writeFile(json, lines.join(""));
-    const columns = kind === "u" ? `{${typedColumns(t.columns)}, ${PARTITION_COLUMN}: 'VARCHAR'}` : `{Id: 'VARCHAR'}`;
-    const file = path.join(dir, "staged.parquet");
-    await (await t.connection()).run(`COPY (SELECT * FROM read_json(${quoteStr(json)}, format = 'newline_delimited', columns = ${columns})) TO ${quoteStr(file)} (FORMAT parquet)`);
-    await t.files.publish(file, rel);
-  } finally {
-    await t.files.dropScratch(dir);
-  }
-  t.staged.push({ seq, rel, kind, rows: lines.length });
-}
-
-/** Rows (objects by column name, PartitionId added) of the latest record per Id; every value converted first. */
-export function rowsOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): Record<string, unknown>[] {
+/** How the table's columns come out of the row builder (index into its output, -1: not in the spec) and the partition of a row. */
+function rowMapping(t: DeltaTable, spec: TargetTableSpec) {
   const columns = t.columns;
   const build = makeRowBuilder(spec, encoder);
   const index = new Map(spec.columns.map((c, i) => [c.name.toLowerCase(), i]));
   const from = columns.map((c) => index.get(c.name.toLowerCase()) ?? -1);
   const created = columns.findIndex((c) => c.name.toLowerCase() === "createdon");
+  const at = created < 0 ? -1 : from[created];
+  const partition = (values: unknown[]) => (at < 0 ? "1" : partitionOf(values[at], t.opts.granularity));
+  return { columns, build, from, partition };
+}
+
+/** Rows (objects by column name, PartitionId added) of the latest record per Id; every value converted first. */
+export function rowsOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): Record<string, unknown>[] {
+  const { columns, build, from, partition } = rowMapping(t, spec);
   const now = new Date().toISOString();
   return latestById(records).map((r) => {
     const values = build(r, now);
@@ -83,22 +76,43 @@ export function rowsOf(t: DeltaTable, spec: TargetTableSpec, records: SourceReco
       const at = from[i];
       if (at >= 0) o[c.name] = values[at];
     });
-    o[PARTITION_COLUMN] = created < 0 || from[created] < 0 ? "1" : partitionOf(values[from[created]], t.opts.granularity);
+    o[PARTITION_COLUMN] = partition(values);
     return o;
   });
 }
 
+/** The same rows as JSON lines, written straight from the builder's values (no object per row). */
+function jsonLinesOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): { text: string; rows: number } {
+  const { columns, build, from, partition } = rowMapping(t, spec);
+  const keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
+  const partKey = `${JSON.stringify(PARTITION_COLUMN)}:`;
+  const now = new Date().toISOString();
+  const latest = latestById(records);
+  const lines = new Array<string>(latest.length);
+  for (let n = 0; n < latest.length; n++) {
+    const values = build(latest[n], now);
+    let line = "{";
+    for (let i = 0; i < keys.length; i++) {
+      const at = from[i];
+      if (at < 0 || values[at] === undefined) continue;
+      line += `${keys[i]}${JSON.stringify(values[at])},`;
+    }
+    lines[n] = `${line}${partKey}${JSON.stringify(partition(values))}}\n`;
+  }
+  return { text: lines.join(""), rows: latest.length };
+}
+
 /** Stages the page's rows (latest per Id); a value that cannot be converted fails the call before anything is written. */
 export async function stageUpserts(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
-  const rows = rowsOf(t, spec, records);
-  if (!rows.length) return 0;
-  await stage(t, "u", rows.map((o) => JSON.stringify(o) + "\n"));
-  return rows.length;
+  const { text, rows } = jsonLinesOf(t, spec, records);
+  if (!rows) return 0;
+  await stage(t, "u", text, rows);
+  return rows;
 }
 
 export async function stageDeletes(t: DeltaTable, ids: string[]): Promise<number> {
   const unique = [...new Set(ids.map((i) => i.toLowerCase()))];
   if (!unique.length) return 0;
-  await stage(t, "d", unique.map((id) => JSON.stringify({ Id: id }) + "\n"));
+  await stage(t, "d", unique.map((id) => `{"Id":${JSON.stringify(id)}}\n`).join(""), unique.length);
   return unique.length;
 }
