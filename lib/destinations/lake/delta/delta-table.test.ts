@@ -18,7 +18,7 @@ import type { LakeStorage } from "../storage";
 import { DeltaDestination } from "./delta-destination";
 import { DeltaConflictError, DeltaTable, tableDirOf } from "./delta-table";
 import { Duck } from "./duck";
-import { liveRows, readDeltaRows, replayLog } from "./test-support";
+import { liveFileTypes, liveRows, readDeltaRows, replayLog } from "./test-support";
 
 type Store = LakeStorage & { probe(): Promise<void> };
 
@@ -137,6 +137,44 @@ for (const [kind, make] of backends) {
       expect(Number(after.get(guid(1))!.cr0a1_score)).toBe(7);
       expect(after.get(guid(1))!.name).toBe("a1");
       expect(after.get(guid(2))!.cr0a1_score ?? null).toBeNull();
+    }, 120_000);
+
+    it("a widened type (decimal scale up, integer to decimal) rewrites the table in one commit: new metaData, every file removed and added with the new types", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const d = open();
+      const before = await readDeltaRows(storage, dir);
+      const oldRows = await liveRows(storage, dir);
+      const schema = accountSchema("account");
+      schema.attributes.find((a) => a.logicalName === "exchangerate")!.precision = 10;
+      schema.attributes.push({ logicalName: "cr0a1_score", kind: "Decimal", typeName: "DecimalType", precision: 2, isPrimaryId: false, isValidForRead: true });
+      const widened = tableSpecFor(schema, "");
+      expect((await d.ensureTable(widened)).addedColumns).toEqual([]);
+      const { replay } = await readDeltaRows(storage, dir);
+      expect(replay.version).toBe(before.replay.version + 1);
+      const commit = replay.commits.at(-1)!.actions;
+      expect(commit.filter((a) => "metaData" in a)).toHaveLength(1);
+      const removed = commit.flatMap((a) => ("remove" in a ? [decodeURIComponent(a.remove.path)] : []));
+      expect(removed.sort()).toEqual([...before.replay.live.keys()].sort());
+      expect(replay.schema.find((f) => f.name === "exchangerate")!.type).toBe("decimal(38,10)");
+      expect(replay.schema.find((f) => f.name === "cr0a1_score")!.type).toBe("decimal(38,2)");
+      // Every live file is written with the new types (Delta at reader 1 / writer 2 has no in-place change).
+      const types = await liveFileTypes(storage, dir);
+      expect([...types.get("exchangerate")!]).toEqual(["DECIMAL(38,10)"]);
+      expect([...types.get("cr0a1_score")!]).toEqual(["DECIMAL(38,2)"]);
+      // The same rows and values; the older version still reads with its own schema (time travel).
+      const rows = await liveRows(storage, dir);
+      expect([...rows.keys()].sort()).toEqual([...oldRows.keys()].sort());
+      for (const [id, r] of oldRows) {
+        expect(Number(rows.get(id)!.exchangerate)).toBeCloseTo(Number(r.exchangerate), 6);
+        expect(rows.get(id)!.cr0a1_score === null ? null : Number(rows.get(id)!.cr0a1_score)).toBe(r.cr0a1_score === null ? null : Number(r.cr0a1_score));
+      }
+      expect((await liveRows(storage, dir, before.replay.version)).size).toBe(oldRows.size);
+      // A value using the new scale survives.
+      await d.upsert(widened, [accountRecord(11, 300, { exchangerate: 1.2345678901, cr0a1_score: 2.5 })]);
+      await d.maintain([]);
+      const after = await liveRows(storage, dir);
+      expect(String(after.get(guid(11))!.exchangerate)).toBe("1.2345678901");
+      expect(Number(after.get(guid(11))!.cr0a1_score)).toBe(2.5);
     }, 120_000);
 
     it("compaction merges small files (dataChange false, same rows); vacuum removes what no version in the retention needs; time travel within it", async (ctx) => {

@@ -9,7 +9,7 @@
 //  - parquet-files.ts: the Parquet files, written and read by DuckDB.
 import crypto from "node:crypto";
 import type { SourceRecord, TargetTableSpec } from "../../types";
-import { lakeColumnsFor, mergeColumns, type LakeColumn } from "../lake-columns";
+import { lakeColumnsFor, type LakeColumn } from "../lake-columns";
 import type { LakeStorage } from "../storage";
 import type { Duck, DuckConn } from "./duck";
 import { DeltaFiles } from "./files";
@@ -20,6 +20,7 @@ import { compact, vacuum } from "./maintenance";
 import { commitStaged, patchColumns } from "./merge";
 import { fileView, liveLocal, type LiveFile } from "./parquet-files";
 import { columnsOfSchema, PARTITION_COLUMN, schemaString } from "./schema";
+import { evolveSchema } from "./schema-evolution";
 import { loadStaged, stageDeletes, stageUpserts, type Staged } from "./staging";
 import { COMPACTION_APP, STAGING_APP, tableDirOf, VACUUM_APP, type DeltaTableOptions } from "./table-layout";
 
@@ -93,8 +94,8 @@ export class DeltaTable {
     return replaySnapshot(this.files, () => this.connection(), this.table, upTo);
   }
 
-  /** Creates the table (version 0: protocol + metaData) or adds the spec's new columns (a new metaData). */
-  async ensure(spec: TargetTableSpec): Promise<{ created: boolean; added: string[] }> {
+  /** Creates the table (version 0: protocol + metaData) or evolves its schema to the spec's (schema-evolution.ts). */
+  async ensure(spec: TargetTableSpec): Promise<{ created: boolean; added: string[]; widened: string[] }> {
     if (!this.exists) {
       const columns = lakeColumnsFor(spec);
       const actions: Action[] = [
@@ -107,13 +108,11 @@ export class DeltaTable {
         },
       ];
       await commitActions(this, actions, "CREATE TABLE", { partitionBy: JSON.stringify([PARTITION_COLUMN]) });
-      return { created: true, added: [] };
+      return { created: true, added: [], widened: [] };
     }
-    const { columns, added } = mergeColumns(this.columns, spec);
-    if (!added.length) return { created: false, added: [] };
-    // Schema evolution: added columns only (older files read them as null).
-    await commitActions(this, [{ metaData: { ...this.snapshot.metaData!, schemaString: schemaString(columns) } }], "ADD COLUMNS", { columns: JSON.stringify(added) });
-    return { created: false, added };
+    // Added columns (a new metaData) and widened types (the table rewritten in the same commit).
+    const { added, widened } = await evolveSchema(this, spec);
+    return { created: false, added, widened };
   }
 
   /** Stages the page's rows (latest per Id); a value that cannot be converted fails the call before anything is written. */

@@ -21,9 +21,8 @@ export function typedColumns(columns: LakeColumn[]): string {
 }
 
 /** A view `name` over `files` with every current column (null where a file predates it); `temp` false: in the main schema. */
-export async function fileView(t: DeltaTable, db: DuckConn, name: string, files: Pick<LiveFile, "local" | "partition">[], temp = true): Promise<void> {
+export async function fileView(t: DeltaTable, db: DuckConn, name: string, files: Pick<LiveFile, "local" | "partition">[], temp = true, columns = t.columns): Promise<void> {
   const kind = temp ? "TEMP " : "";
-  const columns = t.columns;
   if (!files.length) {
     const empty = columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`).join(", ");
     await db.run(`CREATE OR REPLACE ${kind}VIEW ${name} AS SELECT ${empty}, CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN} WHERE false`);
@@ -49,7 +48,7 @@ export async function liveLocal(t: DeltaTable, paths: string[]): Promise<LiveFil
 }
 
 /** Writes `select` (columns + PartitionId) as one Parquet file per PartitionId; returns the add actions (not yet published in the log). */
-export async function writeFiles(t: DeltaTable, db: DuckConn, select: string, dataChange: boolean): Promise<AddAction[]> {
+export async function writeFiles(t: DeltaTable, db: DuckConn, select: string, dataChange: boolean, columns = t.columns): Promise<AddAction[]> {
   const dir = await t.files.scratch();
   const adds: AddAction[] = [];
   try {
@@ -61,7 +60,7 @@ export async function writeFiles(t: DeltaTable, db: DuckConn, select: string, da
       for (const name of await fsp.readdir(path.join(dir, sub))) {
         const local = path.join(dir, sub, name);
         const size = await t.files.size(local);
-        const stats = await fileStats(t.columns, db, local);
+        const stats = await fileStats(columns, db, local);
         const rel = `${PARTITION_COLUMN}=${partition}/part-${Date.now()}-${crypto.randomUUID()}.c000.snappy.parquet`;
         await t.files.publish(local, rel);
         t.filesWritten++;

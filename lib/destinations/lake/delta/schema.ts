@@ -62,3 +62,17 @@ export function columnsOfSchema(schema: string): LakeColumn[] {
 export function statsColumns(columns: LakeColumn[]): LakeColumn[] {
   return columns.filter((c) => c.name === "Id" || (c.dataType !== "string" && c.dataType !== "guid" && c.dataType !== "boolean"));
 }
+
+/**
+ * The type `cur` becomes when the source now says `next`, or null when it stays. Only changes no
+ * value can be lost in: int64 → decimal/double, decimal scale up (precision stays 38), anything
+ * → string. A narrower or unrelated type at the source keeps the table's type.
+ */
+export function widenedType(cur: LakeColumn, next: LakeColumn): LakeColumn | null {
+  if (deltaType(cur) === deltaType(next) || cur.dataType === "string" || cur.dataType === "guid") return null;
+  if (next.dataType === "string") return { name: cur.name, dataType: "string" };
+  if (cur.dataType === "int64" && next.dataType === "double") return { name: cur.name, dataType: "double" };
+  if (cur.dataType === "int64" && next.dataType === "decimal") return { name: cur.name, dataType: "decimal", precision: 38, scale: Math.min(next.scale ?? 10, 19) };
+  if (cur.dataType === "decimal" && next.dataType === "decimal" && (next.scale ?? 10) > (cur.scale ?? 10)) return { name: cur.name, dataType: "decimal", precision: 38, scale: next.scale };
+  return null;
+}

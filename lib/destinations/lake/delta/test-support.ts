@@ -127,3 +127,26 @@ export async function liveRows(storage: LakeStorage, dir: string, upTo = Infinit
   }
   return out;
 }
+
+/** The Parquet column types of every live file (column → the distinct DuckDB types seen). */
+export async function liveFileTypes(storage: LakeStorage, dir: string): Promise<Map<string, Set<string>>> {
+  const replay = await replayLog(storage, dir);
+  const out = new Map<string, Set<string>>();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-delta-types-"));
+  const d = await duck();
+  try {
+    let i = 0;
+    for (const p of replay.live.keys()) {
+      const local = path.join(tmp, `${i++}.parquet`);
+      await storage.download(`${dir}/${p}`, local);
+      for (const r of await d.all(`DESCRIBE SELECT * FROM read_parquet(${q(local)})`)) {
+        const name = String(r.column_name);
+        (out.get(name) ?? out.set(name, new Set()).get(name)!).add(String(r.column_type));
+      }
+    }
+    return out;
+  } finally {
+    d.close();
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}
