@@ -11,6 +11,7 @@ import { useProfile } from "./hooks/use-profile";
 import { useResyncTable } from "./hooks/use-profile-mutations";
 import { ProfileActions } from "./profile-actions";
 import { ProfileAlerts } from "./profile-alerts";
+import { ProfileLakeDatabase } from "./profile-lake-database";
 import { ProfileReconciliation } from "./profile-reconciliation";
 import { ProfileTablesStatus } from "./profile-tables-status";
 import { ProfileThroughput } from "./profile-throughput";
@@ -29,7 +30,8 @@ const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL"
 
 /** `target` is where the data goes, without secrets (lib/profiles/target-description). */
 /** `canManageAlerts`: admins only (contributors change profiles, not where alerts go). */
-export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAlerts = false }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean; canManageAlerts?: boolean }) {
+/** `canDownload`: the lake database's files (viewers and those who may change the profile). */
+export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAlerts = false, canDownload = isAdmin }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean; canManageAlerts?: boolean; canDownload?: boolean }) {
   const query = useProfile(initialProfile.id, initialProfile);
   const resync = useResyncTable();
   const [resyncing, setResyncing] = useState<string | null>(null);
@@ -131,6 +133,11 @@ export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAl
         {resyncMessage ? <Alert tone={resyncMessage.ok ? "success" : "error"}>{resyncMessage.text}</Alert> : null}
         <ProfileTablesStatus tables={p.tables} canResync={isAdmin} resyncing={resyncing} onResync={(t) => void onResync(t)} />
       </Card>
+      {p.lake?.database ? (
+        <Card title="Lake database">
+          <ProfileLakeDatabase profile={p} canDownload={canDownload} />
+        </Card>
+      ) : null}
       <Card title="Reconciliation">
         <ProfileReconciliation profileId={p.id} tables={p.tables.filter((t) => t.phase !== "disabled").map((t) => t.logicalName)} isAdmin={isAdmin} />
       </Card>

@@ -29,6 +29,9 @@ export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
   });
   const [tables, setTables] = useState(profile.tableNames.filter((n) => profile.tables.some((t) => t.logicalName === n && t.kind === "entity")));
   const [relationships, setRelationships] = useState(profile.relationshipNames);
+  // Lake targets only. A database once named can be renamed (a new database) but not removed.
+  const currentDatabase = profile.lake?.database?.name || "";
+  const [lakeDatabase, setLakeDatabase] = useState(currentDatabase);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const sourceTables = useOrganizationTables(profile.organizationId);
@@ -43,7 +46,10 @@ export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
     const keptRelationships = available ? relationships.filter((r) => available.some((a) => a.schemaName === r)) : relationships;
     const result = await update.mutateAsync({
       id: profile.id,
-      changes: { ...values, connectionString: values.connectionString || undefined, tables, relationships: keptRelationships },
+      changes: {
+        ...values, connectionString: values.connectionString || undefined, tables, relationships: keptRelationships,
+        ...(profile.lake && (lakeDatabase.trim() || currentDatabase) ? { lakeDatabase } : {}),
+      },
     });
     if (result.ok) {
       router.push(`/profiles/${profile.id}`);
@@ -89,9 +95,28 @@ export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
           checked={values.writeDeleteLog}
           onChange={(e) => setValues((v) => ({ ...v, writeDeleteLog: e.target.checked }))}
         />
+        {profile.lake ? (
+          <Field
+            label={currentDatabase ? "Lake database name" : "Lake database name (optional)"}
+            name="lakeDatabase"
+            value={lakeDatabase}
+            onChange={(e) => setLakeDatabase(e.target.value)}
+            error={errors.lakeDatabase}
+            hint={
+              currentDatabase
+                ? `A new name starts a new database (everything exported again under <container>/<new name>/); ${currentDatabase} stops updating and stays listed as a previous database.`
+                : "Files then go under <container>/<name>/ with a DuckDB database file and a Synapse script over them (CSV format only). Letters, digits and _, starting with a letter."
+            }
+            autoComplete="off"
+            spellCheck={false}
+          />
+        ) : null}
       </Card>
       <Card title="Tables">
-        <p className="text-sm text-slate-700">A table you leave out stops syncing; its data stays in the target, and it resumes where it stopped if you add it back.</p>
+        <p className="text-sm text-slate-700">
+          A table you leave out stops syncing; its data stays in the target, and it resumes where it stopped if you add it back.
+          {currentDatabase ? " In the lake database its view stays, marked no longer updated." : ""}
+        </p>
         <StepTables
           tables={sourceTables.data}
           loading={sourceTables.isLoading}

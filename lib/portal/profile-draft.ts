@@ -33,6 +33,8 @@ export interface DraftProperties {
   lakeDeltaCompactMinutes: string;
   lakeDeltaVacuumMinutes: string;
   lakeDeltaRetentionHours: string;
+  /** A lake database name; blank: no database (files at the lake's root). */
+  lakeDatabase: string;
 }
 
 export interface ProfileDraft {
@@ -45,6 +47,7 @@ export interface ProfileDraft {
 const LAKE_DEFAULTS = {
   lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5", lakeIncrementalFolders: false,
   lakeFormat: "csv", lakeDeltaCompactMinutes: "60", lakeDeltaVacuumMinutes: "1440", lakeDeltaRetentionHours: "168",
+  lakeDatabase: "",
 } as const;
 
 export function emptyDraft(defaults: { organizationId?: string; connectionString?: string; connection?: { id: string; destinationType: TDestinationType } } = {}): ProfileDraft {
@@ -95,6 +98,7 @@ export function toPropertiesInput(p: DraftProperties): Record<string, unknown> {
           lakeDeltaCompactMinutes: p.lakeDeltaCompactMinutes,
           lakeDeltaVacuumMinutes: p.lakeDeltaVacuumMinutes,
           lakeDeltaRetentionHours: p.lakeDeltaRetentionHours,
+          ...(p.lakeDatabase.trim() ? { lakeDatabase: p.lakeDatabase } : {}),
         }
       : {}),
   };
@@ -157,6 +161,7 @@ const ZStoredDraft = z.object({
     lakeDeltaCompactMinutes: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaCompactMinutes),
     lakeDeltaVacuumMinutes: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaVacuumMinutes),
     lakeDeltaRetentionHours: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaRetentionHours),
+    lakeDatabase: z.string().max(200).default(""),
   }),
   tables: z.array(z.string().max(200)).max(1000),
   relationships: z.array(z.string().max(200)).max(1000),

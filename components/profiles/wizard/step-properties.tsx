@@ -179,6 +179,13 @@ export function StepProperties({ value, organizations, connections = [], connect
       {lake ? (
         <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
           <legend className="px-1 text-sm font-semibold text-slate-800">Data lake</legend>
+          <Field
+            label="Database name (optional)"
+            {...text("lakeDatabase")}
+            hint="A lake database, as Customer Insights exports to Synapse: the files go under <container>/<name>/, and the portal offers a DuckDB database file and a Synapse serverless SQL script over them. Letters, digits and _, starting with a letter; CSV format only. Empty: files at the lake's root."
+            autoComplete="off"
+            spellCheck={false}
+          />
           <div className="grid gap-4 md:grid-cols-2">
             <SelectField
               label="Mode"

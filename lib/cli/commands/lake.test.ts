@@ -53,6 +53,23 @@ describe("CLI: sync into a data lake, lake query", () => {
     expect(fs.readdirSync(path.join(lake, "account")).some((f) => /^\d{4}-\d{2}\.csv$/.test(f))).toBe(true);
   }, 240_000);
 
+  it("sync --lake-database writes <lake>/NAME/ and its DuckDB file; lake query --database and --database-file read them", async () => {
+    const lake = path.join(dir, "lake-db");
+    const sync = await cli(["sync", "--name", "cli-lakedb", "--source", emu.url, "--token", emu.token, "--target", `lake:${lake}`, "--tables", "account", "--lake-database", "Sales", "--snapshot-minutes", "0", "--once", "--quiet"]);
+    expect(sync.err).toBe("");
+    expect(sync.code).toBe(0);
+    expect(fs.existsSync(path.join(lake, "Sales", "model.json"))).toBe(true);
+    const byTarget = await cli(["lake", "query", "--target", `lake:${lake}`, "--database", "Sales", "--sql", "select count(*) as n from account", "--format", "json"]);
+    const [profileDir] = fs.readdirSync(path.join(dir, "store", "lake-databases"));
+    const file = path.join(dir, "store", "lake-databases", profileDir, "Sales.duckdb");
+    const byFile = await cli(["lake", "query", "--database-file", file, "--sql", "select count(*) as n from account", "--format", "json"]);
+    expect([byTarget.err, byFile.err]).toEqual(["", ""]);
+    expect(JSON.parse(byFile.out)).toEqual(JSON.parse(byTarget.out));
+    expect(Number(JSON.parse(byFile.out).n)).toBeGreaterThan(0);
+    const bad = await cli(["sync", "--name", "cli-lakedb2", "--source", emu.url, "--token", emu.token, "--target", `lake:${lake}`, "--tables", "account", "--lake-database", "sales-db", "--once"]);
+    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/starts with a letter and holds only letters, digits and _/)]);
+  }, 240_000);
+
   it("sync --lake-format delta writes Delta tables; lake query --delta reads them, --version travels back", async () => {
     const lake = path.join(dir, "delta-lake");
     const base = ["sync", "--name", "cli-delta", "--source", emu.url, "--token", emu.token, "--target", `lake:${lake}`, "--tables", "account", "--lake-format", "delta", "--once", "--quiet"];

@@ -3,15 +3,46 @@
 // deleted rows removed); raw.<table> holds every row as written. --snapshot reads the files
 // model.json names instead of the live ones; --incremental the incremental update folders. --delta reads the Delta tables (deltalake/…), as of
 // --version N when given (time travel within the vacuum retention).
+import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { csvField } from "../../destinations/lake/csv";
 import { parseLakeTarget } from "../../destinations/lake/lake-target";
 import { openStorage } from "../../destinations/lake/open-storage";
 import { openLakeReader } from "../../destinations/lake/reader";
 import { errorText } from "../../sync/retry-policy";
+import { inDatabase } from "../../lake-database/location";
+import { ZLakeDatabaseName } from "../../lake-database/synapse-script";
 
-const USAGE = `usage: dataverse-export lake query --target TARGET --sql SQL [--snapshot | --incremental [--folder F] | --delta [--version N]]
+/** A lake database's DuckDB file, read-only (the worker may rename a new build over it meanwhile). */
+async function queryDatabaseFile(file: string, sql: string, format: string): Promise<number> {
+  if (!["table", "csv", "json"].includes(format)) {
+    console.error(`dataverse-export lake query: --format must be table, csv or json`);
+    return 2;
+  }
+  if (!fs.existsSync(file)) {
+    console.error(`dataverse-export lake query: no such database file: ${file}`);
+    return 1;
+  }
+  try {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(file, { access_mode: "READ_ONLY" });
+    const conn = await instance.connect();
+    try {
+      console.log(render((await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[], format));
+      return 0;
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  } catch (err) {
+    console.error(`dataverse-export lake query: ${errorText(err)}`);
+    return 1;
+  }
+}
+
+const USAGE = `usage: dataverse-export lake query --target TARGET [--database NAME] --sql SQL [--snapshot | --incremental [--folder F] | --delta [--version N]]
            [--tenant-id T --client-id C --client-secret S] [--format table|csv|json]
+       dataverse-export lake query --database-file FILE.duckdb --sql SQL [--format table|csv|json]
 
   TARGET   lake:PATH, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PATH;AccountKey=K,
            https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH?SAS, or a storage connection string ;Container=C
@@ -22,6 +53,9 @@ const USAGE = `usage: dataverse-export lake query --target TARGET --sql SQL [--s
   --incremental  read the incremental update folders (all complete ones, or only --folder F)
   --tenant-id, --client-id, --client-secret  an Entra app (Storage Blob Data Contributor) for an
            abfss:// or https:// target without a key or SAS, as the organization's app is used by sync
+  --database  a lake database of the target: reads <TARGET>/NAME/ (an export with a database name)
+  --database-file  a lake database's DuckDB database file (downloaded from the portal or REST, or
+           $DATA_DIR/lake-databases/<profile>/NAME.duckdb), opened read-only: its views as built
   --format table (default), csv (with a header) or json (one object per line)`;
 
 function render(rows: Record<string, unknown>[], format: string): string {
@@ -42,14 +76,14 @@ export async function run(argv: string[]): Promise<number> {
     return sub === "--help" || sub === "-h" ? 0 : 2;
   }
   let values: {
-    target?: string; sql?: string; snapshot?: boolean; delta?: boolean; version?: string; incremental?: boolean; folder?: string; format?: string; help?: boolean;
+    target?: string; database?: string; "database-file"?: string; sql?: string; snapshot?: boolean; delta?: boolean; version?: string; incremental?: boolean; folder?: string; format?: string; help?: boolean;
     "tenant-id"?: string; "client-id"?: string; "client-secret"?: string;
   };
   try {
     ({ values } = parseArgs({
       args: rest, strict: true, allowPositionals: false,
       options: {
-        target: { type: "string" }, sql: { type: "string" }, snapshot: { type: "boolean" }, delta: { type: "boolean" }, version: { type: "string" },
+        target: { type: "string" }, database: { type: "string" }, "database-file": { type: "string" }, sql: { type: "string" }, snapshot: { type: "boolean" }, delta: { type: "boolean" }, version: { type: "string" },
         incremental: { type: "boolean" }, folder: { type: "string" }, format: { type: "string", default: "table" }, help: { type: "boolean", short: "h" },
         "tenant-id": { type: "string" }, "client-id": { type: "string" }, "client-secret": { type: "string" },
       },
@@ -62,8 +96,24 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values["database-file"]) {
+    if (values.target || values.database || values.snapshot || values.incremental || values.folder || values.delta) {
+      console.error(`dataverse-export lake query: --database-file goes alone (no --target, --database, --snapshot, --incremental or --delta)`);
+      return 2;
+    }
+    if (!values.sql) {
+      console.error(`dataverse-export lake query: --sql is required\n${USAGE}`);
+      return 2;
+    }
+    return queryDatabaseFile(values["database-file"], values.sql, values.format ?? "table");
+  }
   if (!values.target || !values.sql) {
     console.error(`dataverse-export lake query: --target and --sql are required\n${USAGE}`);
+    return 2;
+  }
+  const database = values.database === undefined ? undefined : ZLakeDatabaseName.safeParse(values.database);
+  if (database && !database.success) {
+    console.error(`dataverse-export lake query: --database: ${database.error.issues[0].message}`);
     return 2;
   }
   if (!["table", "csv", "json"].includes(values.format ?? "table")) {
@@ -85,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const credentials = cred.every(Boolean) ? { tenantId: cred[0]!, clientId: cred[1]!, clientSecret: cred[2]! } : null;
   try {
-    const storage = await openStorage(parseLakeTarget(values.target), { credentials });
+    const storage = await openStorage(inDatabase(parseLakeTarget(values.target), database?.data), { credentials });
     const source = values.snapshot ? "snapshot" : values.incremental || values.folder ? "incremental" : "live";
     const reader = values.delta
       ? await (await import("../../destinations/lake/delta/delta-reader")).openDeltaReader(storage, { version: values.version === undefined ? undefined : Number(values.version) })

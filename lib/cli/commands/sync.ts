@@ -13,6 +13,7 @@ import { decryptSecret, encryptSecret } from "../../secrets";
 import { migrateStore } from "../../store/migrate";
 import { runProfile, type ProfileRunResult } from "../../sync/profile-runner";
 import { errorText } from "../../sync/retry-policy";
+import { ZLakeDatabaseName } from "../../lake-database/synapse-script";
 import { runWithRestarts } from "../../sync/supervisor";
 import { fencedDb, fencedDestination, isFenced } from "../../sync/ownership/fence";
 import { currentOwner } from "../../sync/ownership/lease";
@@ -40,6 +41,8 @@ const USAGE = `usage: dataverse-export sync --name NAME --source URL (--token T 
   --delta-compact-minutes  delta: minutes between compactions of small files (default 60; 0 = every cycle)
   --delta-vacuum-minutes   delta: minutes between vacuums (default 1440)
   --delta-retention-hours  delta: removed files kept this long, time travel reaches this far (default 168)
+  --lake-database NAME  data lake (CSV): a lake database; files under <lake>/NAME/ and a DuckDB database
+                    file in $DATA_DIR/lake-databases/<profile>/NAME.duckdb (lake query --database-file)
   --incremental-folders  data lake: also write yyyy-MM-ddTHH.mm.ssZ incremental update folders
                     each snapshot interval (append-only)
   --once            activate metadata + data, bring the target up to date, print a summary, exit
@@ -80,6 +83,7 @@ const ZSyncFlags = z
     deltaVacuumMinutes: z.number().int("--delta-vacuum-minutes must be whole minutes").min(0).max(43200, "--delta-vacuum-minutes must be 0-43200").optional(),
     deltaRetentionHours: z.number().int("--delta-retention-hours must be whole hours").min(0).max(8760, "--delta-retention-hours must be 0-8760").optional(),
     incrementalFolders: z.boolean().optional(),
+    lakeDatabase: ZLakeDatabaseName.optional(),
     once: z.boolean(),
     quiet: z.boolean(),
   })
@@ -122,6 +126,7 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
         "retry-interval": { type: "string" }, interval: { type: "string" }, "page-size": { type: "string" },
         "lake-mode": { type: "string" }, partition: { type: "string" }, "snapshot-minutes": { type: "string" }, "snapshot-keep": { type: "string" }, "incremental-folders": { type: "boolean" },
         "lake-format": { type: "string" }, "delta-compact-minutes": { type: "string" }, "delta-vacuum-minutes": { type: "string" }, "delta-retention-hours": { type: "string" },
+        "lake-database": { type: "string" },
         "delete-log": { type: "boolean" }, once: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
     }));
@@ -146,6 +151,7 @@ export function parseSyncFlags(argv: string[]): TSyncFlags {
     deltaVacuumMinutes: s("delta-vacuum-minutes") === undefined ? undefined : num(s("delta-vacuum-minutes"), 1440, "--delta-vacuum-minutes"),
     deltaRetentionHours: s("delta-retention-hours") === undefined ? undefined : num(s("delta-retention-hours"), 168, "--delta-retention-hours"),
     incrementalFolders: values["incremental-folders"] === undefined ? undefined : Boolean(values["incremental-folders"]),
+    lakeDatabase: s("lake-database"),
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
   return parsed.data;
@@ -221,9 +227,10 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
     select: { id: true },
   });
   const kind = await targetKind(f.target);
+  if (f.lakeDatabase && (kind !== "datalake" || f.lakeFormat === "delta")) throw new Error("--lake-database needs a data lake --target in the CSV format");
   const existing = await db.profile.findUnique({
     where: { name: f.name },
-    select: { id: true, organizationId: true, destinationEnc: true, schemaName: true, prefix: true },
+    select: { id: true, organizationId: true, destinationEnc: true, schemaName: true, prefix: true, lakeDatabase: true },
   });
   const settings = {
     retryCount: f.retryCount, retryIntervalSeconds: f.retryInterval, writeDeleteLog: f.deleteLog,
@@ -237,6 +244,7 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
     ...(f.deltaVacuumMinutes !== undefined ? { lakeDeltaVacuumMinutes: f.deltaVacuumMinutes } : {}),
     ...(f.deltaRetentionHours !== undefined ? { lakeDeltaRetentionHours: f.deltaRetentionHours } : {}),
     ...(f.incrementalFolders !== undefined ? { lakeIncrementalFolders: f.incrementalFolders } : {}),
+    ...(f.lakeDatabase ? { lakeDatabase: f.lakeDatabase } : {}),
   };
   let profileId: string;
   if (existing) {
@@ -245,6 +253,8 @@ export async function upsertProfileFromFlags(db: Db, f: TSyncFlags): Promise<str
     if (!existing.destinationEnc || decryptSecret(existing.destinationEnc) !== f.target) problems.push("--target");
     if (existing.schemaName !== f.schema) problems.push("--schema");
     if (existing.prefix !== f.prefix) problems.push("--prefix");
+    // Renaming a database keeps the old one as a previous database: the portal and REST API do that.
+    if (f.lakeDatabase && existing.lakeDatabase && existing.lakeDatabase !== f.lakeDatabase) problems.push("--lake-database");
     if (problems.length) throw new Error(`profile '${f.name}' exists with a different ${problems.join(", ")}; these cannot change for an existing profile (use a new --name)`);
     await db.profile.update({ where: { id: existing.id }, data: { ...settings, version: { increment: 1 } } });
     profileId = existing.id;

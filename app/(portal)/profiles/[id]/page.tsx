@@ -16,6 +16,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
   const actor = await requirePageSession();
   const profile = await orNotFound(getProfile(db, actor, (await params).id));
   const target = await describeProfileTarget(db, actor, profile.id);
+  const mayManage = await mayManageProfile(db, actor, profile.id);
   return (
     <>
       <p className="mb-2 text-sm">
@@ -24,7 +25,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         </Link>
       </p>
       <PageHeader title={profile.name} description="Live status of this export profile." />
-      <ProfileDetailView initialProfile={profile} target={target} isAdmin={await mayManageProfile(db, actor, profile.id)} canManageAlerts={actor.role === "admin"} />
+      <ProfileDetailView initialProfile={profile} target={target} isAdmin={mayManage} canManageAlerts={actor.role === "admin"} canDownload={mayManage || actor.role === "viewer"} />
     </>
   );
 }
