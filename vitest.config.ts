@@ -22,6 +22,7 @@ const postgresStoreSuites = [
   "app/(portal)/tokens/actions.test.ts",
   "app/(portal)/users/actions.test.ts",
   "app/(portal)/connections/actions.test.ts",
+  "app/(portal)/profiles/refresh-actions.test.ts",
   "lib/users/service.test.ts",
   "lib/auth/session-revocation.test.ts",
   "lib/secrets/key-check.test.ts",

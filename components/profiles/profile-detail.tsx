@@ -13,6 +13,7 @@ import { ProfileActions } from "./profile-actions";
 import { ProfileAlerts } from "./profile-alerts";
 import { ProfileLakeDatabase } from "./profile-lake-database";
 import { ProfileReconciliation } from "./profile-reconciliation";
+import { ProfileRefresh } from "./profile-refresh";
 import { ProfileTablesStatus } from "./profile-tables-status";
 import { ProfileThroughput } from "./profile-throughput";
 import { ProfileStateBadge } from "./state-badge";
@@ -136,6 +137,11 @@ export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAl
       {p.lake?.database ? (
         <Card title="Lake database">
           <ProfileLakeDatabase profile={p} canDownload={canDownload} />
+        </Card>
+      ) : null}
+      {p.refresh && p.refresh.mode !== "continuous" ? (
+        <Card title="Scheduled refresh">
+          <ProfileRefresh profileId={p.id} canRun={isAdmin} active={p.dataActive} />
         </Card>
       ) : null}
       <Card title="Reconciliation">

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import type { ConnectionSummary } from "@/lib/connections/service";
 import type { ProfileDetail } from "@/lib/profiles/status";
 import { useOrganizationRelationships } from "../organizations/hooks/use-organization-relationships";
 import { useOrganizationTables } from "../organizations/hooks/use-organization-tables";
@@ -13,9 +14,13 @@ import { Field } from "../ui/field";
 import { useUpdateProfile } from "./hooks/use-profile-mutations";
 import { StepRelationships } from "./wizard/step-relationships";
 import { StepTables } from "./wizard/step-tables";
+import { ConnectionPicker } from "./connection-picker";
+import { RefreshFields, refreshInput, type RefreshFieldValues } from "./refresh-fields";
+
+type ConnectionChoice = Pick<ConnectionSummary, "id" | "name" | "destinationType">;
 
 /** Properties, tables and relationships of a saved profile. A blank connection string keeps the stored one. */
-export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
+export function ProfileEditForm({ profile, connections = [] }: { profile: ProfileDetail; connections?: ConnectionChoice[] }) {
   const router = useRouter();
   const update = useUpdateProfile();
   const [values, setValues] = useState({
@@ -26,7 +31,14 @@ export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
     retryCount: String(profile.retryCount),
     retryIntervalSeconds: String(profile.retryIntervalSeconds),
     writeDeleteLog: profile.writeDeleteLog,
+    connectionId: profile.connection?.id ?? "",
   });
+  const [refresh, setRefresh] = useState<RefreshFieldValues>({
+    refreshMode: profile.refresh?.mode ?? "continuous",
+    refreshEveryHours: String(profile.refresh?.everyHours ?? 24),
+    refreshCron: profile.refresh?.cron ?? "0 2 * * *",
+  });
+  const [destinationType, setDestinationType] = useState<string>(profile.destinationType);
   const [tables, setTables] = useState(profile.tableNames.filter((n) => profile.tables.some((t) => t.logicalName === n && t.kind === "entity")));
   const [relationships, setRelationships] = useState(profile.relationshipNames);
   // Lake targets only. A database once named can be renamed (a new database) but not removed.
@@ -47,7 +59,13 @@ export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
     const result = await update.mutateAsync({
       id: profile.id,
       changes: {
-        ...values, connectionString: values.connectionString || undefined, tables, relationships: keptRelationships,
+        ...values,
+        connectionString: values.connectionString || undefined,
+        // Only a connection other than the current one is a change (empty: keep the target as it is).
+        connectionId: values.connectionId && values.connectionId !== profile.connection?.id ? values.connectionId : undefined,
+        ...(destinationType === "datalake" ? refreshInput(refresh) : {}),
+        tables,
+        relationships: keptRelationships,
         ...(profile.lake && (lakeDatabase.trim() || currentDatabase) ? { lakeDatabase } : {}),
       },
     });
@@ -76,6 +94,19 @@ export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
             autoComplete="off"
             spellCheck={false}
           />
+          {connections.length ? (
+            <ConnectionPicker
+              connections={connections}
+              value={values.connectionId}
+              error={errors.connectionId}
+              emptyLabel={profile.connection ? "Choose a connection…" : "Keep this profile's own target"}
+              hint={profile.connection ? `Now: ${profile.connection.name}. Another connection of the same type may be chosen once tables exist.` : "Export over a named connection from now on (its secret stays on the Connections page)."}
+              onChange={(c, id) => {
+                setValues((v) => ({ ...v, connectionId: id }));
+                setDestinationType(c?.destinationType ?? profile.destinationType);
+              }}
+            />
+          ) : null}
           <Field label="Schema" name="schemaName" value={values.schemaName} onChange={set("schemaName")} error={errors.schemaName} readOnly={exported} />
           <Field label="Table name prefix" name="prefix" value={values.prefix} onChange={set("prefix")} error={errors.prefix} readOnly={exported} />
           <Field label="Retry count" name="retryCount" inputMode="numeric" value={values.retryCount} onChange={set("retryCount")} error={errors.retryCount} hint="0–20" />
@@ -112,6 +143,11 @@ export function ProfileEditForm({ profile }: { profile: ProfileDetail }) {
           />
         ) : null}
       </Card>
+      {destinationType === "datalake" ? (
+        <Card title="Refresh">
+          <RefreshFields value={refresh} errors={errors} onChange={(patch) => setRefresh((r) => ({ ...r, ...patch }))} />
+        </Card>
+      ) : null}
       <Card title="Tables">
         <p className="text-sm text-slate-700">
           A table you leave out stops syncing; its data stays in the target, and it resumes where it stopped if you add it back.

@@ -89,6 +89,7 @@ export const ROUTES: RouteEntry[] = [
   api("app/api/portal/profiles/[id]", "GET", "session", (i) => `/api/portal/profiles/${i.missing}`, 404),
   api("app/api/portal/profiles/[id]/throughput", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/throughput`, 404),
   api("app/api/portal/profiles/[id]/reconciliation", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/reconciliation`, 404),
+  api("app/api/portal/profiles/[id]/runs", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/runs`, 404),
   api("app/api/portal/audit", "GET", "session-admin", () => "/api/portal/audit?limit=1", 200),
   api("app/api/portal/audit/download", "GET", "session-admin", () => "/api/portal/audit/download?action=user.create", 200),
   // Alert rules, channels (no secrets) and history: viewers may read them.
@@ -132,6 +133,8 @@ export const ROUTES: RouteEntry[] = [
   api(`${R}/connections/[id]`, "DELETE", "api-admin", (i) => `/crm/exporter/connections/${i.missing}`, 404),
   api(`${R}/profiles/[id]/detach`, "POST", "api-admin", (i) => `/crm/exporter/profiles/${i.missing}/detach`, 404),
   api(`${R}/profiles/[id]/reconciliation`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/reconciliation`, 404),
+  api(`${R}/profiles/[id]/run`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/run`, 404),
+  api(`${R}/profiles/[id]/runs`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/runs`, 404),
 ];
 
 const P = "app/(portal)";
@@ -166,6 +169,7 @@ export const ACTIONS: ActionEntry[] = [
   action("profiles/[id]", "deleteProfileAction", "contributor", (i) => [{ id: i.missing }]),
   action("profiles/[id]", "reconcileProfileAction", "contributor", (i) => [{ id: i.missing }]),
   action("profiles/[id]", "updateReconcileScheduleAction", "contributor", (i) => [{ id: i.missing, schedule: { enabled: true, timeUtc: "02:00", everyHours: null } }]),
+  action("profiles/[id]", "runNowAction", "contributor", (i) => [{ id: i.missing }]),
   action("profiles/[id]/alerts", "createAlertRuleAction", "admin", (i) => [{ id: i.missing, rule: { kind: "lag", threshold: 30 } }]),
   action("profiles/[id]/alerts", "deleteAlertRuleAction", "admin", (i) => [{ id: i.missing, ruleId: i.missing }]),
   action("profiles/[id]/alerts", "createAlertChannelAction", "admin", (i) => [{ id: i.missing, channel: { kind: "webhook", name: "x", url: "https://example.invalid/hook" } }]),

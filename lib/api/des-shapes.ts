@@ -114,6 +114,8 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
               : {}),
           }
       : null,
+    // Beyond the old product: continuous (DES style) or, for data lake exports, a schedule.
+    Refresh: p.refresh ? desRefresh(p.refresh) : { Mode: "Continuous", EveryHours: null, Cron: null, NextRunDate: null, RunRequestedDate: null },
     ...(withStatus
       ? {
           Status: {
@@ -134,6 +136,12 @@ export function desProfile(p: ProfileDetail, withStatus: boolean): Json {
     CreatedOn: p.createdAt,
     ModifiedOn: p.updatedAt,
   };
+}
+
+const REFRESH_MODE_NAMES = { continuous: "Continuous", hours: "EveryHours", cron: "Cron" } as const;
+
+export function desRefresh(r: NonNullable<ProfileDetail["refresh"]>): Json {
+  return { Mode: REFRESH_MODE_NAMES[r.mode], EveryHours: r.everyHours, Cron: r.cron, NextRunDate: r.nextRunAt, RunRequestedDate: r.requestedAt };
 }
 
 export function desValidationReport(r: ValidationReport): Json {
@@ -165,6 +173,9 @@ export const DES_FIELDS: Record<string, string> = {
   lakeDeltaCompactMinutes: "DataLake.Delta.CompactionIntervalMinutes",
   lakeDeltaVacuumMinutes: "DataLake.Delta.VacuumIntervalMinutes",
   lakeDeltaRetentionHours: "DataLake.Delta.RetentionHours",
+  refreshMode: "Refresh.Mode",
+  refreshEveryHours: "Refresh.EveryHours",
+  refreshCron: "Refresh.Cron",
   tables: "Entities",
   relationships: "Relationships",
   organizationUrl: "organizationUrl",
@@ -256,6 +267,16 @@ export function fromDesProfile(body: unknown): Json {
       put("lakeDeltaVacuumMinutes", d.VacuumIntervalMinutes);
       put("lakeDeltaRetentionHours", d.RetentionHours);
     }
+  }
+  if (b.Refresh !== undefined && b.Refresh !== null) {
+    if (typeof b.Refresh !== "object" || Array.isArray(b.Refresh)) {
+      throw new ValidationError('Refresh: must be an object like { "Mode": "EveryHours", "EveryHours": 6 } or { "Mode": "Cron", "Cron": "0 2 * * *" }.', { Refresh: "Must be an object." });
+    }
+    const r = b.Refresh as Json;
+    const modes: Json = { continuous: "continuous", everyhours: "hours", hours: "hours", cron: "cron" };
+    put("refreshMode", typeof r.Mode === "string" ? (modes[r.Mode.toLowerCase()] ?? r.Mode) : r.Mode);
+    put("refreshEveryHours", r.EveryHours);
+    put("refreshCron", r.Cron);
   }
   return out;
 }

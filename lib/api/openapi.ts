@@ -41,6 +41,15 @@ const RECONCILIATION_RUN = z.object({
   })),
 });
 
+const REFRESH = z.object({
+  Mode: z.enum(["Continuous", "EveryHours", "Cron"]),
+  EveryHours: z.number().int().min(1).max(168).nullable().meta({ description: "Mode EveryHours: hours between runs (at most 168: Dataverse keeps changes 7 days)." }),
+  Cron: z.string().nullable().meta({ description: 'Mode Cron: five fields, UTC, e.g. "0 */6 * * *"; runs at most 7 days apart.' }),
+});
+const REFRESH_REQUEST = REFRESH.partial().meta({
+  description: "Data lake exports only (a schedule on a SQL target is refused). EveryHours or Cron alone imply their mode. A new schedule counts from the time it is saved; POST profiles/{id}/run runs at once.",
+});
+
 const AUDIT_ENTRY = z.object({
   Id: z.number().int(),
   Time: z.string().datetime(),
@@ -154,6 +163,9 @@ const SCHEMAS = {
       })
       .nullable()
       .meta({ description: "DestinationType datalake only (null otherwise). The figures (LastSnapshotDate…) come with ?status=true." }),
+    Refresh: REFRESH.extend({ NextRunDate: when(), RunRequestedDate: when().meta({ description: "A Run now waiting for the worker." }) }).meta({
+      description: "Continuous (DES style; every SQL target) or, for data lake exports, every N hours or a cron expression (UTC): the worker reads and writes the changes only at each run, with no Dataverse traffic between runs.",
+    }),
     Status: z
       .object({
         LastSyncDate: when(),
@@ -212,6 +224,7 @@ const SCHEMAS = {
         })
         .optional()
         .meta({ description: "DestinationType datalake only." }),
+      Refresh: REFRESH_REQUEST.optional(),
     }),
   ProfileUpdate: z
     .object({
@@ -226,6 +239,7 @@ const SCHEMAS = {
       Relationships: z.array(z.union([z.string(), z.object({ Type: z.string() })])),
       RetryPolicy: z.object({ MaxRetryCount: z.number().int().min(0).max(20), IntervalInSeconds: z.number().int().min(0).max(3600) }).partial(),
       WriteDeleteLog: z.boolean(),
+      Refresh: REFRESH_REQUEST,
       DataLake: z.object({ Mode: z.enum(["AppendOnly", "InPlace"]), PartitionGranularity: z.enum(["Year", "Month"]), SnapshotIntervalMinutes: z.number().int().min(0).max(10080), SnapshotRetention: z.number().int().min(1).max(1000), IncrementalUpdateFolders: z.boolean(), Format: z.enum(["Csv", "Delta"]), Database: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).max(128).meta({ description: "A new name starts a new database (a full export into its folder); the old one stops updating. It cannot be removed." }), Delta: z.object({ CompactionIntervalMinutes: z.number().int().min(0).max(10080), VacuumIntervalMinutes: z.number().int().min(0).max(43200), RetentionHours: z.number().int().min(0).max(8760) }).partial() }).partial().meta({ description: "Mode and PartitionGranularity apply to tables not yet in the lake." }),
     })
     .partial()
@@ -240,6 +254,27 @@ const SCHEMAS = {
       Repair: z.boolean().optional().meta({ description: "true: re-sync the missing and stale rows and delete the extra ones (DeleteLog when on)." }),
     })
     .meta({ description: "Optional; an empty body compares every table without repairing." }),
+  RefreshRuns: z.object({
+    ProfileId: guid(),
+    Mode: z.enum(["Continuous", "EveryHours", "Cron"]),
+    Schedule: z.string().meta({ description: 'e.g. "every 6 hours", "cron 0 2 * * * (UTC)", "continuous".' }),
+    NextRunDate: when(),
+    RunRequestedDate: when(),
+    Runs: z.array(
+      z.object({
+        Id: guid(),
+        Trigger: z.enum(["Schedule", "Manual"]),
+        RequestedBy: z.string().nullable(),
+        DueOn: z.string().datetime(),
+        StartedOn: z.string().datetime(),
+        EndedOn: when(),
+        Result: z.enum(["Running", "Succeeded", "Failed"]),
+        RowsWritten: z.number().int().meta({ description: "Rows written and deleted in the target by this run." }),
+        Message: z.string().nullable().meta({ description: "Why the run failed (tables that failed, or the error)." }),
+      }),
+    ).meta({ description: "Newest first." }),
+    NextCursor: z.string().nullable().meta({ description: "Pass as `before` for older runs; null on the last page." }),
+  }),
   Reconciliation: z.object({
     ProfileId: guid(),
     Schedule: z.object({
@@ -331,6 +366,14 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
     },
   },
   "/crm/exporter/profiles/{id}/reconciliation": { get: { summary: "The latest reconciliation of a profile (running or finished), the last result and the schedule", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Reconciliation" }, errors: [401, 404] } },
+  "/crm/exporter/profiles/{id}/run": {
+    post: {
+      summary: "Run now: a scheduled data lake export reads and writes the changes since its last run at once (admin; contributor over a shared connection; not in the old product)",
+      description: "Stores the request and answers 202; the worker running the export starts the run at its next look at the store (a few seconds). 409 when the export is continuous or inactive. Poll GET profiles/{id}/runs for the result.",
+      tags: ["Profiles"], params: ["id"], ok: { status: 202, schema: "RefreshRuns" }, errors: [401, 403, 404, 409],
+    },
+  },
+  "/crm/exporter/profiles/{id}/runs": { get: { summary: "The run history of a scheduled export (newest first) and its next run time", tags: ["Profiles"], params: ["id", "runsLimit", "before"], ok: { status: 200, schema: "RefreshRuns" }, errors: [400, 401, 404] } },
   "/crm/exporter/profiles/{id}/test": { get: { summary: "Run the validation checks for a saved profile", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "ValidationReport" }, errors: [401, 404] } },
   "/crm/exporter/profiles/{id}/failures": { get: { summary: "A signed link to the profile's failure log", tags: ["Profiles"], params: ["id", "format"], ok: { status: 200, schema: "FailuresLink" }, errors: [400, 401, 404] } },
   "/crm/exporter/profiles/{id}/lake-database/duckdb": {
@@ -393,6 +436,8 @@ const PARAMETERS: Record<string, object> = {
   cursor: { name: "cursor", in: "query", required: false, description: "NextCursor of the previous page.", schema: { type: "string" } },
   limit: { name: "limit", in: "query", required: false, description: "Entries per page, 1–200 (default 50).", schema: { type: "integer", minimum: 1, maximum: 200 } },
   auditFormat: { name: "format", in: "query", required: false, description: "json (default) or csv (every matching entry, oldest first).", schema: { type: "string", enum: ["json", "csv"] } },
+  runsLimit: { name: "limit", in: "query", required: false, description: "Runs per page, 1–100 (default 20).", schema: { type: "integer", minimum: 1, maximum: 100 } },
+  before: { name: "before", in: "query", required: false, description: "NextCursor of the previous page: older runs.", schema: { type: "string", format: "date-time" } },
   linkProfileId: { name: "profileId", in: "query", required: true, schema: { type: "string", format: "uuid" } },
   expires: { name: "expires", in: "query", required: true, description: "Unix time the link expires.", schema: { type: "integer" } },
   signature: { name: "signature", in: "query", required: true, schema: { type: "string" } },

@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = {
   "profile.resync_failed": "Asked to re-sync failed records",
   "profile.reconcile": "Asked to reconcile",
   "profile.reconcile_schedule": "Changed the reconciliation schedule",
+  "profile.run_now": "Asked a scheduled export to run now",
   "alert.rule_create": "Added an alert rule",
   "alert.rule_delete": "Removed an alert rule",
   "alert.channel_create": "Added an alert channel",

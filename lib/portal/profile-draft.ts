@@ -35,6 +35,10 @@ export interface DraftProperties {
   lakeDeltaRetentionHours: string;
   /** A lake database name; blank: no database (files at the lake's root). */
   lakeDatabase: string;
+  /** Data lake targets: continuous, every N hours or cron (kept as typed). */
+  refreshMode: "continuous" | "hours" | "cron";
+  refreshEveryHours: string;
+  refreshCron: string;
 }
 
 export interface ProfileDraft {
@@ -48,6 +52,7 @@ const LAKE_DEFAULTS = {
   lakeMode: "appendOnly", lakePartition: "Year", lakeSnapshotMinutes: "60", lakeSnapshotKeep: "5", lakeIncrementalFolders: false,
   lakeFormat: "csv", lakeDeltaCompactMinutes: "60", lakeDeltaVacuumMinutes: "1440", lakeDeltaRetentionHours: "168",
   lakeDatabase: "",
+  refreshMode: "continuous", refreshEveryHours: "24", refreshCron: "0 2 * * *",
 } as const;
 
 export function emptyDraft(defaults: { organizationId?: string; connectionString?: string; connection?: { id: string; destinationType: TDestinationType } } = {}): ProfileDraft {
@@ -99,6 +104,9 @@ export function toPropertiesInput(p: DraftProperties): Record<string, unknown> {
           lakeDeltaVacuumMinutes: p.lakeDeltaVacuumMinutes,
           lakeDeltaRetentionHours: p.lakeDeltaRetentionHours,
           ...(p.lakeDatabase.trim() ? { lakeDatabase: p.lakeDatabase } : {}),
+          refreshMode: p.refreshMode,
+          ...(p.refreshMode === "hours" ? { refreshEveryHours: p.refreshEveryHours } : {}),
+          ...(p.refreshMode === "cron" ? { refreshCron: p.refreshCron } : {}),
         }
       : {}),
   };
@@ -162,6 +170,9 @@ const ZStoredDraft = z.object({
     lakeDeltaVacuumMinutes: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaVacuumMinutes),
     lakeDeltaRetentionHours: z.string().max(100).default(LAKE_DEFAULTS.lakeDeltaRetentionHours),
     lakeDatabase: z.string().max(200).default(""),
+    refreshMode: z.enum(["continuous", "hours", "cron"]).default(LAKE_DEFAULTS.refreshMode),
+    refreshEveryHours: z.string().max(100).default(LAKE_DEFAULTS.refreshEveryHours),
+    refreshCron: z.string().max(200).default(LAKE_DEFAULTS.refreshCron),
   }),
   tables: z.array(z.string().max(200)).max(1000),
   relationships: z.array(z.string().max(200)).max(1000),

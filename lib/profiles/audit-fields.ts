@@ -10,6 +10,7 @@ export async function profileAuditFields(db: Db, id: string): Promise<Record<str
       name: true, organizationId: true, destinationType: true, destinationEnc: true, destinationKeyVaultUri: true, schemaName: true,
       prefix: true, retryCount: true, retryIntervalSeconds: true, writeDeleteLog: true, state: true, metadataActive: true, dataActive: true,
       lakeMode: true, lakePartition: true, lakeSnapshotMinutes: true, lakeSnapshotKeep: true, lakeIncrementalFolders: true, lakeDatabase: true,
+      refreshMode: true, refreshEveryHours: true, refreshCron: true,
       tables: { where: { enabled: true }, select: { logicalName: true, kind: true }, orderBy: { logicalName: "asc" } },
     },
   });

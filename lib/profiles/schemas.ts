@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZOrganizationId } from "../organizations/schemas";
 import { ZDateParam } from "../validation";
 import { ZLakeDatabaseName } from "../lake-database/synapse-script";
+import { REFRESH_BLANKABLE, refreshRule, refreshShape } from "./refresh-schemas";
 
 export const DESTINATION_TYPES = ["sqlite", "postgres", "mssql", "datalake"] as const;
 export const ZDestinationType = z.enum(DESTINATION_TYPES, { message: "Target type must be sqlite, postgres, mssql or datalake." });
@@ -103,6 +104,7 @@ const lakeShape = {
 
 const propertyShape = {
   ...lakeShape,
+  ...refreshShape,
   name: ZProfileName,
   organizationId: ZOrganizationId,
   destinationType: ZDestinationType,
@@ -121,7 +123,7 @@ const propertyShape = {
 const blankToUndefined = (v: unknown) => {
   if (!v || typeof v !== "object" || Array.isArray(v)) return v;
   const o = { ...(v as Record<string, unknown>) };
-  for (const k of ["connectionString", "keyVaultSecretUrl", "connectionId"]) if (o[k] === "" || o[k] === null) delete o[k];
+  for (const k of ["connectionString", "keyVaultSecretUrl", "connectionId", ...REFRESH_BLANKABLE]) if (o[k] === "" || o[k] === null) delete o[k];
   return o;
 };
 
@@ -131,7 +133,7 @@ const oneTarget = (p: { connectionString?: string; keyVaultSecretUrl?: string; c
 
 export const ZProfileProperties = z.preprocess(
   blankToUndefined,
-  z.object(propertyShape).refine(oneTarget, { message: ONE_TARGET, path: ["connectionString"] }),
+  z.object(propertyShape).refine(oneTarget, { message: ONE_TARGET, path: ["connectionString"] }).superRefine(refreshRule),
 );
 export type TProfileProperties = z.infer<typeof ZProfileProperties>;
 
@@ -139,7 +141,8 @@ export const ZProfileInput = z.preprocess(
   blankToUndefined,
   z
     .object({ ...propertyShape, tables: ZTables, relationships: ZRelationships.default([]) })
-    .refine(oneTarget, { message: ONE_TARGET, path: ["connectionString"] }),
+    .refine(oneTarget, { message: ONE_TARGET, path: ["connectionString"] })
+    .superRefine(refreshRule),
 );
 export type TProfileInput = z.infer<typeof ZProfileInput>;
 
@@ -169,6 +172,7 @@ export const ZProfileUpdate = z.preprocess(
       lakeDeltaRetentionHours: intIn("Retention", 0, 8760, " hours").optional(),
       /** A new name starts a new database; the old one stops updating. It cannot be removed. */
       lakeDatabase: ZLakeDatabaseName.optional(),
+      ...refreshShape,
       tables: ZTables.optional(),
       relationships: ZRelationships.optional(),
     })

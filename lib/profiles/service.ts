@@ -17,6 +17,7 @@ import { assertMayManageProfile, assertMayUseInlineTarget, withConnectionType } 
 import { usableConnection } from "../connections/service";
 import { assertDatabaseFitsTarget, assertDatabaseFree } from "../lake-database/rules";
 import { decryptSecret } from "../secrets";
+import { refreshSettings } from "./refresh-schemas";
 
 async function loadOrganizationForProfile(db: Db, organizationId: string) {
   const org = await db.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true, privacyAcceptedAt: true } });
@@ -53,6 +54,7 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
   if (!org.privacyAcceptedAt) throw privacyNotAccepted(org.name);
   if (data.connectionString) await assertTargetKind(data.destinationType, data.connectionString);
   // A Key Vault secret is read when the profile is validated or activated, not stored here.
+  const refresh = refreshSettings(data, null, data.destinationType);
   if (await db.profile.findUnique({ where: { name: data.name }, select: { id: true } })) throw nameTaken(data.name);
   // Activating at once: the engine needs the secret's value now (read before anything is written).
   let keyVaultText: string | null = null;
@@ -88,6 +90,7 @@ export async function createProfile(db: Db, actor: Actor, input: unknown, opts: 
           lakeDeltaVacuumMinutes: data.lakeDeltaVacuumMinutes,
           lakeDeltaRetentionHours: data.lakeDeltaRetentionHours,
           lakeDatabase: data.lakeDatabase ?? null,
+          ...refresh,
           ...(opts.activate ? { state: "activating", metadataActive: true, dataActive: true } : {}),
           tables: {
             create: [
@@ -134,6 +137,7 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
     select: {
       id: true, name: true, destinationType: true, schemaName: true, prefix: true, destinationKeyVaultUri: true, metadataActive: true, dataActive: true, connectionId: true,
       lakeDatabase: true, lakeFormat: true, destinationEnc: true,
+      refreshMode: true, refreshEveryHours: true, refreshCron: true,
       tables: { select: { logicalName: true, kind: true, metadataState: true } },
     },
   });
@@ -160,6 +164,7 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
     const msg = "Enter the connection string of the new target type.";
     throw new ValidationError(msg, { connectionString: msg });
   }
+  const refresh = refreshSettings(data, p, destinationType);
   if (data.name && data.name !== p.name && (await db.profile.findUnique({ where: { name: data.name }, select: { id: true } }))) throw nameTaken(data.name);
   // A running profile restarts with the new target at once, so a new Key Vault secret is read now.
   let keyVaultText: string | null = null;
@@ -211,6 +216,7 @@ export async function updateProfile(db: Db, actor: Actor, id: unknown, input: un
           ...(data.lakeDeltaVacuumMinutes !== undefined ? { lakeDeltaVacuumMinutes: data.lakeDeltaVacuumMinutes } : {}),
           ...(data.lakeDeltaRetentionHours !== undefined ? { lakeDeltaRetentionHours: data.lakeDeltaRetentionHours } : {}),
           ...(renamed ? { lakeDatabase: data.lakeDatabase, lakeDatabaseBuiltAt: null } : {}),
+          ...(refresh ?? {}),
           // A running profile restarts with the new settings (the worker watches the version).
           version: { increment: 1 },
         },

@@ -10,6 +10,8 @@ import { readThroughput } from "../sync/profile-store";
 import { LEASE_OWNER_SELECT, ownerOfLease, type ProfileOwner } from "../workers/service";
 import { parseInput } from "../validation";
 import { ZProfileId, ZProfileListQuery } from "./schemas";
+import { describeRefresh } from "../sync/refresh/schedule";
+import { scheduleOf } from "../sync/refresh/store";
 
 export type ProfileState = "draft" | "activating" | "active" | "inactive" | "failed";
 export type TablePhase = "disabled" | "draft" | "inactive" | "failed" | "metadata" | "metadata-only" | "initial-export" | "in-sync";
@@ -80,6 +82,19 @@ export interface ProfileDetail extends ProfileSummary {
   owner: ProfileOwner | null;
   /** Data lake targets: their options and what the lake reported after the last cycle; else null. */
   lake?: ProfileLake | null;
+  /** How the export refreshes: continuous (every SQL target) or on a schedule (lake targets). */
+  refresh?: ProfileRefresh;
+}
+
+export interface ProfileRefresh {
+  mode: "continuous" | "hours" | "cron";
+  everyHours: number | null;
+  cron: string | null;
+  /** "every 6 hours", "cron 0 2 * * * (UTC)", "continuous". */
+  description: string;
+  nextRunAt: string | null;
+  /** A "Run now" waiting for the worker. */
+  requestedAt: string | null;
 }
 
 export interface ProfileLake {
@@ -209,6 +224,7 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
       lakeDeltaVersion: true, lakeDeltaFiles: true, lakeLastCompactionAt: true,
       lakeDatabase: true, lakeDatabaseBuiltAt: true,
       previousLakeDatabases: { select: { name: true, stoppedAt: true }, orderBy: { stoppedAt: "desc" } },
+      refreshMode: true, refreshEveryHours: true, refreshCron: true, refreshNextAt: true, refreshRequestedAt: true,
       // Only whether a connection string is stored: the value never leaves the store here.
       destinationEnc: true,
       connectionId: true,
@@ -278,6 +294,7 @@ export async function getProfile(db: Db, _actor: Actor, id: unknown): Promise<Pr
                 : null,
           }
         : null,
+    refresh: profileRefresh(p),
     tables: p.tables.map((t) => {
       const phase = phaseOf(p, t);
       return {
@@ -320,4 +337,17 @@ export async function getThroughput(db: Db, _actor: Actor, id: unknown, sinceMin
   await assertProfileExists(db, profileId);
   const rows = await readThroughput(db, profileId, new Date(Date.now() - minutes * 60_000));
   return rows.map((r) => ({ minute: r.minute.toISOString(), entity: r.entity, written: r.written, failed: r.failed }));
+}
+
+function profileRefresh(p: { destinationType: string; refreshMode: string; refreshEveryHours: number | null; refreshCron: string | null; refreshNextAt: Date | null; refreshRequestedAt: Date | null }): ProfileRefresh {
+  const s = scheduleOf(p);
+  const scheduled = s.mode !== "continuous";
+  return {
+    mode: s.mode,
+    everyHours: s.mode === "hours" ? s.everyHours : null,
+    cron: s.mode === "cron" ? s.cron : null,
+    description: describeRefresh(s),
+    nextRunAt: scheduled ? iso(p.refreshNextAt) : null,
+    requestedAt: scheduled ? iso(p.refreshRequestedAt) : null,
+  };
 }

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Json } from "@/lib/testing/rest-call";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-api-connections-"));
 process.env.DATA_DIR = dir;
@@ -17,25 +18,17 @@ const { db } = await import("@/lib/db");
 const { createApiToken } = await import("@/lib/api/tokens");
 const { encryptSecret } = await import("@/lib/secrets");
 const { admin } = await import("@/lib/profiles/test-helpers");
+const { restCaller } = await import("@/lib/testing/rest-call");
 const connections = await import("./connections/route");
 const connection = await import("./connections/[id]/route");
 const profiles = await import("./profiles/route");
 const detach = await import("./profiles/[id]/detach/route");
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
-const BASE = "http://api.test/crm/exporter";
 const tokens: Record<"admin" | "contributor" | "viewer", string> = { admin: "", contributor: "", viewer: "" };
 let orgId = "";
 const lake = path.join(dir, "lake");
 
-async function call(handler: Handler | ((req: Request) => Promise<Response>), method: string, p: string, who: keyof typeof tokens, opts: { body?: unknown; id?: string } = {}) {
-  const headers: Record<string, string> = { Authorization: `Bearer ${tokens[who]}` };
-  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await (handler as Handler)(new Request(`${BASE}/${p}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) }), { params: Promise.resolve({ id: opts.id ?? "" }) });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
-}
+const call = restCaller(tokens);
 
 beforeAll(async () => {
   fs.mkdirSync(lake);

@@ -11,5 +11,6 @@ export const profileKeys = {
   detail: (id: string) => [...profileKeys.details(), id] as const,
   throughput: (id: string, sinceMinutes: number) => [...profileKeys.detail(id), "throughput", sinceMinutes] as const,
   reconciliation: (id: string) => [...profileKeys.detail(id), "reconciliation"] as const,
+  runs: (id: string) => [...profileKeys.detail(id), "runs"] as const,
   alerts: (id: string) => [...profileKeys.detail(id), "alerts"] as const,
 };

@@ -11,8 +11,9 @@ import { Field } from "../../ui/field";
 import { SelectField } from "../../ui/select-field";
 import { useTestTarget } from "../hooks/use-test-target";
 import { organizationNameOf, proposedContainerName } from "@/lib/destinations/lake/container-name";
-import { TARGET_TYPE_LABELS } from "@/lib/connections/labels";
 import type { ConnectionSummary } from "@/lib/connections/service";
+import { RefreshFields } from "../refresh-fields";
+import { ConnectionPicker } from "../connection-picker";
 
 const TARGET_KINDS = [
   { value: "sqlite", label: "SQLite file" },
@@ -125,17 +126,11 @@ export function StepProperties({ value, organizations, connections = [], connect
           />
         </div>
         {value.targetSource === "connection" ? (
-          <SelectField
-            label="Connection"
-            name="connectionId"
+          <ConnectionPicker
+            connections={connections}
             value={value.connectionId}
-            onChange={(e) => {
-              const c = connections.find((x) => x.id === e.target.value);
-              onChange({ connectionId: e.target.value, ...(c ? { destinationType: c.destinationType } : {}) });
-            }}
             error={errors.connectionId}
-            hint="Defined by an admin on the Connections page; its secret stays there."
-            options={[{ value: "", label: "Choose a connection…" }, ...connections.map((c) => ({ value: c.id, label: `${c.name} (${TARGET_TYPE_LABELS[c.destinationType]})` }))]}
+            onChange={(c, id) => onChange({ connectionId: id, ...(c ? { destinationType: c.destinationType } : {}) })}
           />
         ) : value.targetSource === "connectionString" ? (
           <Field
@@ -240,6 +235,7 @@ export function StepProperties({ value, organizations, connections = [], connect
               </>
             ) : null}
           </div>
+          <RefreshFields value={value} errors={errors} onChange={onChange} />
         </fieldset>
       ) : null}
 

@@ -6,6 +6,7 @@ import { runAction } from "@/lib/http/action-result";
 import { activate, deactivate, deleteProfile, resyncFailedRecords, resyncTable } from "@/lib/profiles/service";
 import { testProfile } from "@/lib/profiles/validation";
 import { requestReconcile, updateReconcileSchedule } from "@/lib/profiles/reconciliation";
+import { runNow } from "@/lib/profiles/refresh";
 
 type Ref = { id?: unknown };
 const idOf = (input: unknown) => (input && typeof input === "object" ? (input as Ref).id : undefined);
@@ -49,5 +50,12 @@ export async function reconcileProfileAction(input: { id?: unknown; tables?: unk
 export async function updateReconcileScheduleAction(input: { id?: unknown; schedule?: unknown }) {
   return runAction("profiles.reconcileSchedule", async () => {
     await updateReconcileSchedule(db, await requireActor(), idOf(input), input?.schedule);
+  });
+}
+
+// Scheduled lake exports: a request the worker running the export answers with a run (never here).
+export async function runNowAction(input: { id?: unknown }) {
+  return runAction("profiles.runNow", async () => {
+    await runNow(db, await requireActor(), idOf(input));
   });
 }

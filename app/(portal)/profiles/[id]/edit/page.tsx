@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { orNotFound } from "@/lib/portal/or-not-found";
 import { mayManageProfile } from "@/lib/profiles/access";
 import { getProfile } from "@/lib/profiles/status";
+import { listConnections } from "@/lib/connections/service";
 
 export const metadata: Metadata = { title: "Edit export profile" };
 export const dynamic = "force-dynamic";
@@ -26,10 +27,11 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
       </>
     );
   }
+  const connections = (await listConnections(db, actor)).map((c) => ({ id: c.id, name: c.name, destinationType: c.destinationType }));
   return (
     <>
       <PageHeader title={`Edit ${profile.name}`} description="Changes apply at once; an active profile restarts with them." />
-      <ProfileEditForm profile={profile} />
+      <ProfileEditForm profile={profile} connections={connections} />
     </>
   );
 }
