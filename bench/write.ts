@@ -4,7 +4,8 @@
 // form directly with its driver:
 //   SQLite:     one transaction of one prepared INSERT … ON CONFLICT (version guard) per row, same
 //               pragmas as the target connection.
-//   PostgreSQL: the rows already COPY-encoded, one COPY into one staging table + one merge.
+//   PostgreSQL: the rows already COPY-encoded (the engine's encoder), one COPY into one staging
+//               table + one merge.
 // Both are run --rounds times, engine and limit alternating into fresh tables, and the median
 // ratio engine / limit is printed (goal >= 0.8): on a shared machine one pair is mostly noise.
 // "client CPU" is this process's CPU time during the engine's upserts (building rows, encoding,
@@ -19,7 +20,7 @@ import path from "node:path";
 import type { AttributeInfo, SourceRecord, TableSchema } from "../lib/dataverse/types";
 import { tableSpecFor } from "../lib/destinations/columns";
 import { PostgresDestination, type PostgresTuning } from "../lib/destinations/postgres";
-import { copyChunks, pgId } from "../lib/destinations/postgres-copy";
+import { copyChunks, CopyEncoder, pgId } from "../lib/destinations/postgres-copy";
 import { identityEncoder, makeRowBuilder } from "../lib/destinations/row-values";
 import Database from "better-sqlite3";
 import pgLib from "pg";
@@ -213,15 +214,17 @@ async function sqliteLimit(file: string): Promise<number> {
  * transaction, directly with pg (no batching, no engine).
  */
 async function pgLimit(url: string, prefix: string): Promise<number> {
-  const { spec, rows } = buildRows(prefix, identityEncoder);
+  const spec = tableSpecFor(schema, prefix);
+  const records: SourceRecord[] = [];
+  for (let n = 0; n < N; n++) records.push(record(n));
   const setup = new PostgresDestination({ connectionString: url }, { schemaName: "dbo", prefix }, "bench");
   await setup.prepare({ deleteLog: false });
   await setup.ensureTable(spec);
   await setup.close();
   const e0 = performance.now();
-  const chunks = [...copyChunks(spec, rows)];
+  const chunks = [...new CopyEncoder(spec).chunks(records, new Date().toISOString())];
   const encodeMs = performance.now() - e0;
-  rows.length = 0;
+  records.length = 0;
   const target = `${pgId("dbo")}.${pgId(spec.tableName)}`;
   const cols = spec.columns.map((c) => pgId(c.name)).join(", ");
   const updates = spec.columns.filter((c) => c.name !== "Id" && c.name !== "SinkCreatedOn").map((c) => `${pgId(c.name)} = excluded.${pgId(c.name)}`).join(", ");

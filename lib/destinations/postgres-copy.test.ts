@@ -6,8 +6,8 @@ import { usePostgres } from "../testing/postgres";
 import { tableSpecFor } from "./columns";
 import { destinationSuite } from "./conformance";
 import { PostgresDestination } from "./postgres";
-import { copyText } from "./postgres-copy";
-import { RecordValueError } from "./row-values";
+import { CopyEncoder, copyChunks, copyText } from "./postgres-copy";
+import { identityEncoder, makeRowBuilder, RecordValueError } from "./row-values";
 import { accountRecord, accountSchema, guid } from "./test-fixtures";
 import type { SourceRecord } from "./types";
 
@@ -23,6 +23,35 @@ describe("copyText", () => {
     expect(copyText("12345678901234567890.1234", "id", "c")).toBe("12345678901234567890.1234");
     expect(() => copyText("a\0b", "rec-1", "name")).toThrow(RecordValueError);
     expect(() => copyText("a\0b", "rec-1", "name")).toThrow(/Record rec-1, column name: .*NUL/);
+  });
+});
+
+describe("CopyEncoder", () => {
+  const spec = tableSpecFor(accountSchema(), "enc");
+  const hostile = ["a\tb", "line\nbreak\r", "back\\slash", "\\N", "Zürich 東京 😀", "", "x".repeat(30_000)];
+  const records = Array.from({ length: 1200 }, (_, n) =>
+    accountRecord(n, 100 + n, { name: hostile[n % hostile.length], description: n % 5 === 0 ? null : hostile[(n + 3) % hostile.length] }),
+  );
+  records[7] = { ...records[7], id: records[7].id.toUpperCase() };
+
+  it("encodes records in one pass to the same bytes as rows through copyChunks, and tracks the longest string per column", () => {
+    const now = "2024-05-06T07:08:09.000Z";
+    const build = makeRowBuilder(spec, identityEncoder);
+    const rows = records.map((r) => build(r, now));
+    const expected = Buffer.from([...copyChunks(spec, rows)].join(""), "utf8");
+    const encoder = new CopyEncoder(spec);
+    const chunks = [...encoder.chunks(records, now)];
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+    const nameAt = spec.columns.findIndex((c) => c.name === "name");
+    expect(encoder.longest[nameAt]).toBe(30_000);
+  });
+
+  it("refuses a NUL by record (lower-cased id) and column", () => {
+    const bad = accountRecord(3, 1, { name: "a\0b" });
+    expect(() => [...new CopyEncoder(spec).chunks([{ ...bad, id: bad.id.toUpperCase() }], "2024-01-01T00:00:00.000Z")]).toThrow(
+      new RecordValueError(bad.id, "name", "contains a NUL character (U+0000), which PostgreSQL cannot store in text"),
+    );
   });
 });
 

@@ -7,7 +7,8 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { SYSTEM_COLUMNS } from "./columns";
-import { RecordValueError, UNBOUNDED } from "./row-values";
+import type { SourceRecord } from "../dataverse/types";
+import { identityEncoder, makeValueGetters, RecordValueError, UNBOUNDED, type Getter } from "./row-values";
 import { sqlTypeFor } from "./sql-types";
 import type { ColumnSpec, TargetTableSpec } from "./types";
 
@@ -27,7 +28,8 @@ const ESCAPES: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r",
 
 function escapeText(s: string, recordId: string, column: string): string {
   if (s.includes("\0")) {
-    throw new RecordValueError(recordId, column, "contains a NUL character (U+0000), which PostgreSQL cannot store in text");
+    // Lower-cased here, not per row: the one-pass encoder hands over the record's id as sent.
+    throw new RecordValueError(recordId.toLowerCase(), column, "contains a NUL character (U+0000), which PostgreSQL cannot store in text");
   }
   return s.replace(/[\t\n\r\\]/g, (c) => ESCAPES[c]);
 }
@@ -118,6 +120,79 @@ export function* copyChunks(spec: TargetTableSpec, rows: unknown[][]): Generator
   if (text) yield text;
 }
 
+/**
+ * Bytes per Buffer the one-pass encoder fills: one CopyData message each. Under malloc's mmap
+ * threshold (128 KB), so a chunk costs no fresh page mapping (see CHUNK_CHARS).
+ */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Buffer's own UTF-8 writer (what buf.write(s, at, "utf8") ends in, without its argument
+ * checks, which cost as much as the encoding of a 600-byte line: bench/write.ts --phases).
+ */
+type Utf8Buffer = Buffer & { utf8Write(s: string, offset: number): number };
+
+/**
+ * Records straight to COPY text bytes in one pass: each value is converted exactly as
+ * makeRowBuilder converts it (the same getters, so the same RecordValueErrors), turned into COPY
+ * text and appended to the row's line, which is written into a reused-size Buffer — no row array,
+ * no chunk string to convert later. Records the longest string per column on the way, for the
+ * widening check (planWidening's job on the row path).
+ */
+export class CopyEncoder {
+  /** Per column (spec.columns order): the longest string value encoded so far. */
+  readonly longest: number[];
+  private readonly getters: Getter[];
+  private readonly texts: ValueText[];
+  private readonly names: string[];
+  private readonly strings: boolean[];
+
+  constructor(spec: TargetTableSpec) {
+    this.getters = makeValueGetters(spec, identityEncoder);
+    this.texts = spec.columns.map(valueTextFor);
+    this.names = spec.columns.map((c) => c.name);
+    this.strings = spec.columns.map((c) => c.type === "string" || c.type === "text");
+    this.longest = spec.columns.map(() => 0);
+  }
+
+  /** The records (one per Id) as COPY text, lazily, in Buffers of about CHUNK_BYTES. */
+  *chunks(records: SourceRecord[], now: string): Generator<Buffer> {
+    const { getters, texts, names, strings, longest } = this;
+    const width = getters.length;
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let at = 0;
+    for (const r of records) {
+      const id = r.id;
+      let line = "";
+      for (let i = 0; i < width; i++) {
+        const v = getters[i](r, now);
+        if (i > 0) line += "\t";
+        if (v === null || v === undefined) {
+          line += "\\N";
+          continue;
+        }
+        if (strings[i] && typeof v === "string" && v.length > longest[i]) longest[i] = v.length;
+        line += texts[i](v, id, names[i]);
+      }
+      line += "\n";
+      // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
+      if (at + line.length * 3 > buf.length) {
+        if (at > 0) {
+          yield buf.subarray(0, at);
+          buf = Buffer.allocUnsafe(CHUNK_BYTES);
+          at = 0;
+        }
+        if (line.length * 3 > buf.length) {
+          yield Buffer.from(line, "utf8");
+          continue;
+        }
+      }
+      at += (buf as Utf8Buffer).utf8Write(line, at);
+    }
+    if (at > 0) yield buf.subarray(0, at);
+  }
+}
+
 interface StagePlan {
   /** pg_temp."dvx_stage_<hash of the column names and types>". */
   stage: string;
@@ -162,6 +237,11 @@ function planFor(target: string, spec: TargetTableSpec): StagePlan {
   return plan;
 }
 
+/** COPY text already encoded (CopyEncoder), in chunks. */
+export interface CopyBytes {
+  bytes: Iterable<Buffer>;
+}
+
 /**
  * COPY `rows` (values in spec.columns order, deduplicated by Id, as built by makeRowBuilder with
  * the identity encoder) into the session's staging table for this column set, then merge with the
@@ -174,6 +254,9 @@ function planFor(target: string, spec: TargetTableSpec): StagePlan {
  * a scheduling delay on a loaded host (bench/write.ts --phases). On any error the caller must
  * roll back (a failed statement leaves the transaction open and aborted).
  *
+ * `data`: rows, or bytes from CopyEncoder. `beforeMerge` runs once the COPY is done; when it
+ * returns false the merge is not sent and -1 is returned (the caller has ended the transaction).
+ *
  * Driver errors keep their SQLSTATE: a value the column refuses fails the COPY or the merge with
  * class 22, a trigger or constraint the merge with 23/P0001.
  */
@@ -181,15 +264,18 @@ export async function copyMerge(
   client: pg.PoolClient,
   target: string,
   spec: TargetTableSpec,
-  rows: unknown[][],
+  data: unknown[][] | CopyBytes,
   transaction: "open" | "own" = "open",
+  beforeMerge?: () => Promise<boolean>,
 ): Promise<number> {
   const plan = planFor(target, spec);
   const own = transaction === "own";
   await client.query(own ? `begin; ${plan.create}` : plan.create);
   // A NUL found mid-stream fails the pipeline with the RecordValueError (the COPY is cancelled
   // and the caller rolls back), so the halving search still sees a record error.
-  await pipeline(Readable.from(copyChunks(spec, rows)), client.query(copyFrom(plan.copy)));
+  const source = Array.isArray(data) ? copyChunks(spec, data) : data.bytes;
+  await pipeline(Readable.from(source), client.query(copyFrom(plan.copy)));
+  if (beforeMerge && !(await beforeMerge())) return -1;
   if (!own) return (await client.query(plan.merge)).rowCount ?? 0;
   // Two statements, two results: the merge's count, then COMMIT's. If the merge fails, the
   // server skips the COMMIT and the transaction stays open (aborted) for the caller's ROLLBACK.

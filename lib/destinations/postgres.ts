@@ -5,11 +5,11 @@ import pg from "pg";
 import { sql, type CompiledQuery } from "kysely";
 import { SYSTEM_COLUMNS } from "./columns";
 import { DestinationConnectError } from "./errors";
-import { assertNoNul, copyMerge } from "./postgres-copy";
+import { assertNoNul, copyMerge, CopyEncoder } from "./postgres-copy";
 import { identityEncoder, UNBOUNDED } from "./row-values";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import { sqlTypeFor } from "./sql-types";
-import type { ColumnSpec, ColumnType, DestinationOptions, TargetTableSpec, ValidationCheck } from "./types";
+import type { ColumnSpec, ColumnType, DestinationOptions, SourceRecord, TargetTableSpec, UpsertResult, ValidationCheck } from "./types";
 
 /** Array element types for unnest(): unbounded so an over-long value errors instead of being cut. */
 const ARRAY_TYPE: Record<ColumnType, string> = {
@@ -137,7 +137,54 @@ export class PostgresDestination extends SqlDestination {
   }
 
   private useCopy(rows: unknown[][]): boolean {
-    return rows.length >= (this.tuning.copyMinRows ?? DEFAULT_COPY_MIN_ROWS);
+    return rows.length >= this.copyMinRows;
+  }
+
+  /**
+   * COPY-sized batches: records encoded straight into COPY text (no rows built) while the server
+   * parses the previous chunk, then merged — one transaction of three round trips (copyMerge).
+   * The widening check needs every value's length, known only once the COPY has run: in the rare
+   * batch that needs a wider column, the transaction is rolled back, the column widened outside
+   * it (as on the row path) and the already-encoded bytes sent again.
+   */
+  protected override async upsertBatch(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult> {
+    if (records.length < this.copyMinRows) return super.upsertBatch(spec, records);
+    const target = this.compile(sql`${this.table(spec.tableName)}`).sql;
+    const encoder = new CopyEncoder(spec);
+    const sent: Buffer[] = [];
+    const now = new Date().toISOString();
+    const encoded = (function* () {
+      for (const chunk of encoder.chunks(records, now)) {
+        sent.push(chunk);
+        yield chunk;
+      }
+    })();
+    // Loads the column widths (cached after the first batch) before the COPY's transaction.
+    await this.widenForLongest(spec, []);
+    const c = await this.client();
+    let broken = false;
+    try {
+      let widened: UpsertResult["widened"] = [];
+      let written = await copyMerge(c, target, spec, { bytes: encoded }, "own", async () => {
+        widened = await this.widenForLongest(spec, encoder.longest);
+        if (widened.length === 0) return true;
+        await c.query("rollback");
+        return false;
+      });
+      if (written < 0) written = await copyMerge(c, target, spec, { bytes: sent }, "own");
+      return { written, widened };
+    } catch (err) {
+      await c.query("rollback").catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  private get copyMinRows(): number {
+    return this.tuning.copyMinRows ?? DEFAULT_COPY_MIN_ROWS;
   }
 
   /** COPY-sized batches own their transaction (see copyMerge); smaller ones take writeRows. */

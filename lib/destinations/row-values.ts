@@ -55,7 +55,7 @@ function isLookup(v: FieldValue): v is LookupValue {
   return typeof v === "object" && v !== null;
 }
 
-type Getter = (r: SourceRecord, now: unknown) => unknown;
+export type Getter = (r: SourceRecord, now: unknown) => unknown;
 
 function convert(col: ColumnSpec, enc: Encoder): (v: FieldValue | undefined, id: string) => unknown {
   const bad = (id: string, v: unknown, what: string): never => {
@@ -139,7 +139,22 @@ function sourceOf(col: ColumnSpec): { attribute: string; part: "value" | "entity
  * per-column decisions are not repeated per record. `now` fills SinkCreatedOn/SinkModifiedOn.
  */
 export function makeRowBuilder(spec: TargetTableSpec, enc: Encoder): (r: SourceRecord, now: unknown) => unknown[] {
-  const getters: Getter[] = spec.columns.map((col): Getter => {
+  const getters = makeValueGetters(spec, enc);
+  const n = getters.length;
+  return (r, now) => {
+    const row = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) row[i] = getters[i](r, now);
+    return row;
+  };
+}
+
+/**
+ * Per column of `spec`, the function giving a record's value for it (what makeRowBuilder puts in
+ * the row): for writers that consume values one by one without building a row (the PostgreSQL
+ * COPY encoder), with the same conversions and RecordValueErrors.
+ */
+export function makeValueGetters(spec: TargetTableSpec, enc: Encoder): Getter[] {
+  return spec.columns.map((col): Getter => {
     if (col.name === SYSTEM_COLUMNS.id) return (r) => r.id.toLowerCase();
     if (col.name === SYSTEM_COLUMNS.createdOn || col.name === SYSTEM_COLUMNS.modifiedOn) return (_r, now) => now;
     const conv = convert(col, enc);
@@ -153,12 +168,6 @@ export function makeRowBuilder(spec: TargetTableSpec, enc: Encoder): (r: SourceR
     }
     return (r) => conv(r.values[attribute], r.id);
   });
-  const n = getters.length;
-  return (r, now) => {
-    const row = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) row[i] = getters[i](r, now);
-    return row;
-  };
 }
 
 function versionLess(a: string, b: string): boolean {
@@ -191,17 +200,31 @@ export function planWidening(
   rows: unknown[][],
   key: (name: string) => string = (n) => n,
 ): UpsertResult["widened"] {
+  const longest = spec.columns.map((col, i) => {
+    let max = 0;
+    if (widths.get(key(col.name)) == null) return max;
+    for (const row of rows) {
+      const v = row[i];
+      if (typeof v === "string" && v.length > max) max = v.length;
+    }
+    return max;
+  });
+  return wideningFor(spec, widths, longest, key);
+}
+
+/** planWidening from the longest string value per column (index in spec.columns; 0 = none). */
+export function wideningFor(
+  spec: TargetTableSpec,
+  widths: Map<string, number | null>,
+  longest: readonly number[],
+  key: (name: string) => string = (n) => n,
+): UpsertResult["widened"] {
   const out: UpsertResult["widened"] = [];
   spec.columns.forEach((col, i) => {
     const width = widths.get(key(col.name));
     if (width === undefined || width === null) return;
-    let longest = 0;
-    for (const row of rows) {
-      const v = row[i];
-      if (typeof v === "string" && v.length > longest) longest = v.length;
-    }
-    if (longest > width) {
-      out.push({ column: col.name, from: width, to: longest > MAX_BOUNDED_STRING ? UNBOUNDED : longest });
+    if (longest[i] > width) {
+      out.push({ column: col.name, from: width, to: longest[i] > MAX_BOUNDED_STRING ? UNBOUNDED : longest[i] });
     }
   });
   return out;

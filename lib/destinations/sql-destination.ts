@@ -9,7 +9,7 @@ import { DELETE_LOG, LABEL_TABLES, MARKER_TABLE, SEEN_TABLE, labelRowsFor, type 
 import { WidenColumnError } from "./errors";
 import { assertNameFits } from "./names";
 import { DEFAULT_ID_PAGE, idPageSql, toIdVersions } from "./id-scan";
-import { latestById, makeRowBuilder, planWidening, type Encoder } from "./row-values";
+import { latestById, makeRowBuilder, planWidening, wideningFor, type Encoder } from "./row-values";
 import { sqlTypeFor } from "./sql-types";
 import type {
   ColumnSpec,
@@ -198,14 +198,20 @@ export abstract class SqlDestination implements Destination {
 
   upsert(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult> {
     if (records.length === 0) return Promise.resolve({ written: 0, widened: [] });
-    return this.exclusive(async () => {
-      const build = makeRowBuilder(spec, this.encoder);
-      const now = this.encoder.datetime(new Date().toISOString());
-      const rows = latestById(records).map((r) => build(r, now));
-      const widened = await this.widen(spec, rows);
-      const written = await this.writeBatch(spec, rows, now);
-      return { written, widened };
-    });
+    return this.exclusive(() => this.upsertBatch(spec, latestById(records)));
+  }
+
+  /**
+   * One batch of records (one per Id): rows → widen → writeBatch. A dialect may override it to
+   * write records without building rows first (PostgreSQL's COPY path encodes them directly).
+   */
+  protected async upsertBatch(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult> {
+    const build = makeRowBuilder(spec, this.encoder);
+    const now = this.encoder.datetime(new Date().toISOString());
+    const rows = records.map((r) => build(r, now));
+    const widened = await this.widen(spec, rows);
+    const written = await this.writeBatch(spec, rows, now);
+    return { written, widened };
   }
 
   /**
@@ -218,9 +224,21 @@ export abstract class SqlDestination implements Destination {
   }
 
   /** Widens the string columns too narrow for `rows` (values in spec.columns order). */
-  private async widen(spec: TargetTableSpec, rows: unknown[][]): Promise<UpsertResult["widened"]> {
+  private widen(spec: TargetTableSpec, rows: unknown[][]): Promise<UpsertResult["widened"]> {
+    return this.applyWidening(spec, (widths) => planWidening(spec, widths, rows, (n) => this.colKey(n)));
+  }
+
+  /** Widens the string columns too narrow for the longest value per column (spec.columns order). */
+  protected widenForLongest(spec: TargetTableSpec, longest: readonly number[]): Promise<UpsertResult["widened"]> {
+    return this.applyWidening(spec, (widths) => wideningFor(spec, widths, longest, (n) => this.colKey(n)));
+  }
+
+  private async applyWidening(
+    spec: TargetTableSpec,
+    plan: (widths: Map<string, number | null>) => UpsertResult["widened"],
+  ): Promise<UpsertResult["widened"]> {
     const widths = await this.widthsFor((q) => this.run(q), spec.tableName);
-    const widened = planWidening(spec, widths as Map<string, number | null>, rows, (n) => this.colKey(n));
+    const widened = plan(widths as Map<string, number | null>);
     for (const w of widened) {
       const col = spec.columns.find((c) => c.name === w.column)!;
       // Outside the data transaction on purpose: a wider column is harmless if the batch fails.
