@@ -8,6 +8,8 @@
 //               table + one merge.
 // Both are run --rounds times, engine and limit alternating into fresh tables, and the median
 // ratio engine / limit is printed (goal >= 0.8): on a shared machine one pair is mostly noise.
+// Run with `nice -n -15`: the PostgreSQL backends of the bench's database then get the same
+// priority (bench/pg-priority.ts), for the engine and the limit alike.
 // "client CPU" is this process's CPU time during the engine's upserts (building rows, encoding,
 // the driver). --phases times the PostgreSQL COPY path's steps one by one, old and new staging
 // side by side; --sizes prints both PostgreSQL paths per batch size (the COPY threshold).
@@ -31,6 +33,7 @@ import { SQLITE_TARGET_PRAGMAS, SqliteDestination, sqliteEncoder } from "../lib/
 import { sqlTypeFor } from "../lib/destinations/sql-types";
 import type { Destination } from "../lib/destinations/types";
 import { usePostgres } from "../lib/testing/postgres";
+import { matchServerPriority } from "./pg-priority";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,6 +46,8 @@ const withSizes = process.argv.includes("--sizes");
 const withSqlite = !process.argv.includes("--no-sqlite");
 const withPhases = process.argv.includes("--phases");
 const ROUNDS = arg("rounds", 3);
+/** The PostgreSQL database in use, whose backends get this process's priority (pg-priority.ts). */
+let pgUrl: string | null = null;
 
 const attr = (logicalName: string, kind: AttributeInfo["kind"], extra: Partial<AttributeInfo> = {}): AttributeInfo => ({
   logicalName, kind, typeName: `${kind}Type`, isPrimaryId: false, isValidForRead: true, ...extra,
@@ -137,6 +142,7 @@ async function run(label: string, dest: Destination, prefix = "bench", total = N
   const spec = tableSpecFor(schema, prefix);
   await dest.prepare({ deleteLog: false });
   await dest.ensureTable(spec);
+  if (pgUrl) await matchServerPriority(pgUrl);
   let writeMs = 0;
   let cpuUs = 0;
   let written = 0;
@@ -230,6 +236,7 @@ async function pgLimit(url: string, prefix: string): Promise<number> {
   const updates = spec.columns.filter((c) => c.name !== "Id" && c.name !== "SinkCreatedOn").map((c) => `${pgId(c.name)} = excluded.${pgId(c.name)}`).join(", ");
   const client = new pgLib.Client({ connectionString: url });
   await client.connect();
+  await matchServerPriority(url);
   try {
     const t0 = performance.now();
     await client.query("begin");
@@ -359,6 +366,7 @@ if (withPg) {
   const pg = await usePostgres();
   if (!pg.available) console.log(`postgres: skipped (${pg.reason})`);
   else {
+    pgUrl = pg.url;
     try {
       const ratios: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {

@@ -6,10 +6,10 @@ import Database from "better-sqlite3";
 import { sql, type CompiledQuery, type RawBuilder } from "kysely";
 import { SYSTEM_COLUMNS } from "./columns";
 import { DestinationConnectError } from "./errors";
-import type { Encoder } from "./row-values";
+import { makeValueGetters, type Encoder } from "./row-values";
 import { DEFAULT_ID_PAGE, idPageSql, toIdVersions } from "./id-scan";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
-import type { ColumnSpec, DestinationOptions, IdScanOptions, IdVersion, TargetTableSpec, ValidationCheck } from "./types";
+import type { ColumnSpec, DestinationOptions, IdScanOptions, IdVersion, SourceRecord, TargetTableSpec, UpsertResult, ValidationCheck } from "./types";
 import { createOwnerOnly } from "../config/paths";
 
 const SQLITE_HEADER = "SQLite format 3\0";
@@ -129,6 +129,27 @@ export class SqliteDestination extends SqlDestination {
     stmt = this.db3().prepare(q.sql);
     this.upserts.set(key, stmt);
     return stmt;
+  }
+
+  /**
+   * Records bound one by one from a single reused row (the statement copies its bindings), built
+   * as makeRowBuilder builds rows: no array per record kept for the batch. SQLite enforces no
+   * string widths, so there is nothing to widen first.
+   */
+  protected override async upsertBatch(spec: TargetTableSpec, records: SourceRecord[]): Promise<UpsertResult> {
+    const getters = makeValueGetters(spec, this.encoder);
+    const now = this.encoder.datetime(new Date().toISOString());
+    const stmt = this.upsertStatement(spec);
+    const row = new Array<unknown>(getters.length);
+    const written = await this.inTransaction(async () => {
+      let n = 0;
+      for (const r of records) {
+        for (let i = 0; i < getters.length; i++) row[i] = getters[i](r, now);
+        n += stmt.run(row).changes;
+      }
+      return n;
+    });
+    return { written, widened: [] };
   }
 
   protected async writeRows(_run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
