@@ -7,7 +7,8 @@
 //
 //   npx tsx bench/lake.ts [--records 1000000] [--page 2000] [--only folder|azurite] [--mode appendOnly|inPlace]
 //   npx tsx bench/lake.ts --format delta [--changes 10000] [--only folder|azurite]   (bench/lake-delta.ts)
-// Run --only folder and --only azurite as two processes for a clean RSS figure of each.
+// Run --only folder and --only azurite as two processes for a clean RSS figure of each. Runs in a
+// child process with the sync worker's node flags (bench/worker-flags.ts); --no-worker-heap: without.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,8 +25,11 @@ import { lakeOptionsOf, runProfile } from "../lib/sync/profile-runner.ts";
 import { createProfile, makeStore } from "../lib/sync/test-support.ts";
 import { startAzurite } from "../lib/testing/azurite.ts";
 import { spawnEmulator } from "./emulator-child.ts";
+import { underWorkerFlags } from "./worker-flags.ts";
 
-const { values } = parseArgs({ options: { records: { type: "string" }, page: { type: "string" }, only: { type: "string" }, mode: { type: "string" }, format: { type: "string" }, changes: { type: "string" } } });
+const heapSetting = underWorkerFlags();
+
+const { values } = parseArgs({ options: { "no-worker-heap": { type: "boolean" }, records: { type: "string" }, page: { type: "string" }, only: { type: "string" }, mode: { type: "string" }, format: { type: "string" }, changes: { type: "string" } } });
 const N = Number(values.records ?? 1_000_000);
 const PAGE = Number(values.page ?? 2000);
 const MODE = values.mode === "inPlace" ? "inPlace" : "appendOnly";
@@ -33,7 +37,7 @@ const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 const { dir, db } = makeStore();
-console.log(`bench/lake: DATA_DIR ${dir}; ${os.cpus().length} CPUs (shared); node ${process.version}; ${fmt(N)} accounts, pages of ${PAGE}, ${MODE}`);
+console.log(`bench/lake: DATA_DIR ${dir}; ${os.cpus().length} CPUs (shared); node ${process.version}; ${fmt(N)} accounts, pages of ${PAGE}, ${MODE}; ${heapSetting}`);
 
 async function one(kind: string, target: string, emu: { url: string; token: string }): Promise<void> {
   const id = await createProfile(db, { name: `bench-${kind}`, source: emu.url, target, tables: ["account"], pageSize: PAGE, lakeMode: MODE });
@@ -82,7 +86,7 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
   const exportRate = written / exportS;
   const readRate = read / readS;
   const p = await db.profile.findUniqueOrThrow({ where: { id } });
-  console.log(`\n== ${kind}: ${target.replace(/AccountKey=[^;]+/, "AccountKey=***")}`);
+  console.log(`\n== ${kind}: ${target.replace(/AccountKey=[^;]+/, "AccountKey=***")}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   console.log(`export (engine)   ${fmt(exportRate).padStart(9)} records/s   ${exportS.toFixed(1)} s`);
   console.log(`read alone        ${fmt(readRate).padStart(9)} records/s   ${readS.toFixed(1)} s`);
   console.log(`ratio export / read = ${(exportRate / readRate).toFixed(2)}  (goal >= 0.8: ${exportRate / readRate >= 0.8 ? "met" : "NOT met"})`);

@@ -12,7 +12,10 @@
 //
 //   npx tsx bench/sync.ts [--records 1000000] [--rate 200] [--seconds 60] [--interval 0.25]
 //                         [--latency-records 20000] [--skip-export] [--skip-latency]
-//                         [--target postgres://postgres@127.0.0.1:5432/postgres]
+//                         [--target postgres://postgres@127.0.0.1:5432/postgres] [--no-worker-heap]
+// Runs in a child process with the sync worker's node flags (bench/worker-flags.ts); with a
+// PostgreSQL target under `nice -n -15`, the server backends of the bench's databases get the same
+// priority while measured (bench/pg-priority.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,12 +31,16 @@ import { runProfile } from "../lib/sync/profile-runner.ts";
 import { emulatorControl } from "../emulator/control.ts";
 import { makeStore, createProfile } from "../lib/sync/test-support.ts";
 import { spawnEmulator } from "./emulator-child.ts";
+import { matchServerPriority } from "./pg-priority.ts";
+import { underWorkerFlags } from "./worker-flags.ts";
+
+const heapSetting = underWorkerFlags();
 
 const { values } = parseArgs({
   options: {
     records: { type: "string" }, rate: { type: "string" }, seconds: { type: "string" }, interval: { type: "string" },
     "latency-records": { type: "string" }, "skip-export": { type: "boolean" }, "skip-latency": { type: "boolean" },
-    "engine-read-ahead": { type: "boolean" }, page: { type: "string" }, target: { type: "string" },
+    "engine-read-ahead": { type: "boolean" }, page: { type: "string" }, target: { type: "string" }, "no-worker-heap": { type: "boolean" },
   },
 });
 const N = Number(values.records ?? 1_000_000);
@@ -46,7 +53,7 @@ const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 const { dir, db } = makeStore();
-console.log(`bench/sync: DATA_DIR ${dir}; ${os.cpus().length} CPUs; node ${process.version}`);
+console.log(`bench/sync: DATA_DIR ${dir}; ${os.cpus().length} CPUs; node ${process.version}; ${heapSetting}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 
 /** Where the export and the write-alone run go, and how to count and drop them. */
 interface BenchTarget {
@@ -100,6 +107,15 @@ async function benchTarget(): Promise<BenchTarget> {
   };
 }
 
+/** For a PostgreSQL target: its backends get this process's priority every second (new ones too). */
+function keepServerPriority(target: string): () => void {
+  if (!/^postgres(ql)?:\/\//.test(target)) return () => undefined;
+  const renice = () => void matchServerPriority(target).catch(() => undefined);
+  renice();
+  const timer = setInterval(renice, 1000);
+  return () => clearInterval(timer);
+}
+
 async function exportBench(): Promise<void> {
   const emu = await spawnEmulator(N);
   const bt = await benchTarget();
@@ -114,9 +130,11 @@ async function exportBench(): Promise<void> {
     }, 100);
     const before = process.memoryUsage();
     console.log(`before export: rss ${mb(before.rss)}, heapUsed ${mb(before.heapUsed)}`);
+    const stopRenice = keepServerPriority(bt.export);
     const t0 = performance.now();
     const result = await runProfile(id, { db, pageSize: PAGE, readAhead: values["engine-read-ahead"] ? true : undefined }, { signal: new AbortController().signal, once: true });
     const exportS = (performance.now() - t0) / 1000;
+    stopRenice();
     clearInterval(sampler);
     const maxRss = process.resourceUsage().maxRSS * 1024;
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -147,6 +165,7 @@ async function exportBench(): Promise<void> {
     await dest.prepare({ deleteLog: false });
     await dest.ensureTable(spec);
     const pages = Math.ceil(N / PAGE);
+    const stopRenice2 = keepServerPriority(bt.writeOnly);
     const w0 = performance.now();
     for (let p = 0; p < pages; p++) {
       const batch = template.slice(0, Math.min(PAGE, N - p * PAGE)).map((r, i) => {
@@ -156,6 +175,7 @@ async function exportBench(): Promise<void> {
       await dest.upsert(spec, batch);
     }
     const writeS = (performance.now() - w0) / 1000;
+    stopRenice2();
     await dest.close();
 
     const exportRate = written / exportS;
@@ -168,6 +188,7 @@ async function exportBench(): Promise<void> {
     console.log(`write alone       ${fmt(writeRate).padStart(9)} records/s   ${writeS.toFixed(1)} s`);
     console.log(`ratio export / min(read, write) = ${ratio.toFixed(2)}  (target >= 0.8: ${ratio >= 0.8 ? "met" : "NOT met"})`);
     console.log(`at peak: heapUsed ${mb(peakMem.heapUsed)}, heapTotal ${mb(peakMem.heapTotal)}, external ${mb(peakMem.external)}, arrayBuffers ${mb(peakMem.arrayBuffers)}`);
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
     console.log(`peak RSS during export: sampled ${mb(peak)}, process high-water mark ${mb(maxRss)}  (target <= 300 MB: ${Math.max(peak, maxRss) <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
   } finally {
     await emu.close();

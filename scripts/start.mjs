@@ -11,6 +11,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildNode, entryFile, nodeBuildIsCurrent } from "./build-node.mjs";
 import { generateClients } from "./prisma-generate.mjs";
+import { workerNodeFlags } from "./worker-heap.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
@@ -44,6 +45,13 @@ const fail = (msg) => {
   if (stopAll) void stopAll(1);
   else process.exit(1);
 };
+// The worker's heap cap (WORKER_MAX_HEAP_MB), checked before anything starts.
+let workerFlags = [];
+try {
+  workerFlags = workerNodeFlags(env);
+} catch (err) {
+  fail(err.message);
+}
 const node = (args, opts = {}) => spawnSync(process.execPath, args, { stdio: "inherit", env, ...opts });
 
 // 1. Prisma clients (SQLite and PostgreSQL): generated from the schema, offline (JS engine),
@@ -171,7 +179,9 @@ if (runWeb && runWorker && shouldRunEmulator(mode, store.realOrganizations)) {
   log(mode === "off" ? "Dataverse emulator off (DATAVERSE_EMULATOR=off)" : "Dataverse emulator not started: a real Dataverse environment is registered (DATAVERSE_EMULATOR=on starts it anyway)");
 }
 
-if (runWorker) startChild("worker", dev ? ["--import", "tsx", "lib/sync/worker.ts"] : [entryFile("worker")], { restart: !workerOnly });
+if (runWorker) {
+  startChild("worker", [...workerFlags, ...(dev ? ["--import", "tsx", "lib/sync/worker.ts"] : [entryFile("worker")])], { restart: !workerOnly });
+}
 if (workerOnly) {
   log(`sync worker running (store ${redact(process.env.DATABASE_URL || env.DATA_DIR)}); Ctrl-C or SIGTERM stops it gracefully`);
   await new Promise(() => {});

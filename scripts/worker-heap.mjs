@@ -1,0 +1,22 @@
+// The sync worker's V8 heap cap. V8 grows its heap lazily: a worker exporting a million rows
+// held ~390 MB resident without a cap while its live data stayed under ~60 MB (bench/sync.ts,
+// bench/lake.ts); a cap makes it collect before growing. `npm start` passes these flags to the
+// worker, and the benchmarks run the engine under the same ones. WORKER_MAX_HEAP_MB sizes the
+// old generation; 0 leaves V8's default (about a quarter of the machine's memory). A worker
+// running many large exports at once needs more: raise it rather than let the worker restart
+// out of memory.
+export const DEFAULT_WORKER_MAX_HEAP_MB = 256;
+
+/**
+ * Node flags for a worker process, from WORKER_MAX_HEAP_MB (throws on a value that is no size).
+ * @param {Record<string, string | undefined>} [env]
+ * @returns {string[]}
+ */
+export function workerNodeFlags(env = process.env) {
+  const raw = env.WORKER_MAX_HEAP_MB?.trim();
+  const mb = raw === undefined || raw === "" ? DEFAULT_WORKER_MAX_HEAP_MB : Number(raw);
+  if (!Number.isInteger(mb) || mb < 0 || (mb > 0 && mb < 64)) {
+    throw new Error(`WORKER_MAX_HEAP_MB must be 0 (no cap) or a whole number of MB from 64, not "${raw}"`);
+  }
+  return mb === 0 ? [] : [`--max-old-space-size=${mb}`];
+}

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_WORKER_MAX_HEAP_MB, workerNodeFlags } from "./worker-heap.mjs";
+
+describe("workerNodeFlags", () => {
+  it("caps the old generation by default, at WORKER_MAX_HEAP_MB when set, and not at all for 0", () => {
+    expect(workerNodeFlags({})).toEqual([`--max-old-space-size=${DEFAULT_WORKER_MAX_HEAP_MB}`]);
+    expect(workerNodeFlags({ WORKER_MAX_HEAP_MB: " 512 " })).toEqual(["--max-old-space-size=512"]);
+    expect(workerNodeFlags({ WORKER_MAX_HEAP_MB: "0" })).toEqual([]);
+  });
+
+  it("refuses a value that is not a usable size, naming the setting", () => {
+    for (const bad of ["abc", "-1", "1.5", "32"]) expect(() => workerNodeFlags({ WORKER_MAX_HEAP_MB: bad })).toThrow(/WORKER_MAX_HEAP_MB/);
+  });
+});
