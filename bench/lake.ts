@@ -1,7 +1,8 @@
 // Data lake benchmark (prints figures; not a timed test): initial export of N accounts through the
 // engine into a folder lake and into Azurite (Azure Blob), each followed in the same run by
-// reading alone (same client, select and page size). Reports records/s, the ratio export / read
-// (goal >= 0.8), peak RSS of this process (goal <= 300 MB; the emulator and Azurite run in child
+// reading alone (same client, select and page size) and writing alone (the same bytes into the same
+// store with the engine's block/commit pattern). Reports records/s, the ratio export / read
+// (goal >= 0.8) and export / min(read, write), peak RSS of this process (goal <= 300 MB; the emulator and Azurite run in child
 // processes) and the time of the first snapshot (a server-side copy of every partition file),
 // which the engine takes at the end of the cycle and is timed apart from the export.
 //
@@ -16,6 +17,7 @@ import { parseArgs } from "node:util";
 import { DataverseClient } from "../lib/dataverse/client.ts";
 import { tableSpecFor } from "../lib/destinations/columns.ts";
 import { parseLakeTarget } from "../lib/destinations/lake/lake-target.ts";
+import { COMMIT_BYTES, STAGE_BYTES } from "../lib/destinations/lake/lake-table.ts";
 import { openStorage } from "../lib/destinations/lake/open-storage.ts";
 import type { Destination } from "../lib/destinations/types.ts";
 import { decryptSecret } from "../lib/secrets/index.ts";
@@ -83,13 +85,41 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
   let read = 0;
   for await (const p of client.readChanges(schema.table, { select, pageSize: PAGE })) read += p.upserts.length;
   const readS = (performance.now() - r0) / 1000;
+  // Writing alone: the store's own write speed with the engine's request pattern — the lake's
+  // bytes (as many as the export wrote to its partitions) staged in STAGE_BYTES parts and
+  // committed every COMMIT_BYTES, from one buffer (no encoding): what the store allows at best.
+  const parts = (await storage.list("account/")).filter((f) => f.path.endsWith(".csv") && !f.path.includes("/Snapshot/"));
+  const total = parts.reduce((a, f) => a + f.size, 0);
+  let sample = Buffer.alloc(0);
+  for await (const c of storage.chunks(parts[0].path)) {
+    sample = Buffer.concat([sample, c]);
+    if (sample.length >= STAGE_BYTES) break;
+  }
+  sample = sample.subarray(0, STAGE_BYTES);
+  const perCommit = Math.max(1, Math.round(COMMIT_BYTES / STAGE_BYTES));
+  const aloneFile = "bench-write-alone/account.csv";
+  const w0 = performance.now();
+  let part = 0;
+  for (let done = 0; done < total; done += sample.length) {
+    await storage.stage(aloneFile, sample.subarray(0, Math.min(sample.length, total - done)), part++);
+    if (part % perCommit === 0) await storage.commitParts(aloneFile, part);
+  }
+  await storage.commitParts(aloneFile, part);
+  const writeS = (performance.now() - w0) / 1000;
+  await storage.delete(aloneFile);
+  await storage.close();
+
   const exportRate = written / exportS;
   const readRate = read / readS;
+  const writeRate = N / writeS;
   const p = await db.profile.findUniqueOrThrow({ where: { id } });
   console.log(`\n== ${kind}: ${target.replace(/AccountKey=[^;]+/, "AccountKey=***")}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   console.log(`export (engine)   ${fmt(exportRate).padStart(9)} records/s   ${exportS.toFixed(1)} s`);
   console.log(`read alone        ${fmt(readRate).padStart(9)} records/s   ${readS.toFixed(1)} s`);
+  console.log(`write alone       ${fmt(writeRate).padStart(9)} records/s   ${writeS.toFixed(1)} s  (the same ${mb(total)} in ${part} parts of ${mb(STAGE_BYTES)}, a commit every ${perCommit})`);
   console.log(`ratio export / read = ${(exportRate / readRate).toFixed(2)}  (goal >= 0.8: ${exportRate / readRate >= 0.8 ? "met" : "NOT met"})`);
+  const bound = Math.min(readRate, writeRate);
+  console.log(`ratio export / min(read, write) = ${(exportRate / bound).toFixed(2)}  (${writeRate < readRate ? "the store's writing is the slower side" : "reading is the slower side"})`);
   console.log(`first snapshot + model.json (${p.lakeFilesWritten} files, ${mb(p.lakeBytesWritten)}): ${(maintainMs / 1000).toFixed(2)} s`);
   console.log(`peak RSS during export (sampled): ${mb(peak)}  (goal <= 300 MB: ${peak <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
   console.log(`  at the peak: V8 heap ${mb(atPeak.heapUsed)} used of ${mb(atPeak.heapTotal)}, external ${mb(atPeak.external)} (array buffers ${mb(atPeak.arrayBuffers)}), rest (code, native libraries) ${mb(atPeak.rss - atPeak.heapTotal - atPeak.external)}`);
