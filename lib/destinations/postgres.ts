@@ -95,14 +95,24 @@ export class PostgresDestination extends SqlDestination {
     }
   }
 
-  protected async inTransaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
-    const c = await this.client();
-    let broken = false;
-    try {
+  protected inTransaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+    return this.withTransactionClient(async (c) => {
       await c.query("begin");
       const out = await fn(PostgresDestination.runner(c));
       await c.query("commit");
       return out;
+    });
+  }
+
+  /**
+   * A pooled client for `fn`, which opens (and commits) a transaction on it: on any error it is
+   * rolled back, and a client that cannot even roll back is dropped from the pool.
+   */
+  private async withTransactionClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.client();
+    let broken = false;
+    try {
+      return await fn(c);
     } catch (err) {
       await c.query("rollback").catch(() => {
         broken = true;
@@ -161,9 +171,7 @@ export class PostgresDestination extends SqlDestination {
     })();
     // Loads the column widths (cached after the first batch) before the COPY's transaction.
     await this.widenForLongest(spec, []);
-    const c = await this.client();
-    let broken = false;
-    try {
+    return this.withTransactionClient(async (c) => {
       let widened: UpsertResult["widened"] = [];
       let written = await copyMerge(c, target, spec, { bytes: encoded }, "own", async () => {
         widened = await this.widenForLongest(spec, encoder.longest);
@@ -173,14 +181,7 @@ export class PostgresDestination extends SqlDestination {
       });
       if (written < 0) written = await copyMerge(c, target, spec, { bytes: sent }, "own");
       return { written, widened };
-    } catch (err) {
-      await c.query("rollback").catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      c.release(broken);
-    }
+    });
   }
 
   private get copyMinRows(): number {
@@ -190,18 +191,7 @@ export class PostgresDestination extends SqlDestination {
   /** COPY-sized batches own their transaction (see copyMerge); smaller ones take writeRows. */
   protected override async writeBatch(spec: TargetTableSpec, rows: unknown[][], now: unknown): Promise<number> {
     if (!this.useCopy(rows)) return super.writeBatch(spec, rows, now);
-    const c = await this.client();
-    let broken = false;
-    try {
-      return await copyMerge(c, this.compile(sql`${this.table(spec.tableName)}`).sql, spec, rows, "own");
-    } catch (err) {
-      await c.query("rollback").catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      c.release(broken);
-    }
+    return this.withTransactionClient((c) => copyMerge(c, this.compile(sql`${this.table(spec.tableName)}`).sql, spec, rows, "own"));
   }
 
   protected async writeRows(run: Run, spec: TargetTableSpec, rows: unknown[][]): Promise<number> {
