@@ -319,5 +319,47 @@ for (const [kind, make] of backends) {
       expect(t.snapshot.version).toBe(version);
       expect(t.consumedSeq).toBeGreaterThan(0);
     }, 180_000);
+
+    it("log clean-up: commits and checkpoints older than the log retention go once a checkpoint covers them; what time travel within it needs stays", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const all = await replayLog(storage, dir, Infinity, false);
+      // The default retention (30 days): the checkpoints written just now removed nothing.
+      expect(all.commits[0].version).toBe(0);
+      const stamp = (v: number) => {
+        const info = all.commits.find((c) => c.version === v)!.actions.find((a) => "commitInfo" in a);
+        return (info as { commitInfo: { timestamp: number } }).commitInfo.timestamp;
+      };
+      const newest = all.version;
+      const rowsNow = await liveRows(storage, dir);
+      const at15 = await liveRows(storage, dir, 15);
+      const logNames = async () => (await storage!.list(`${dir}/_delta_log/`)).map((f) => f.path.slice(dir.length + "/_delta_log/".length)).filter((n) => /^\d{20}\./.test(n)).sort();
+      const duck = new Duck();
+      const t = new DeltaTable(storage, "account", duck, { granularity: "Year", targetFileBytes: 1, retentionHours: 0, checkpointEvery: 10, logRetentionHours: 0 });
+      try {
+        await t.open();
+        // Cutoff just after version 15: 15 is in effect then and checkpoint 10 rebuilds it, so only 0–9 go.
+        expect(await t.cleanLog(stamp(15) + 1)).toBe(10);
+        let names = await logNames();
+        expect(names[0]).toBe("00000000000000000010.checkpoint.parquet");
+        expect(names).toContain("00000000000000000010.json");
+        expect(await liveRows(storage, dir, 15)).toEqual(at15);
+        expect(await liveRows(storage, dir)).toEqual(rowsNow);
+        // Everything expired: kept from the newest checkpoint (20) on; version 15 is gone with its checkpoint.
+        expect(await t.cleanLog(stamp(newest) + 1)).toBe(11);
+        names = await logNames();
+        expect(names[0]).toBe("00000000000000000020.checkpoint.parquet");
+        expect(names.filter((n) => n.endsWith(".json"))).toEqual(Array.from({ length: newest - 19 }, (_, i) => `${String(20 + i).padStart(20, "0")}.json`));
+        expect(await liveRows(storage, dir)).toEqual(rowsNow);
+        await expect(liveRows(storage, dir, 15)).rejects.toThrow(/no checkpoint before it/);
+        // A writer opens the cleaned log and continues.
+        const d = open();
+        await d.upsert(spec, [accountRecord(600, 1, { name: "after clean-up" })]);
+        expect((await d.maintain([])).delta!.version).toBe(newest + 1);
+        expect((await liveRows(storage, dir)).get(guid(600))!.name).toBe("after clean-up");
+      } finally {
+        t.close();
+        await duck.close();
+      }
+    }, 180_000);
   });
 }

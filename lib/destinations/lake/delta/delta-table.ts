@@ -13,6 +13,7 @@ import { lakeColumnsFor, type LakeColumn } from "../lake-columns";
 import type { LakeStorage } from "../storage";
 import type { Duck, DuckConn } from "./duck";
 import { DeltaFiles } from "./files";
+import { cleanLog } from "./log-cleanup";
 import { commitActions } from "./log-commit";
 import { replaySnapshot } from "./log-replay";
 import { emptySnapshot, PROTOCOL, type Action, type Snapshot } from "./log";
@@ -140,6 +141,11 @@ export class DeltaTable {
 
   vacuum(now = Date.now()): Promise<number> {
     return vacuum(this, now);
+  }
+
+  /** Removes log files the log retention no longer needs (also run after every checkpoint). */
+  cleanLog(now = Date.now()): Promise<number> {
+    return cleanLog(this, now);
   }
 
   /** Live files as local paths with their partition (the commits so far; staged changes not included). */

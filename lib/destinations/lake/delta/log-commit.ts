@@ -4,6 +4,7 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
 import type { DeltaTable } from "./delta-table";
+import { cleanLog } from "./log-cleanup";
 import { applyActions, checkpointActions, checkpointName, commitName, LOG_DIR, serializeCommit, type Action } from "./log";
 import { quoteStr } from "./schema";
 import { ENGINE, STAGING } from "./table-layout";
@@ -34,7 +35,8 @@ export async function commitActions(t: DeltaTable, actions: Action[], operation:
     throw new DeltaConflictError(version, t.table);
   }
   applyActions(t.snapshot, version, all);
-  if (version > 0 && version % t.opts.checkpointEvery === 0) await writeCheckpoint(t).catch(() => undefined);
+  // The log clean-up follows a checkpoint, as in Delta's own writers (best effort: the commit stands).
+  if (version > 0 && version % t.opts.checkpointEvery === 0) await writeCheckpoint(t).then(() => cleanLog(t)).catch(() => undefined);
   return version;
 }
 

@@ -18,4 +18,6 @@ export interface DeltaTableOptions {
   /** Removed files (and orphans) older than this are deleted by vacuum; time travel reaches this far. */
   retentionHours: number;
   checkpointEvery: number;
+  /** Log files older than this (and covered by a checkpoint) are removed after a checkpoint; default 30 days, never below retentionHours. */
+  logRetentionHours?: number;
 }
