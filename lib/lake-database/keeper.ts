@@ -45,7 +45,7 @@ export class LakeDatabaseKeeper {
     private readonly log: Log,
     opts: { everyMs?: number; now?: () => number } = {},
   ) {
-    const folder = profile.destinationEnc ? /^lake:/i.test(decryptSecret(profile.destinationEnc).trim()) : true;
+    const folder = this.enabled && profile.destinationEnc ? /^lake:/i.test(decryptSecret(profile.destinationEnc).trim()) : true;
     this.everyMs = opts.everyMs ?? (folder ? FOLDER_REBUILD_MS : AZURE_REBUILD_MS);
     this.now = opts.now ?? Date.now;
     // A missing file (first run, new database, DATA_DIR emptied) is built after the first cycle.
