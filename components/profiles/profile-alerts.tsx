@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { ALERT_KINDS, KIND_INFO, type TAlertKind } from "@/lib/alerts/schemas";
-import type { AlertDeliveryView, AlertsOverview } from "@/lib/alerts/service";
+import type { AlertChannelView, AlertDeliveryView, AlertsOverview } from "@/lib/alerts/service";
 import { Alert } from "../ui/alert";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
@@ -10,7 +10,7 @@ import { Field } from "../ui/field";
 import { SelectField } from "../ui/select-field";
 import { formatUtc } from "../ui/time-text";
 import {
-  useAlerts, useCreateAlertChannel, useCreateAlertRule, useDeleteAlertChannel, useDeleteAlertRule, useSendTestAlert,
+  useAlerts, useCreateAlertChannel, useCreateAlertRule, useDeleteAlertChannel, useDeleteAlertRule, useSendTestAlert, useUpdateAlertChannel,
 } from "./hooks/use-alerts";
 import { ScrollRegion } from "@/components/ui/scroll-region";
 
@@ -74,58 +74,69 @@ function RuleForm({ profileId }: { profileId: string }) {
   );
 }
 
-function ChannelForm({ profileId }: { profileId: string }) {
+/** Adds a channel, or edits one (`editing`): its secret is kept unless entered again. */
+function ChannelForm({ profileId, editing, onDone }: { profileId: string; editing?: AlertChannelView; onDone?: () => void }) {
   const create = useCreateAlertChannel();
-  const [kind, setKind] = useState<"webhook" | "email">("webhook");
+  const update = useUpdateAlertChannel();
+  const [kind, setKind] = useState<"webhook" | "email">(editing?.kind ?? "webhook");
   const [message, setMessage] = useState<Message>(null);
   // Bumped after a channel is added: the form remounts empty (its kind select stays as chosen).
   const [formKey, setFormKey] = useState(0);
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
+  const pending = create.isPending || update.isPending;
+  const e = editing?.email;
+  const keep = editing ? "Leave empty to keep the stored one." : "Stored encrypted; never shown again.";
+  const id = (k: string) => `alert-${editing ? `edit-${editing.id}-` : ""}${k}`;
+  async function onSubmit(ev: FormEvent<HTMLFormElement>) {
+    ev.preventDefault();
+    const f = new FormData(ev.currentTarget);
     const s = (k: string) => String(f.get(k) ?? "");
     const channel =
       kind === "webhook"
         ? { kind, name: s("channelName"), url: s("url"), format: s("format") }
         : { kind, name: s("channelName"), host: s("host"), port: s("port"), security: s("security"), user: s("user"), password: s("password"), from: s("from"), to: s("to") };
-    const r = await create.mutateAsync({ id: profileId, channel });
+    const r = editing ? await update.mutateAsync({ id: profileId, channelId: editing.id, channel }) : await create.mutateAsync({ id: profileId, channel });
+    if (r.ok && editing) return onDone?.();
     if (r.ok) setFormKey((k) => k + 1);
     setMessage(r.ok ? { ok: true, text: `Channel "${r.data.name}" added. Its ${kind === "webhook" ? "URL" : "password"} is stored encrypted and not shown again.` } : { ok: false, text: r.error, fields: r.fieldErrors });
   }
   const err = (k: string) => message?.fields?.[k];
   return (
-    <form key={formKey} onSubmit={(e) => void onSubmit(e)} className="space-y-3" aria-label="Add an alert channel">
+    <form key={formKey} onSubmit={(ev) => void onSubmit(ev)} className="space-y-3" aria-label={editing ? `Edit channel ${editing.name}` : "Add an alert channel"}>
       <div className="grid gap-3 md:grid-cols-2">
         <SelectField
           label="Channel kind"
-          name="channelKind" id="alert-channelKind"
+          name="channelKind" id={id("channelKind")}
           options={[{ value: "webhook", label: "Webhook" }, { value: "email", label: "Email (SMTP)" }]}
           value={kind}
-          onChange={(e) => {
-            setKind(e.currentTarget.value as "webhook" | "email");
+          disabled={Boolean(editing)}
+          onChange={(ev) => {
+            setKind(ev.currentTarget.value as "webhook" | "email");
             setMessage(null);
           }}
         />
-        <Field label="Channel name" name="channelName" id="alert-channelName" error={err("name")} />
+        <Field label="Channel name" name="channelName" id={id("channelName")} defaultValue={editing?.name} error={err("name")} />
       </div>
       {kind === "webhook" ? (
         <div className="grid gap-3 md:grid-cols-2">
-          <Field label="Webhook URL" name="url" id="alert-url" type="url" autoComplete="off" error={err("url")} hint="Stored encrypted; never shown again." />
-          <SelectField label="Body format" name="format" id="alert-format" options={FORMAT_OPTIONS} error={err("format")} />
+          <Field label="Webhook URL" name="url" id={id("url")} type="url" autoComplete="off" error={err("url")} hint={keep} />
+          <SelectField label="Body format" name="format" id={id("format")} options={FORMAT_OPTIONS} defaultValue={editing?.format} error={err("format")} />
         </div>
       ) : (
         <div className="grid gap-3 md:grid-cols-3">
-          <Field label="SMTP host" name="host" id="alert-host" error={err("host")} />
-          <Field label="SMTP port" name="port" id="alert-port" inputMode="numeric" defaultValue={587} error={err("port")} />
-          <SelectField label="Security" name="security" id="alert-security" options={SECURITY_OPTIONS} error={err("security")} />
-          <Field label="SMTP user (optional)" name="user" id="alert-user" autoComplete="off" error={err("user")} />
-          <Field label="SMTP password (optional)" name="password" id="alert-password" type="password" autoComplete="new-password" error={err("password")} hint="Stored encrypted; never shown again." />
-          <Field label="From address" name="from" id="alert-from" type="email" error={err("from")} />
-          <Field label="To (comma-separated)" name="to" id="alert-to" error={err("to")} />
+          <Field label="SMTP host" name="host" id={id("host")} defaultValue={e?.host} error={err("host")} />
+          <Field label="SMTP port" name="port" id={id("port")} inputMode="numeric" defaultValue={e?.port ?? 587} error={err("port")} />
+          <SelectField label="Security" name="security" id={id("security")} options={SECURITY_OPTIONS} defaultValue={e?.security} error={err("security")} />
+          <Field label="SMTP user (optional)" name="user" id={id("user")} autoComplete="off" defaultValue={e?.user ?? ""} error={err("user")} />
+          <Field label="SMTP password (optional)" name="password" id={id("password")} type="password" autoComplete="new-password" error={err("password")} hint={keep} />
+          <Field label="From address" name="from" id={id("from")} type="email" defaultValue={e?.from} error={err("from")} />
+          <Field label="To (comma-separated)" name="to" id={id("to")} defaultValue={e?.to.join(", ")} error={err("to")} />
         </div>
       )}
       {message ? <Alert tone={message.ok ? "success" : "error"}>{message.text}</Alert> : null}
-      <Button type="submit" disabled={create.isPending}>{create.isPending ? "Adding…" : "Add channel"}</Button>
+      <div className="flex gap-2">
+        <Button type="submit" disabled={pending}>{editing ? (pending ? "Saving…" : "Save channel") : pending ? "Adding…" : "Add channel"}</Button>
+        {editing ? <Button type="button" variant="secondary" onClick={onDone}>Cancel</Button> : null}
+      </div>
     </form>
   );
 }
@@ -137,6 +148,7 @@ export function ProfileAlerts({ profileId, isAdmin, initial }: { profileId: stri
   const deleteChannel = useDeleteAlertChannel();
   const test = useSendTestAlert();
   const [testing, setTesting] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>(null);
   const v = query.data ?? initial;
 
@@ -197,8 +209,14 @@ export function ProfileAlerts({ profileId, isAdmin, initial }: { profileId: stri
                     <Button variant="secondary" onClick={() => void sendTest(c.id)} disabled={testing !== null} aria-label={`Send test alert to ${c.name}`}>
                       {testing === c.id ? "Sending…" : "Send test alert"}
                     </Button>
+                    <Button variant="secondary" onClick={() => setEditing(c.id)} aria-label={`Edit channel ${c.name}`}>Edit</Button>
                     <Button variant="secondary" onClick={() => void remove("channel", c.id)} aria-label={`Remove channel ${c.name}`}>Remove</Button>
                   </>
+                ) : null}
+                {isAdmin && editing === c.id ? (
+                  <div className="basis-full">
+                    <ChannelForm profileId={profileId} editing={c} onDone={() => setEditing(null)} />
+                  </div>
                 ) : null}
               </li>
             ))}

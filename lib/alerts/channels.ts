@@ -4,7 +4,7 @@
 import type { Db } from "../db";
 import { decryptSecret, encryptSecret } from "../secrets";
 import type { AlertEvent, AlertMessage, WebhookFormat } from "./message";
-import type { TAlertChannelInput } from "./schemas";
+import type { TAlertChannelInput, TAlertChannelUpdate } from "./schemas";
 import { sendToChannel, type ChannelConfig, type SendOptions, type SendResult } from "./send";
 
 export interface ChannelRow {
@@ -23,6 +23,13 @@ export function channelColumns(c: TAlertChannelInput): { name: string; kind: str
   if (c.kind === "webhook") return { name: c.name, kind: "webhook", format: c.format, secretEnc: encryptSecret(c.url), settings: "{}" };
   const settings = { host: c.host, port: c.port, security: c.security, user: c.user ?? null, from: c.from, to: c.to };
   return { name: c.name, kind: "email", format: "email", secretEnc: c.password ? encryptSecret(c.password) : null, settings: JSON.stringify(settings) };
+}
+
+/** The columns of an edited channel: the stored secret stays unless a new one was given. */
+export function updatedChannelColumns(c: TAlertChannelUpdate, storedSecretEnc: string | null): { name: string; format: string; secretEnc: string | null; settings: string } {
+  if (c.kind === "webhook") return { name: c.name, format: c.format, secretEnc: c.url ? encryptSecret(c.url) : storedSecretEnc, settings: "{}" };
+  const { kind: _kind, ...cols } = channelColumns({ ...c, password: undefined });
+  return { ...cols, secretEnc: c.password ? encryptSecret(c.password) : storedSecretEnc };
 }
 
 export class ChannelSecretError extends Error {

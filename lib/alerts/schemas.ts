@@ -87,4 +87,15 @@ export type TAlertChannelInput = z.infer<typeof ZAlertChannelInput>;
 export type TWebhookChannel = z.infer<typeof ZWebhookChannel>;
 export type TEmailChannel = z.infer<typeof ZEmailChannel>;
 
+/**
+ * A channel's changes: the same fields (its kind cannot change), but the secret — the webhook URL,
+ * the SMTP password — is replaced only when given again; absent or empty keeps the stored one.
+ */
+export const ZAlertChannelUpdate = z.discriminatedUnion(
+  "kind",
+  [ZWebhookChannel.extend({ url: z.union([z.literal("").transform(() => undefined), webhookUrl]).optional() }), ZEmailChannel],
+  { message: "Choose a webhook or email channel." },
+);
+export type TAlertChannelUpdate = z.infer<typeof ZAlertChannelUpdate>;
+
 export const ZAlertObjectId = z.string({ message: "Unknown alert setting." }).uuid({ message: "Unknown alert setting." });

@@ -7,7 +7,7 @@ import type { Db } from "../db";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { decryptSecret } from "../secrets";
 import { makeStore } from "../sync/test-support";
-import { ChannelTestFailedError, createAlertChannel, createAlertRule, deleteAlertChannel, deleteAlertRule, getAlerts, sendTestAlert } from "./service";
+import { ChannelTestFailedError, createAlertChannel, createAlertRule, deleteAlertChannel, deleteAlertRule, getAlerts, sendTestAlert, updateAlertChannel } from "./service";
 import { closedPort, startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from "./test-servers";
 
 const admin: Actor = { id: "u-admin", email: "admin@example.com", name: "Admin", role: "admin" };
@@ -62,7 +62,7 @@ describe("channels", () => {
       kind: "email", name: "Ops mail", host: "127.0.0.1", port: String(smtp.port), security: "none", user: "mailer", password: "smtp-password-123",
       from: "alerts@example.com", to: "ops@example.com, dba@example.com",
     });
-    expect(w).toEqual({ id: expect.any(String), name: "Teams ops", kind: "webhook", description: "Microsoft Teams webhook" });
+    expect(w).toEqual({ id: expect.any(String), name: "Teams ops", kind: "webhook", description: "Microsoft Teams webhook", format: "teams", email: null });
     expect(e.description).toBe(`Email to ops@example.com, dba@example.com via 127.0.0.1:${smtp.port}`);
     const rows = await db.alertChannel.findMany({ where: { profileId } });
     const raw = JSON.stringify(rows);
@@ -107,6 +107,27 @@ describe("send test alert", () => {
     expect(mail.text).toContain("sent by admin@example.com");
     const view = await getAlerts(db, viewer, profileId);
     expect(view.tests.map((t) => [t.channelName, t.ok])).toEqual([["Ops mail", true], ["Teams ops", true]]);
+  });
+
+  it("edits an email channel's name and target, keeping the SMTP password unless entered again", async () => {
+    const ch = await createAlertChannel(db, admin, profileId, {
+      kind: "email", name: "Edit me", host: "127.0.0.1", port: smtp.port, security: "none", user: "mailer", password: "smtp-password-123", from: "alerts@example.com", to: "a@example.com",
+    });
+    const edit = { kind: "email", name: "Edited", host: "127.0.0.1", port: String(smtp.port), security: "none", user: "mailer", from: "alerts@example.com", to: "a@example.com, b@example.com" };
+    expect(await rejection(updateAlertChannel(db, viewer, profileId, ch.id, edit))).toBeInstanceOf(ForbiddenError);
+    expect(await rejection(updateAlertChannel(db, admin, profileId, ch.id, { ...edit, to: "nobody" }))).toBeInstanceOf(ValidationError);
+    const edited = await updateAlertChannel(db, admin, profileId, ch.id, { ...edit, password: "" });
+    expect(edited).toMatchObject({ name: "Edited", email: { to: ["a@example.com", "b@example.com"], user: "mailer" } });
+    expect(JSON.stringify(edited)).not.toContain("smtp-password-123");
+    const row = () => db.alertChannel.findUniqueOrThrow({ where: { id: ch.id } });
+    expect(decryptSecret((await row()).secretEnc!)).toBe("smtp-password-123");
+    // The kept password still signs in: the test mail goes out to both recipients.
+    smtp.mails.length = 0;
+    await sendTestAlert(db, admin, profileId, ch.id);
+    expect((await smtp.waitForMails(1))[0].to).toEqual(expect.arrayContaining(["a@example.com", "b@example.com"]));
+    await updateAlertChannel(db, admin, profileId, ch.id, { ...edit, password: "another-password" });
+    expect(decryptSecret((await row()).secretEnc!)).toBe("another-password");
+    await deleteAlertChannel(db, admin, profileId, ch.id);
   });
 
   it("says why a channel failed (4xx, refused) and records it; viewers cannot send", async () => {

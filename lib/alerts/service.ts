@@ -5,12 +5,12 @@ import "server-only";
 import { recordAudit } from "../audit/record";
 import { type Actor, assertAdmin } from "../auth/actor";
 import type { Db } from "../db";
-import { AppError, NotFoundError } from "../errors";
+import { AppError, NotFoundError, ValidationError } from "../errors";
 import { ZProfileId } from "../profiles/schemas";
 import { parseInput } from "../validation";
-import { CHANNEL_ROW_SELECT, channelColumns, deliver } from "./channels";
+import { CHANNEL_ROW_SELECT, channelColumns, deliver, updatedChannelColumns } from "./channels";
 import { profileLink, type AlertMessage } from "./message";
-import { KIND_INFO, ZAlertChannelInput, ZAlertObjectId, ZAlertRuleInput, type TAlertKind } from "./schemas";
+import { KIND_INFO, ZAlertChannelInput, ZAlertChannelUpdate, ZAlertObjectId, ZAlertRuleInput, type TAlertKind } from "./schemas";
 import type { SendOptions } from "./send";
 
 export class ChannelTestFailedError extends AppError {
@@ -38,6 +38,18 @@ export interface AlertChannelView {
   kind: "webhook" | "email";
   /** Without secrets: "Microsoft Teams webhook", "Email to a@b.c via smtp.example.com:587". */
   description: string;
+  /** What an edit form starts from: the webhook format, or the email settings (no secrets). */
+  format: string;
+  email: EmailSettings | null;
+}
+
+export interface EmailSettings {
+  host: string;
+  port: number;
+  security: string;
+  user: string | null;
+  from: string;
+  to: string[];
 }
 
 export interface AlertDeliveryView {
@@ -85,6 +97,12 @@ function describeRule(kind: TAlertKind, threshold: number): string {
   }
 }
 
+/** A channel as the portal and the API show it: never its secret. */
+function channelView(id: string, c: { name: string; kind: string; format: string; settings: string }): AlertChannelView {
+  const kind = c.kind === "email" ? "email" : "webhook";
+  return { id, name: c.name, kind, description: describeChannel(c), format: c.format, email: kind === "email" ? (JSON.parse(c.settings || "{}") as EmailSettings) : null };
+}
+
 function describeChannel(c: { kind: string; format: string; settings: string }): string {
   if (c.kind === "webhook") return FORMAT_NAME[c.format] ?? "Webhook";
   const s = JSON.parse(c.settings || "{}") as { host?: string; port?: number; to?: string[] };
@@ -122,7 +140,7 @@ export async function getAlerts(db: Db, actor: Actor, id: unknown): Promise<Aler
       const kind = r.kind as TAlertKind;
       return { id: r.id, kind, label: KIND_INFO[kind]?.label ?? r.kind, threshold: r.threshold, description: describeRule(kind, r.threshold) ?? r.kind, enabled: r.enabled };
     }),
-    channels: channels.map((c) => ({ id: c.id, name: c.name, kind: c.kind === "email" ? "email" : "webhook", description: describeChannel(c) })),
+    channels: channels.map((c) => channelView(c.id, c)),
     alerts: alerts.map((a) => ({
       id: a.id, kind: a.kind, subject: a.subject, message: a.message, open: a.openKey !== null,
       firedAt: a.firedAt.toISOString(), resolvedAt: a.resolvedAt?.toISOString() ?? null, deliveries: a.deliveries.map(delivery),
@@ -160,7 +178,32 @@ export async function createAlertChannel(db: Db, actor: Actor, id: unknown, inpu
   const row = await db.alertChannel.create({ data: { profileId: p.id, ...cols }, select: { id: true } });
   // The description names the channel without its secret (the webhook URL or SMTP password).
   await recordAudit(db, actor, { action: "alert.channel_create", object: { type: "alert", id: row.id, label: `${p.name}: ${cols.name}` }, after: { profileId: p.id, name: cols.name, kind: c.kind, description: describeChannel(cols) } });
-  return { id: row.id, name: cols.name, kind: c.kind, description: describeChannel(cols) };
+  return channelView(row.id, cols);
+}
+
+/**
+ * Changes a channel's name and target (webhook format; SMTP server, sender, recipients). Its secret
+ * — the webhook URL, the SMTP password — is replaced only when given again, never returned.
+ */
+export async function updateAlertChannel(db: Db, actor: Actor, id: unknown, channelId: unknown, input: unknown): Promise<AlertChannelView> {
+  assertAdmin(actor);
+  const p = await profileOf(db, id);
+  const cid = parseInput(ZAlertObjectId, channelId);
+  const current = await db.alertChannel.findFirst({ where: { id: cid, profileId: p.id }, select: { name: true, kind: true, format: true, settings: true, secretEnc: true } });
+  if (!current) throw new NotFoundError("That alert channel does not exist.");
+  const c = parseInput(ZAlertChannelUpdate, input);
+  if (c.kind !== current.kind) throw new ValidationError("A channel's kind cannot change: add a new channel instead.", { kind: "A channel's kind cannot change." });
+  const cols = updatedChannelColumns(c, current.secretEnc);
+  await db.alertChannel.update({ where: { id: cid }, data: cols });
+  const replaced = cols.secretEnc !== current.secretEnc;
+  await recordAudit(db, actor, {
+    action: "alert.channel_update",
+    object: { type: "alert", id: cid, label: `${p.name}: ${cols.name}` },
+    // Descriptions name the target without the secret; the secret only as "replaced".
+    before: { name: current.name, description: describeChannel(current), ...(replaced ? { secret: "old" } : {}) },
+    after: { name: cols.name, description: describeChannel({ kind: current.kind, ...cols }), ...(replaced ? { secret: "new" } : {}) },
+  });
+  return channelView(cid, { kind: current.kind, ...cols });
 }
 
 export async function deleteAlertChannel(db: Db, actor: Actor, id: unknown, channelId: unknown): Promise<void> {

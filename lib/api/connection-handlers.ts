@@ -5,10 +5,11 @@ import "server-only";
 import type { ConnectionView } from "../connections/service";
 import { createConnection, deleteConnection, detachExport, getConnection, listConnections, updateConnection } from "../connections/service";
 import { db } from "../db";
-import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import { NotFoundError } from "../errors";
 import { readJson } from "../http/route-result";
 import { getProfile } from "../profiles/status";
 import { desProfile } from "./des-shapes";
+import { fromApiFields, withApiFieldNames } from "./field-names";
 import { apiRoute, profileIdFrom, type IdContext } from "./route";
 
 type Json = Record<string, unknown>;
@@ -38,28 +39,8 @@ export function desConnection(c: ConnectionView): Json {
   };
 }
 
-function fromDesConnection(body: unknown): Json {
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new ValidationError("The request body must be a JSON object describing the connection.");
-  const b = body as Json;
-  const out: Json = {};
-  for (const [ours, theirs] of Object.entries(CONNECTION_FIELDS)) if (b[theirs] !== undefined) out[ours] = b[theirs];
-  return out;
-}
-
-async function withFieldNames<T>(fn: () => Promise<T>): Promise<T> {
-  const rename = (k: string) => CONNECTION_FIELDS[k] ?? k;
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      const first = Object.keys(err.fieldErrors)[0];
-      const message = first && err.message.startsWith(`${first}:`) ? `${rename(first)}:${err.message.slice(first.length + 1)}` : err.message;
-      throw new ValidationError(message, Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [rename(k), v])));
-    }
-    if (err instanceof ConflictError && err.field) throw new ConflictError(err.message, rename(err.field));
-    throw err;
-  }
-}
+const fromDesConnection = (body: unknown) => fromApiFields(body, CONNECTION_FIELDS, "connection");
+const withFieldNames = <T>(fn: () => Promise<T>) => withApiFieldNames(CONNECTION_FIELDS, fn);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function connectionIdFrom(id: string): string {

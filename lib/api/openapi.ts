@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of /crm/exporter (served at /crm/exporter/swagger.json). Bodies are
 // described with zod and converted with z.toJSONSchema; limits come from the services' schemas.
 import { z } from "zod";
+import { ALERT_KINDS } from "../alerts/schemas";
 import { KEY_VAULT_SECRET_URL, PROFILE_STATES } from "../profiles/schemas";
 import { DES_STATES } from "./des-shapes";
 import { LINK_LIFETIME_SECONDS } from "./signed-url";
@@ -64,6 +65,12 @@ const AUDIT_ENTRY = z.object({
   After: z.record(z.string(), z.unknown()).nullable().meta({ description: "The changed fields after the action; secrets are \"[redacted]\"." }),
   IpAddress: z.string().nullable().meta({ description: "The client's address (x-forwarded-for only when TRUST_PROXY is set)." }),
 });
+
+const ALERT_RULE = z.object({ Id: guid(), Kind: z.enum(ALERT_KINDS), Threshold: z.number().int(), Description: z.string().meta({ description: "The rule in words." }), Enabled: z.boolean() });
+const ALERT_CHANNEL = z
+  .object({ Id: guid(), Name: z.string(), Kind: z.enum(["webhook", "email"]), Description: z.string().meta({ description: "The format, or the SMTP server and recipients; never the webhook URL or password." }) })
+  .meta({ description: "The channel's secret (webhook URL, SMTP password) is never returned." });
+const ALERT_DELIVERY = z.object({ Id: z.number().int(), ChannelName: z.string(), Event: z.enum(["fired", "resolved", "test"]), Ok: z.boolean(), Attempts: z.number().int(), Error: z.string().nullable(), At: z.string().datetime() });
 
 const SCHEMAS = {
   Error: z.object({
@@ -321,6 +328,45 @@ const SCHEMAS = {
       AgreeToDataPrivacyAndCompliance: z.boolean(),
     })
     .partial(),
+  AlertRule: ALERT_RULE,
+  AlertRuleRequest: z.object({
+    Kind: z.enum(ALERT_KINDS),
+    Threshold: z.number().int().optional().meta({
+      description: "lag: minutes (default 30); failures: per hour (10); profile-failed: minutes stopped (5); credentials-expiry: days before the organization's client secret expires (14; needs its expiry date, Edit organization); reconcile-differences: differences (0); none for table-failed and credentials.",
+    }),
+  }),
+  AlertChannel: ALERT_CHANNEL,
+  AlertChannelRequest: z
+    .object({
+      Kind: z.enum(["webhook", "email"]),
+      Name: z.string().min(1).max(100),
+      Url: z.string().max(2000).optional().meta({ description: "webhook: the http(s) URL (secret, write-only). On PUT: omit or empty to keep the stored one." }),
+      Format: z.enum(["json", "teams", "slack"]).optional().meta({ description: "webhook: the body format (default json)." }),
+      Host: z.string().optional().meta({ description: "email: the SMTP server." }),
+      Port: z.number().int().min(1).max(65535).optional().meta({ description: "email: default 587." }),
+      Security: z.enum(["starttls", "tls", "none"]).optional().meta({ description: "email: default starttls." }),
+      User: z.string().optional(),
+      Password: z.string().optional().meta({ description: "email: write-only. On PUT: omit or empty to keep the stored one." }),
+      From: z.string().optional(),
+      To: z.array(z.string()).optional().meta({ description: "email: 1–50 recipients." }),
+    })
+    .meta({ description: "A channel's kind cannot change on PUT." }),
+  AlertDelivery: ALERT_DELIVERY,
+  Alerts: z.object({
+    ProfileId: guid(),
+    Rules: z.array(ALERT_RULE),
+    Channels: z.array(ALERT_CHANNEL),
+    Alerts: z
+      .array(
+        z.object({
+          Id: guid(), Kind: z.string(), Subject: z.string().nullable().meta({ description: "table-failed: the table; credentials-expiry: secret-expires:<date>." }),
+          Message: z.string(), Open: z.boolean(), FiredOn: z.string().datetime(), ResolvedOn: z.string().datetime().nullable(), Deliveries: z.array(ALERT_DELIVERY),
+        }),
+      )
+      .meta({ description: "The alert history, newest first, at most 50." }),
+    Tests: z.array(ALERT_DELIVERY).meta({ description: "Test alerts sent, newest first, at most 10." }),
+  }),
+  AlertTestResult: z.object({ ChannelName: z.string(), Sent: z.literal(true) }),
   FailuresLink: z.object({
     Uri: z.string().meta({ description: `Download of the failure log, usable without a token for ${LINK_LIFETIME_SECONDS / 3600} hours.` }),
     ExpiresOn: z.string().datetime(),
@@ -414,6 +460,25 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
     delete: { summary: "Remove a connection (admin); refused (409) while exports use it: remove or detach them first", tags: ["Connections"], params: ["connectionId"], ok: { status: 204 }, errors: [401, 403, 404, 409] },
   },
   "/crm/exporter/profiles/{id}/detach": { post: { summary: "Detach an export from its connection (admin): it keeps its tables and history and becomes inactive until it gets a target", tags: ["Profiles"], params: ["id"], ok: { status: 200, schema: "Profile" }, errors: [400, 401, 403, 404] } },
+  "/crm/exporter/profiles/{id}/alerts": {
+    get: { summary: "A profile's alert rules, channels (without secrets), alert history and test alerts sent", tags: ["Alerts"], params: ["id"], ok: { status: 200, schema: "Alerts" }, errors: [401, 404] },
+  },
+  "/crm/exporter/profiles/{id}/alerts/rules": {
+    post: { summary: "Add an alert rule (admin)", tags: ["Alerts"], params: ["id"], body: "AlertRuleRequest", ok: { status: 201, schema: "AlertRule" }, errors: [400, 401, 403, 404] },
+  },
+  "/crm/exporter/profiles/{id}/alerts/rules/{ruleId}": {
+    delete: { summary: "Remove an alert rule and its alerts (admin)", tags: ["Alerts"], params: ["id", "ruleId"], ok: { status: 204 }, errors: [401, 403, 404] },
+  },
+  "/crm/exporter/profiles/{id}/alerts/channels": {
+    post: { summary: "Add a channel (admin): a webhook (JSON, Teams, Slack) or email over SMTP; its secret is stored encrypted", tags: ["Alerts"], params: ["id"], body: "AlertChannelRequest", ok: { status: 201, schema: "AlertChannel" }, errors: [400, 401, 403, 404] },
+  },
+  "/crm/exporter/profiles/{id}/alerts/channels/{channelId}": {
+    put: { summary: "Change a channel's name and target (admin); its secret only when given again", tags: ["Alerts"], params: ["id", "channelId"], body: "AlertChannelRequest", ok: { status: 200, schema: "AlertChannel" }, errors: [400, 401, 403, 404] },
+    delete: { summary: "Remove a channel (admin)", tags: ["Alerts"], params: ["id", "channelId"], ok: { status: 204 }, errors: [401, 403, 404] },
+  },
+  "/crm/exporter/profiles/{id}/alerts/channels/{channelId}/test": {
+    post: { summary: "Send a test alert to a channel now (admin); 502 says why it failed", tags: ["Alerts"], params: ["id", "channelId"], ok: { status: 200, schema: "AlertTestResult" }, errors: [401, 403, 404, 502] },
+  },
   "/crm/exporter/swagger.json": { get: { summary: "This document", tags: ["Documentation"], ok: { status: 200, scalar: { type: "object" } }, errors: [], security: false } },
 };
 
@@ -426,6 +491,8 @@ const PARAMETERS: Record<string, object> = {
   id: { name: "id", in: "path", required: true, description: "Profile id.", schema: { type: "string", format: "uuid" } },
   connectionId: { name: "id", in: "path", required: true, description: "Connection id.", schema: { type: "string", format: "uuid" } },
   lakeDatabase: { name: "database", in: "query", required: false, description: "A previous database of the export, by name (default: the current one).", schema: { type: "string" } },
+  ruleId: { name: "ruleId", in: "path", required: true, description: "Alert rule id.", schema: { type: "string", format: "uuid" } },
+  channelId: { name: "channelId", in: "path", required: true, description: "Alert channel id.", schema: { type: "string", format: "uuid" } },
   format: { name: "format", in: "query", required: false, description: "des (the old product's lines, default) or csv.", schema: { type: "string", enum: ["des", "csv"] } },
   auditActor: { name: "actor", in: "query", required: false, description: "Part of the actor's email or token name.", schema: { type: "string" } },
   auditAction: { name: "action", in: "query", required: false, description: "One action (profile.activate) or a family (profile).", schema: { type: "string" } },
@@ -449,7 +516,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "The token's role may not do this (viewer tokens only read; contributor tokens change only profiles over connections shared with contributors; the audit log is for admins), or the link is invalid or expired.",
   404: "No such organization, profile or connection.",
   409: "A profile or connection with that name already exists, or a connection still has exports.",
-  502: "The Dataverse organization could not be read.",
+  502: "The Dataverse organization could not be read, or (a test alert) the channel refused or did not answer.",
 };
 
 function jsonSchema(s: z.ZodType): Record<string, unknown> {
@@ -504,7 +571,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Connections" }, { name: "Lake database" }, { name: "Audit" }, { name: "Downloads" }, { name: "Documentation" }],
+    tags: [{ name: "Metadata" }, { name: "Profiles" }, { name: "Connections" }, { name: "Lake database" }, { name: "Alerts" }, { name: "Audit" }, { name: "Downloads" }, { name: "Documentation" }],
     paths: Object.fromEntries(Object.entries(OPERATIONS).map(([path, ops]) => [path, Object.fromEntries(Object.entries(ops).map(([m, op]) => [m, operation(path, m, op)]))])),
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token (dvx_…) or an Entra ID access token." } },

@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = {
   "alert.rule_create": "Added an alert rule",
   "alert.rule_delete": "Removed an alert rule",
   "alert.channel_create": "Added an alert channel",
+  "alert.channel_update": "Changed an alert channel",
   "alert.channel_delete": "Removed an alert channel",
   "alert.test_send": "Sent a test alert",
   "connection.create": "Added a connection",

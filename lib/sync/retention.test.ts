@@ -43,11 +43,27 @@ describe("pruneExpired", () => {
   it("deletes what is older than the retention, oldest first in batches, and keeps the rest", async () => {
     await seed([400, 120, 95, 91, 90.5, 89, 30, 1, 0]);
     const r = await pruneExpired(db, { days: 90, now, batch: 2 });
-    expect(r).toEqual({ failures: 5, stats: 10 });
+    expect(r).toEqual({ failures: 5, stats: 10, alerts: 0 });
     expect(await reasons()).toEqual(["89 days", "30 days", "1 days", "0 days"]);
     expect(await statAges()).toEqual([89, 30, 1, 0]);
     // Nothing left to do: a second pass (another worker) deletes nothing.
-    expect(await pruneExpired(db, { days: 90, now, batch: 2 })).toEqual({ failures: 0, stats: 0 });
+    expect(await pruneExpired(db, { days: 90, now, batch: 2 })).toEqual({ failures: 0, stats: 0, alerts: 0 });
+  });
+
+  it("deletes alerts resolved before the retention with their messages, and old test messages; keeps open alerts however old", async () => {
+    const ruleId = (await db.alertRule.create({ data: { profileId, kind: "lag", threshold: 30 } })).id;
+    const alert = (label: string, firedDaysAgo: number, resolvedDaysAgo: number | null) =>
+      db.alert.create({
+        data: { profileId, ruleId, kind: "lag", subject: label, message: label, firedAt: ago(firedDaysAgo), resolvedAt: resolvedDaysAgo === null ? null : ago(resolvedDaysAgo), openKey: resolvedDaysAgo === null ? `${ruleId}|${label}` : null },
+      });
+    const old = await alert("resolved 100 days ago", 120, 100);
+    await alert("resolved 10 days ago", 120, 10);
+    await alert("open for 200 days", 200, null);
+    await db.alertDelivery.create({ data: { profileId, alertId: old.id, channelName: "hook", event: "fired", ok: true, at: ago(120) } });
+    for (const days of [100, 10]) await db.alertDelivery.create({ data: { profileId, channelName: "hook", event: "test", ok: true, at: ago(days) } });
+    expect(await pruneExpired(db, { days: 90, now })).toMatchObject({ alerts: 2 });
+    expect((await db.alert.findMany({ orderBy: { firedAt: "asc" } })).map((a) => a.subject)).toEqual(["open for 200 days", "resolved 10 days ago"]);
+    expect((await db.alertDelivery.findMany()).map((d) => [d.event, Math.round((now.getTime() - d.at.getTime()) / DAY)])).toEqual([["test", 10]]);
   });
 
   it("reads RETENTION_DAYS: 90 by default, 0 keeps everything, anything else is refused", () => {

@@ -1,5 +1,6 @@
-// The worker's housekeeping. Retention: failure-log entries and throughput stats older than
-// RETENTION_DAYS (default 90; 0 keeps everything) are deleted, oldest first, in batches of a few
+// The worker's housekeeping. Retention: failure-log entries, throughput stats and the alert history
+// (resolved alerts with their messages, test messages) older than RETENTION_DAYS (default 90; 0 keeps
+// everything) are deleted — an open alert is kept however old: it is still going on — oldest first, in batches of a few
 // thousand rows — short statements, so a SQLite store's writers (the runners) wait milliseconds, not
 // the length of the whole purge. Several workers pruning at once only repeat deletes of nothing.
 // Then, on SQLite, fresh planner statistics (refreshPlannerStats). The audit log has its own
@@ -24,13 +25,15 @@ export function retentionDays(env: Record<string, string | undefined> = process.
 export interface PruneResult {
   failures: number;
   stats: number;
+  /** Resolved alerts and test messages. */
+  alerts: number;
 }
 
 /** Deletes what is older than `days` before `now`, `batch` rows a statement. */
 export async function pruneExpired(db: Db, opts: { days: number; now: Date; batch?: number; signal?: AbortSignal }): Promise<PruneResult> {
   const { days, now, batch = 5000, signal } = opts;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
-  const result: PruneResult = { failures: 0, stats: 0 };
+  const result: PruneResult = { failures: 0, stats: 0, alerts: 0 };
   // Failure: the (notificationTime, id) index gives the oldest ids; delete them by primary key.
   while (!signal?.aborted) {
     const ids = await db.failure.findMany({
@@ -50,6 +53,12 @@ export async function pruneExpired(db: Db, opts: { days: number; now: Date; batc
     const deleted = (await db.syncStat.deleteMany({ where: { minute: edge ? { lte: edge.minute } : { lt: cutoff } } })).count;
     result.stats += deleted;
     if (!edge || deleted === 0) break;
+  }
+  // Alert history: a few rows a day at most, so one statement each. Deleting an alert deletes the
+  // messages sent for it (cascade); test messages belong to no alert.
+  if (!signal?.aborted) {
+    result.alerts += (await db.alert.deleteMany({ where: { openKey: null, resolvedAt: { lt: cutoff } } })).count;
+    result.alerts += (await db.alertDelivery.deleteMany({ where: { alertId: null, at: { lt: cutoff } } })).count;
   }
   return result;
 }
@@ -88,7 +97,7 @@ export function startHousekeeping(db: Db, log: Logger = silentLog, opts: Houseke
   let timer: NodeJS.Timeout | null = null;
   let pass: Promise<void> = Promise.resolve();
   const tick = () => {
-    pass = (days === null ? Promise.resolve({ failures: 0, stats: 0 }) : pruneExpired(db, { days, now: now(), batch: opts.batch, signal: stop.signal }))
+    pass = (days === null ? Promise.resolve({ failures: 0, stats: 0, alerts: 0 }) : pruneExpired(db, { days, now: now(), batch: opts.batch, signal: stop.signal }))
       .then(async (r) => {
         if (r.failures || r.stats) log.info(`housekeeping: removed ${r.failures} failure-log entries and ${r.stats} throughput stats older than ${days} days`);
         if (!stop.signal.aborted) await refreshPlannerStats(db);

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
-  createAlertChannelAction, createAlertRuleAction, deleteAlertChannelAction, deleteAlertRuleAction, sendTestAlertAction,
+  createAlertChannelAction, createAlertRuleAction, deleteAlertChannelAction, deleteAlertRuleAction, sendTestAlertAction, updateAlertChannelAction,
 } from "@/app/(portal)/profiles/[id]/alerts/actions";
 import type { AlertsOverview } from "@/lib/alerts/service";
 import { fetchJson } from "../../fetch-json";
@@ -31,5 +31,6 @@ function useAlertMutation<R extends { ok: boolean }>(fn: (i: Input) => Promise<R
 export const useCreateAlertRule = () => useAlertMutation((i) => createAlertRuleAction(i));
 export const useDeleteAlertRule = () => useAlertMutation((i) => deleteAlertRuleAction(i));
 export const useCreateAlertChannel = () => useAlertMutation((i) => createAlertChannelAction(i));
+export const useUpdateAlertChannel = () => useAlertMutation((i) => updateAlertChannelAction(i));
 export const useDeleteAlertChannel = () => useAlertMutation((i) => deleteAlertChannelAction(i));
 export const useSendTestAlert = () => useAlertMutation((i) => sendTestAlertAction(i));

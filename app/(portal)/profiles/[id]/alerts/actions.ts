@@ -3,7 +3,7 @@
 // Alert rules and channels of a profile (admins), and "Send test alert" (admins). Each action
 // checks the session and the role; lib/alerts/service validates the input with zod.
 import { requireAdminActor } from "@/lib/auth/session";
-import { createAlertChannel, createAlertRule, deleteAlertChannel, deleteAlertRule, sendTestAlert } from "@/lib/alerts/service";
+import { createAlertChannel, createAlertRule, deleteAlertChannel, deleteAlertRule, sendTestAlert, updateAlertChannel } from "@/lib/alerts/service";
 import { db } from "@/lib/db";
 import { runAction } from "@/lib/http/action-result";
 
@@ -19,6 +19,11 @@ export async function deleteAlertRuleAction(input: In) {
 
 export async function createAlertChannelAction(input: In) {
   return runAction("alerts.createChannel", async () => createAlertChannel(db, await requireAdminActor(), input?.id, input?.channel));
+}
+
+// Name and target; the secret (webhook URL, SMTP password) only when entered again.
+export async function updateAlertChannelAction(input: In) {
+  return runAction("alerts.updateChannel", async () => updateAlertChannel(db, await requireAdminActor(), input?.id, input?.channelId, input?.channel));
 }
 
 export async function deleteAlertChannelAction(input: In) {

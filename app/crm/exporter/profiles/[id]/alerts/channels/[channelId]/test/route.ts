@@ -1,0 +1,5 @@
+import * as api from "@/lib/api/alert-handlers";
+
+export const dynamic = "force-dynamic";
+
+export const POST = api.testChannel;
