@@ -2,6 +2,7 @@
 // open alerts. Pure reads of the store; `now` comes from the caller (tests inject a clock).
 import type { Db } from "../db";
 import type { TAlertKind } from "./schemas";
+import { scheduleOf } from "../sync/refresh/store";
 
 export interface RuleRow {
   id: string;
@@ -35,6 +36,9 @@ export interface ProfileFacts {
   lastErrorKind: string | null;
   lastSyncAt: Date | null;
   updatedAt: Date;
+  destinationType: string;
+  refreshMode: string;
+  refreshNextAt: Date | null;
   lease: { ownerId: string | null; expiresAt: Date } | null;
   tables: { logicalName: string; enabled: boolean; metadataState: string; initialSyncState: string; lastError: string | null }[];
   organization: { name: string; clientSecretExpiresAt: Date | null };
@@ -45,6 +49,7 @@ export async function loadFacts(db: Db, profileId: string): Promise<ProfileFacts
     where: { id: profileId },
     select: {
       id: true, name: true, state: true, metadataActive: true, dataActive: true, lastError: true, lastErrorKind: true, lastSyncAt: true, updatedAt: true,
+      destinationType: true, refreshMode: true, refreshNextAt: true,
       lease: { select: { ownerId: true, expiresAt: true } },
       tables: { select: { logicalName: true, enabled: true, metadataState: true, initialSyncState: true, lastError: true }, orderBy: { logicalName: "asc" } },
       organization: { select: { name: true, clientSecretExpiresAt: true } },
@@ -64,9 +69,13 @@ export async function incidentsOf(db: Db, rule: RuleRow, p: ProfileFacts, now: D
     case "lag": {
       const syncing = p.dataActive && (p.state === "active" || p.state === "activating" || p.state === "failed");
       if (!syncing || !p.lastSyncAt) return [];
-      const lag = now.getTime() - p.lastSyncAt.getTime();
+      // A scheduled lake export is idle between runs by design: it lags only once a run is overdue.
+      const scheduled = scheduleOf({ ...p, refreshEveryHours: null, refreshCron: null }).mode !== "continuous";
+      const since = scheduled ? (p.refreshNextAt && p.refreshNextAt > p.lastSyncAt ? p.refreshNextAt : null) : p.lastSyncAt;
+      if (!since) return [];
+      const lag = now.getTime() - since.getTime();
       if (minutes(lag) <= rule.threshold) return [];
-      return [{ ...base, title: `lag of ${plural(minutes(lag), "minute")} (above ${rule.threshold})`, text: `The last completed sync cycle was at ${p.lastSyncAt.toISOString()}, ${plural(minutes(lag), "minute")} ago; the rule allows ${rule.threshold}.${p.lastError ? ` Last error: ${p.lastError}` : ""}` }];
+      return [{ ...base, title: `lag of ${plural(minutes(lag), "minute")} (above ${rule.threshold})`, text: `${scheduled ? `The scheduled run due at ${since.toISOString()} has not completed; the last` : "The last"} completed sync cycle was at ${p.lastSyncAt.toISOString()}, ${plural(minutes(lag), "minute")} ago; the rule allows ${rule.threshold}.${p.lastError ? ` Last error: ${p.lastError}` : ""}` }];
     }
     case "failures": {
       const since = new Date(now.getTime() - 60 * 60_000);

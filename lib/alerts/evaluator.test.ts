@@ -105,6 +105,14 @@ describe("each rule kind fires once and resolves", () => {
     expect(postsFor(p.id)[0].title).toBe("lag of 31 minutes (above 30)");
   });
 
+  it("lag of a scheduled lake export: none while it waits for its run, from the due time once a run is overdue", async () => {
+    const p = await profileWith("lag", 30, { destinationType: "datalake", refreshMode: "hours", refreshEveryHours: 6, refreshNextAt: min(360) });
+    expect(await evaluateAlerts(db, { now: () => min(300), send: noRetry })).toEqual({ fired: [], resolved: [] });
+    const ran = () => db.profile.update({ where: { id: p.id }, data: { lastSyncAt: min(400), refreshNextAt: min(720) } }).then(() => undefined);
+    await expectFiresOnceThenResolves(p.id, min(391), ran, min(401));
+    expect(postsFor(p.id)[0].title).toBe("lag of 31 minutes (above 30)");
+  });
+
   it("failures above N per hour", async () => {
     const p = await profileWith("failures", 5);
     await db.syncStat.create({ data: { profileId: p.id, entity: "account", minute: min(0), failed: 4 } });
