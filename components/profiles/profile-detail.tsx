@@ -31,8 +31,7 @@ const KINDS: Record<string, string> = { sqlite: "SQLite", postgres: "PostgreSQL"
 
 /** `target` is where the data goes, without secrets (lib/profiles/target-description). */
 /** `canManageAlerts`: admins only (contributors change profiles, not where alerts go). */
-/** `canDownload`: the lake database's files (viewers and those who may change the profile). */
-export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAlerts = false, canDownload = isAdmin }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean; canManageAlerts?: boolean; canDownload?: boolean }) {
+export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAlerts = false }: { initialProfile: ProfileDetail; target: string; isAdmin: boolean; canManageAlerts?: boolean }) {
   const query = useProfile(initialProfile.id, initialProfile);
   const resync = useResyncTable();
   const [resyncing, setResyncing] = useState<string | null>(null);
@@ -136,7 +135,7 @@ export function ProfileDetailView({ initialProfile, target, isAdmin, canManageAl
       </Card>
       {p.lake?.database ? (
         <Card title="Lake database">
-          <ProfileLakeDatabase profile={p} canDownload={canDownload} />
+          <ProfileLakeDatabase profile={p} canDownloadFile={isAdmin} />
         </Card>
       ) : null}
       {p.refresh && p.refresh.mode !== "continuous" ? (

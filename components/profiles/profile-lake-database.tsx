@@ -8,7 +8,8 @@ const link = "text-blue-800 underline";
  * script to download, tables removed from the export (view kept, no longer updated), and the
  * databases it stopped updating when renamed.
  */
-export function ProfileLakeDatabase({ profile, canDownload }: { profile: ProfileDetail; canDownload: boolean }) {
+/** `canDownloadFile`: the DuckDB file, which can hold the rows (those who may change the export). */
+export function ProfileLakeDatabase({ profile, canDownloadFile }: { profile: ProfileDetail; canDownloadFile: boolean }) {
   const d = profile.lake?.database;
   if (!d) return null;
   const base = `/api/portal/profiles/${profile.id}/lake-database`;
@@ -21,9 +22,9 @@ export function ProfileLakeDatabase({ profile, canDownload }: { profile: Profile
           {d.builtAt ? `DuckDB database file built ${formatUtc(d.builtAt)}.` : "The worker builds its DuckDB database file after the first cycle that writes data."}
         </p>
       ) : null}
-      {d.name && canDownload ? (
+      {d.name ? (
         <p className="flex flex-wrap gap-4">
-          <a className={link} href={`${base}/duckdb`} download>Download the DuckDB database file</a>
+          {canDownloadFile ? <a className={link} href={`${base}/duckdb`} download>Download the DuckDB database file</a> : null}
           <a className={link} href={`${base}/synapse.sql`} download>Download the Synapse serverless SQL script</a>
         </p>
       ) : null}
@@ -46,14 +47,14 @@ export function ProfileLakeDatabase({ profile, canDownload }: { profile: Profile
             {d.previous.map((o) => (
               <li key={o.name}>
                 {o.name}: stopped {formatUtc(o.stoppedAt)}
-                {canDownload ? (
+                {canDownloadFile ? (
                   <>
                     {" · "}
                     <a className={link} href={`${base}/duckdb?database=${encodeURIComponent(o.name)}`} download>DuckDB file</a>
-                    {" · "}
-                    <a className={link} href={`${base}/synapse.sql?database=${encodeURIComponent(o.name)}`} download>Synapse script</a>
                   </>
                 ) : null}
+                {" · "}
+                <a className={link} href={`${base}/synapse.sql?database=${encodeURIComponent(o.name)}`} download>Synapse script</a>
               </li>
             ))}
           </ul>

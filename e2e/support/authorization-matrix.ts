@@ -18,6 +18,8 @@ export type RoutePolicy =
   | "session"
   /** Portal JSON for admins: cookie session only. */
   | "session-admin"
+  /** Portal JSON for admins and contributors (contributors: over connections shared with them): cookie session only. */
+  | "session-contributor"
   /** REST API, any role: bearer token only. */
   | "api"
   /** REST API, admins: bearer token only. */
@@ -80,7 +82,7 @@ export const ROUTES: RouteEntry[] = [
   api("app/api/portal/workers", "GET", "session", () => "/api/portal/workers", 200),
   api("app/api/portal/failures", "GET", "session", (i) => `/api/portal/failures?profileId=${i.missing}`, 404),
   api("app/api/portal/failures/download", "GET", "session", (i) => `/api/portal/failures/download?profileId=${i.missing}`, 404),
-  api("app/api/portal/profiles/[id]/lake-database/duckdb", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/lake-database/duckdb`, 404),
+  api("app/api/portal/profiles/[id]/lake-database/duckdb", "GET", "session-contributor", (i) => `/api/portal/profiles/${i.missing}/lake-database/duckdb`, 404),
   api("app/api/portal/profiles/[id]/lake-database/synapse.sql", "GET", "session", (i) => `/api/portal/profiles/${i.missing}/lake-database/synapse.sql`, 404),
   api("app/api/portal/organizations", "GET", "session", () => "/api/portal/organizations", 200),
   api("app/api/portal/organizations/[id]/tables", "GET", "session", (i) => `/api/portal/organizations/${i.missing}/tables`, 404),
@@ -117,7 +119,7 @@ export const ROUTES: RouteEntry[] = [
   api(`${R}/profiles/[id]/test`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/test`, 404),
   api(`${R}/profiles/[id]/failures`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/failures`, 404),
   // Lake database downloads: viewers read every profile; a contributor's share check comes after existence.
-  api(`${R}/profiles/[id]/lake-database/duckdb`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/lake-database/duckdb`, 404),
+  api(`${R}/profiles/[id]/lake-database/duckdb`, "GET", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/lake-database/duckdb`, 404),
   api(`${R}/profiles/[id]/lake-database/synapse.sql`, "GET", "api", (i) => `/crm/exporter/profiles/${i.missing}/lake-database/synapse.sql`, 404),
   api(`${R}/profiles/[id]/activate`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activate`, 404),
   api(`${R}/profiles/[id]/activatemetadata`, "POST", "api-contributor", (i) => `/crm/exporter/profiles/${i.missing}/activatemetadata`, 404),
@@ -221,8 +223,11 @@ export function expectedStatus(e: RouteEntry, role: Role, mode: Mode): number {
       return process.env.METRICS_TOKEN ? 401 : 403;
     case "session":
     case "session-admin":
+    case "session-contributor":
       if (mode === "bearer" || role === "anonymous") return 401;
-      return e.policy === "session-admin" && role !== "admin" ? 403 : e.allowed;
+      if (e.policy === "session-admin" && role !== "admin") return 403;
+      if (e.policy === "session-contributor" && role === "viewer") return 403;
+      return e.allowed;
     case "api":
     case "api-admin":
     case "api-contributor":

@@ -424,14 +424,14 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   "/crm/exporter/profiles/{id}/failures": { get: { summary: "A signed link to the profile's failure log", tags: ["Profiles"], params: ["id", "format"], ok: { status: 200, schema: "FailuresLink" }, errors: [400, 401, 404] } },
   "/crm/exporter/profiles/{id}/lake-database/duckdb": {
     get: {
-      summary: "The export's lake database as a DuckDB database file (not in the old product; admin, viewer, contributor over a shared connection)",
+      summary: "The export's lake database as a DuckDB database file (not in the old product; admins, and contributors over a shared connection: an Azure lake's file holds the rows)",
       description: "One view per table over its latest state (highest versionnumber per Id, deletes removed), raw.<table> with every row, lake_database_tables listing the tables and when a removed one stopped updating. Built by the worker after a cycle that wrote. A folder lake's views read its CSV files in place; an Azure lake's raw tables hold a copy. database=NAME: a previous database of the export.",
       tags: ["Lake database"], params: ["id", "lakeDatabase"], ok: { status: 200, media: "application/octet-stream" }, errors: [400, 401, 403, 404],
     },
   },
   "/crm/exporter/profiles/{id}/lake-database/synapse.sql": {
     get: {
-      summary: "The Synapse serverless SQL script of the export's lake database (not in the old product; admin, viewer, contributor over a shared connection)",
+      summary: "The Synapse serverless SQL script of the export's lake database (not in the old product; any role: it holds table definitions only)",
       description: "CREATE EXTERNAL DATA SOURCE over the lake's container, then one CREATE OR ALTER VIEW … OPENROWSET(BULK '<database>/<table>/*.csv', FORMAT='CSV', PARSER_VERSION='2.0') WITH (typed columns) per table found at the last build; removed tables kept with a comment. database=NAME: a previous database.",
       tags: ["Lake database"], params: ["id", "lakeDatabase"], ok: { status: 200, media: "application/sql" }, errors: [400, 401, 403, 404],
     },

@@ -2,8 +2,11 @@ import "server-only";
 // What the portal and the REST API hand out of a lake database: its DuckDB database file (the
 // current database, or a previous one by name) and its Synapse serverless SQL script, generated
 // from the tables and columns found at the last build. Both only read what the worker wrote:
-// nothing here builds or opens the lake. Who may: admins; contributors for exports over a
-// connection shared with them (lib/profiles/access.ts); viewers, who may read every profile.
+// nothing here builds or opens the lake. Who may: the DuckDB file can hold the exported rows (an
+// Azure lake's copy), so it goes to those who may change the export — admins, and contributors
+// over a connection shared with them (lib/profiles/access.ts) — as the target's data would. The
+// Synapse script holds only table definitions and the container's address: every signed-in
+// user, who may read every profile.
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import type { Actor } from "../auth/actor";
@@ -28,16 +31,15 @@ interface Chosen {
 }
 
 /** The profile's current database, or the previous one named `database`; checks who may. */
-async function chooseDatabase(db: Db, actor: Actor, id: unknown, database?: unknown): Promise<Chosen> {
+async function chooseDatabase(db: Db, actor: Actor, need: "rows" | "definitions", id: unknown, database?: unknown): Promise<Chosen> {
   const profileId = parseInput(ZProfileId, id);
+  if (need === "rows") await assertMayManageProfile(db, actor, profileId);
   const name = database === undefined || database === null || database === "" ? null : parseInput(ZLakeDatabaseName, database);
   const p = await db.profile.findUnique({
     where: { id: profileId },
     select: { name: true, lakeDatabase: true, destinationEnc: true, previousLakeDatabases: { select: { name: true } } },
   });
   if (!p) throw new NotFoundError(NOT_FOUND);
-  // Viewers read every profile; a contributor only those over a connection shared with them.
-  if (actor.role !== "viewer") await assertMayManageProfile(db, actor, profileId);
   if (!name || name === p.lakeDatabase) {
     if (!p.lakeDatabase) throw new NotFoundError("This export keeps no lake database: give it a database name (data lake targets only).");
     return { profileId, profileName: p.name, database: p.lakeDatabase, current: true, destinationEnc: p.destinationEnc };
@@ -59,7 +61,7 @@ function readManifest(profileId: string, database: string): LakeDatabaseManifest
 
 /** The DuckDB database file, streamed (a rebuild renames a new file over it; this one stays readable). */
 export async function duckdbDownload(db: Db, actor: Actor, id: unknown, database?: unknown): Promise<Response> {
-  const c = await chooseDatabase(db, actor, id, database);
+  const c = await chooseDatabase(db, actor, "rows", id, database);
   let stream: fs.ReadStream;
   let size: number;
   try {
@@ -81,7 +83,7 @@ export async function duckdbDownload(db: Db, actor: Actor, id: unknown, database
 
 /** The Synapse serverless SQL script of the database, from its tables at the last build. */
 export async function synapseScriptText(db: Db, actor: Actor, id: unknown, database?: unknown, now = new Date()): Promise<{ database: string; script: string }> {
-  const c = await chooseDatabase(db, actor, id, database);
+  const c = await chooseDatabase(db, actor, "definitions", id, database);
   const manifest = readManifest(c.profileId, c.database);
   // The current database: removals since the build count at once (a previous one is as it was built).
   const frozenNow = c.current

@@ -1,6 +1,6 @@
 // REST downloads of a lake database (issue 13): the DuckDB database file and the Synapse
-// serverless script, with who may (admins; contributors over a shared connection; viewers, who
-// read every profile) and what comes back (the file's bytes; the script for the export's tables,
+// serverless script, with who may (the DuckDB file, which can hold rows: admins and contributors
+// over a shared connection; the script, definitions only: everyone signed in) and what comes back (the file's bytes; the script for the export's tables,
 // a removed table marked, the lake's container as the data source).
 import fs from "node:fs";
 import os from "node:os";
@@ -77,14 +77,14 @@ afterAll(async () => {
 
 describe("REST lake database downloads", () => {
   it("GET …/lake-database/duckdb answers the file's bytes, a DuckDB database with the views' table list", async () => {
-    for (const who of ["admin", "contributor", "viewer"] as const) {
+    for (const who of ["admin", "contributor"] as const) {
       const r = await call(duckdbRoute, ids.shared, who);
       expect(r.status, who).toBe(200);
       expect(r.type).toBe("application/octet-stream");
       expect(r.bytes.equals(fs.readFileSync(duckdbFile(ids.shared, "SalesLake")))).toBe(true);
     }
     const copy = path.join(dir, "downloaded.duckdb");
-    fs.writeFileSync(copy, (await call(duckdbRoute, ids.shared, "viewer")).bytes);
+    fs.writeFileSync(copy, (await call(duckdbRoute, ids.shared, "contributor")).bytes);
     const instance = await DuckDBInstance.create(copy, { access_mode: "READ_ONLY" });
     const conn = await instance.connect();
     expect((await conn.runAndReadAll("select count(*)::int n from lake_database_tables")).getRowObjectsJson()).toEqual([{ n: 0 }]);
@@ -95,11 +95,15 @@ describe("REST lake database downloads", () => {
     expect(old.bytes.equals(fs.readFileSync(duckdbFile(ids.shared, "OldSales")))).toBe(true);
   });
 
-  it("who may: no token 401; a contributor only over a shared connection (403 otherwise); viewers read", async () => {
+  it("who may: no token 401; the DuckDB file (rows) only to those who may change the export; the script to every reader", async () => {
     expect((await call(duckdbRoute, ids.shared, "anonymous")).status).toBe(401);
     expect((await call(synapseRoute, ids.shared, "anonymous")).status).toBe(401);
+    // The file can hold the exported rows: not for viewers, nor a contributor off a shared connection.
+    expect((await call(duckdbRoute, ids.shared, "viewer")).status).toBe(403);
     expect((await call(duckdbRoute, ids.inline, "contributor")).status).toBe(403);
-    expect((await call(synapseRoute, ids.inline, "contributor")).status).toBe(403);
+    // The script holds definitions only: allowed (here not built yet: 404 with its message).
+    expect((await call(synapseRoute, ids.inline, "contributor")).status).toBe(404);
+    expect((await call(synapseRoute, ids.shared, "viewer")).status).toBe(200);
     // Allowed, but nothing built yet / no database / no such database: 404 with a message; a bad name 400.
     const notBuilt = await call(synapseRoute, ids.inline, "viewer");
     expect([notBuilt.status, JSON.parse(notBuilt.bytes.toString()).error.message]).toEqual([404, expect.stringMatching(/Finance has not been built yet/)]);

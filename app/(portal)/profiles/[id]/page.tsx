@@ -25,7 +25,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         </Link>
       </p>
       <PageHeader title={profile.name} description="Live status of this export profile." />
-      <ProfileDetailView initialProfile={profile} target={target} isAdmin={mayManage} canManageAlerts={actor.role === "admin"} canDownload={mayManage || actor.role === "viewer"} />
+      <ProfileDetailView initialProfile={profile} target={target} isAdmin={mayManage} canManageAlerts={actor.role === "admin"} />
     </>
   );
 }
