@@ -54,6 +54,32 @@ test.describe("anonymous visitor", () => {
     await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fprofiles/);
   });
 
+  // Sign-out revokes the session server-side (a token version per user), not just this browser's
+  // cookie: a second browser holding the same user's session cookie is turned away after it.
+  test("signing out ends the same user's session in another browser too", async ({ page, browser, playwright }) => {
+    const adminApi = await playwright.request.newContext({ baseURL: process.env.E2E_BASE_URL, storageState: process.env.E2E_ADMIN_STATE });
+    const admin = await createUser(adminApi, "admin");
+    await adminApi.dispose();
+    await signIn(page, admin);
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await signIn(otherPage, admin);
+    await otherPage.goto("/profiles");
+    await expect(otherPage.getByTestId("signed-in-user")).toContainText("admin");
+    const before = await other.request.get("/api/portal/profiles");
+    expect(before.status()).toBe(200);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/signin/);
+
+    // The other browser still sends its (unexpired, validly signed) cookie: the server refuses it.
+    expect((await other.cookies()).some((c) => c.name.includes("session-token"))).toBe(true);
+    expect((await other.request.get("/api/portal/profiles")).status()).toBe(401);
+    await otherPage.goto("/profiles");
+    await expect(otherPage).toHaveURL(/\/signin/);
+    await other.close();
+  });
+
   test("sign-in comes back to the page first asked for", async ({ page }) => {
     await page.goto("/failures");
     await page.getByLabel("Email").fill(ADMIN.email);
