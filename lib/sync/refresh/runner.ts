@@ -8,6 +8,7 @@ import { runProfile, type RunnerDeps } from "../profile-runner";
 import { setProfileState } from "../profile-store";
 import { errorText, isAbort, sleep } from "../retry-policy";
 import { isFenced } from "../ownership/fence";
+import { TargetChangedError } from "../target-identity";
 import { silentLog } from "../table-pipeline";
 import { nextAfterRun, nextRefreshAt, describeRefresh } from "./schedule";
 import { closeInterruptedRuns, finishRun, loadRefreshState, setNextRefresh, startRun, type RefreshTrigger } from "./store";
@@ -52,6 +53,21 @@ export async function waitForDueRun(deps: RunnerDeps, profileId: string, signal:
   }
 }
 
+/**
+ * One engine pass; a target found changed under the runner (its export marker) is what the
+ * continuous supervisor answers with a restart: here the pass starts again at once, a few times.
+ */
+async function runChangedTargetAware(profileId: string, deps: RunnerDeps, signal: AbortSignal) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runProfile(profileId, deps, { signal, once: true });
+    } catch (err) {
+      if (!(err instanceof TargetChangedError) || attempt >= 3 || signal.aborted) throw err;
+      (deps.log ?? silentLog).warn(`refresh: ${errorText(err)} (pass ${attempt}; starting it again)`);
+    }
+  }
+}
+
 /** Runs one due refresh and records it; never throws for a failed run (it is in the history). */
 export async function runOnce(deps: RunnerDeps, profileId: string, due: DueRun, signal: AbortSignal): Promise<{ result: "succeeded" | "failed"; rowsWritten: number; message: string | null }> {
   const { db } = deps;
@@ -61,7 +77,7 @@ export async function runOnce(deps: RunnerDeps, profileId: string, due: DueRun, 
   log.info(`refresh (${due.trigger}) started`);
   let outcome: { result: "succeeded" | "failed"; rowsWritten: number; message: string | null };
   try {
-    const r = await runProfile(profileId, deps, { signal, once: true });
+    const r = await runChangedTargetAware(profileId, deps, signal);
     const rowsWritten = r.tables.reduce((n, t) => n + t.upserts + t.deletes, 0);
     const failed = r.tables.filter((t) => t.state === "Failed");
     outcome = failed.length

@@ -30,10 +30,15 @@ let worker: Worker | null = null;
 let now = T0;
 let looks = 0;
 let failCommits = false;
+let dropMarkerOnce = false;
 const fastSource = (org: { url: string }) => new DataverseClient({ url: org.url, token: "emulator-token", baseDelayMs: 5, maxDelayMs: 20, maxRetries: 1 });
 // The lake's commit fails while `failCommits` is set (a storage outage in the middle of a run).
 const openTarget = async (p: Parameters<typeof openProfileTarget>[0]): Promise<Destination> => {
   const dest = await openProfileTarget(p);
+  // The marker reads as missing once (a target changed under the runner): the run starts its pass again.
+  const readMarker = dest.readMarker.bind(dest);
+  let reads = 0;
+  dest.readMarker = async (id) => (dropMarkerOnce && ++reads === 2 ? ((dropMarkerOnce = false), null) : readMarker(id));
   const commit = dest.commit?.bind(dest);
   if (commit) dest.commit = async (spec) => {
     if (failCommits) throw new Error("storage unavailable: commit refused");
@@ -140,6 +145,7 @@ describe("scheduled refresh (lake export, every N hours / Run now)", () => {
   }, 120_000);
 
   it("Run now runs at once, between due times, and leaves the schedule as it was", async () => {
+    dropMarkerOnce = true;
     const api = webApi(emu.url);
     const [a1] = await api.firstIds("accounts", "accountid", 1);
     await api.update("accounts", a1, { name: "run now please" });
@@ -148,6 +154,7 @@ describe("scheduled refresh (lake export, every N hours / Run now)", () => {
     const run = await runsDone(id, 3, "manual run");
     expect(run).toMatchObject({ trigger: "manual", requestedBy: "admin@example.com", result: "succeeded", rowsWritten: 1 });
     expect(await lakeName(target, a1)).toBe("run now please");
+    expect(dropMarkerOnce, "the marker was read as missing once").toBe(false);
     const p = await db.profile.findUniqueOrThrow({ where: { id }, select: { refreshNextAt: true, refreshRequestedAt: true } });
     expect(p.refreshRequestedAt).toBeNull();
     expect(p.refreshNextAt!.getTime()).toBe(T0.getTime() + 18 * HOUR);
