@@ -34,7 +34,7 @@ test("an unreadable client secret: 409 with the way out, then re-entered on the 
 
   // With the secret it is saved, encrypted, and readable again.
   await form.getByLabel("Name").fill(`${org.name} renamed`);
-  await form.getByLabel("Client secret").fill("a-new-client-secret");
+  await form.getByLabel("Client secret", { exact: true }).fill("a-new-client-secret");
   await form.getByRole("button", { name: "Save organization" }).click();
   await expect(page.getByRole("status").filter({ hasText: `${org.name} renamed was saved` })).toBeVisible();
   await expect(page.getByRole("alert").filter({ hasText: "cannot be decrypted" })).toHaveCount(0);

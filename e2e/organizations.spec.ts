@@ -19,7 +19,7 @@ async function fill(page: import("@playwright/test").Page, v: Record<string, str
   await form.getByLabel("Environment URL").fill(v.url);
   await form.getByLabel("Tenant id").fill(v.tenantId);
   await form.getByLabel("Client id").fill(v.clientId);
-  await form.getByLabel("Client secret").fill(v.clientSecret);
+  await form.getByLabel("Client secret", { exact: true }).fill(v.clientSecret);
   await form.getByRole("button", { name: "Add environment" }).click();
 }
 

@@ -26,7 +26,7 @@ test("a viewer cannot change profiles or privacy terms, even by calling the serv
   await form.getByLabel("Environment URL").fill(org.url);
   await form.getByLabel("Tenant id").fill("3f2504e0-4f89-41d3-9a0c-0305e82c3301");
   await form.getByLabel("Client id").fill("7c9e6679-7425-40de-944b-e07fc1f90ae7");
-  await form.getByLabel("Client secret").fill("s3cret");
+  await form.getByLabel("Client secret", { exact: true }).fill("s3cret");
   await form.getByRole("button", { name: "Add environment" }).click();
   await page.getByTestId(`org-row-${org.name}`).getByRole("link", { name: /privacy terms/ }).click();
   const accept = await captureServerAction(page, () => page.getByRole("button", { name: "I accept the privacy terms" }).click());
