@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { ByteChunks } from "./byte-chunks";
 import { SYSTEM_COLUMNS } from "./columns";
 import type { SourceRecord } from "../dataverse/types";
 import { identityEncoder, makeValueGetters, RecordValueError, UNBOUNDED, type Getter } from "./row-values";
@@ -121,22 +122,10 @@ export function* copyChunks(spec: TargetTableSpec, rows: unknown[][]): Generator
 }
 
 /**
- * Bytes per Buffer the one-pass encoder fills: one CopyData message each. Under malloc's mmap
- * threshold (128 KB), so a chunk costs no fresh page mapping (see CHUNK_CHARS).
- */
-const CHUNK_BYTES = 64 * 1024;
-
-/**
- * Buffer's own UTF-8 writer (what buf.write(s, at, "utf8") ends in, without its argument
- * checks, which cost as much as the encoding of a 600-byte line: bench/write.ts --phases).
- */
-type Utf8Buffer = Buffer & { utf8Write(s: string, offset: number): number };
-
-/**
  * Records straight to COPY text bytes in one pass: each value is converted exactly as
  * makeRowBuilder converts it (the same getters, so the same RecordValueErrors), turned into COPY
- * text and appended to the row's line, which is written into a reused-size Buffer — no row array,
- * no chunk string to convert later. Records the longest string per column on the way, for the
+ * text and appended to the row's line, which goes into Buffers at once (byte-chunks.ts) — no row
+ * array, no chunk string to convert later. Records the longest string per column on the way, for the
  * widening check (planWidening's job on the row path).
  */
 export class CopyEncoder {
@@ -159,8 +148,7 @@ export class CopyEncoder {
   *chunks(records: SourceRecord[], now: string): Generator<Buffer> {
     const { getters, texts, names, strings, longest } = this;
     const width = getters.length;
-    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    let at = 0;
+    const out = new ByteChunks();
     for (const r of records) {
       const id = r.id;
       let line = "";
@@ -174,22 +162,10 @@ export class CopyEncoder {
         if (strings[i] && typeof v === "string" && v.length > longest[i]) longest[i] = v.length;
         line += texts[i](v, id, names[i]);
       }
-      line += "\n";
-      // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
-      if (at + line.length * 3 > buf.length) {
-        if (at > 0) {
-          yield buf.subarray(0, at);
-          buf = Buffer.allocUnsafe(CHUNK_BYTES);
-          at = 0;
-        }
-        if (line.length * 3 > buf.length) {
-          yield Buffer.from(line, "utf8");
-          continue;
-        }
-      }
-      at += (buf as Utf8Buffer).utf8Write(line, at);
+      out.write(line + "\n");
+      if (out.hasFull) yield* out.takeFull();
     }
-    if (at > 0) yield buf.subarray(0, at);
+    yield* out.take();
   }
 }
 

@@ -15,9 +15,10 @@ export function csvField(v: unknown, kind: CsvKind): string {
   return `"${s.includes('"') ? s.replace(/"/g, '""') : s}"`;
 }
 
-export function csvLine(values: unknown[], kinds: CsvKind[]): string {
+/** The first `width` values (default: one per kind) as a line. */
+export function csvLine(values: unknown[], kinds: CsvKind[], width = kinds.length): string {
   let out = "";
-  for (let i = 0; i < kinds.length; i++) {
+  for (let i = 0; i < width; i++) {
     if (i) out += ",";
     out += csvField(values[i], kinds[i]);
   }

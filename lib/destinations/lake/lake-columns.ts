@@ -3,9 +3,9 @@
 // versionnumber, createdon, modifiedon, IsDelete, <columns added later…> — a file's rows all have
 // the width the table had when the file was started.
 import { SYSTEM_COLUMNS } from "../columns";
-import { makeRowBuilder, type Encoder } from "../row-values";
+import { makeRowBuilder, makeValueGetters, type Encoder } from "../row-values";
 import type { ColumnSpec, SourceRecord, TargetTableSpec } from "../types";
-import { csvLine, type CsvKind } from "./csv";
+import { csvField, csvLine, type CsvKind } from "./csv";
 
 export type CdmDataType = "guid" | "string" | "int64" | "double" | "decimal" | "boolean" | "dateTime" | "dateTimeOffset";
 
@@ -99,27 +99,60 @@ export function sinkTime(d: Date): string {
   return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${hh}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"}`;
 }
 
+/** One record's line with what the table notes of it (see RowWriter.encode). */
+export interface EncodedRow {
+  line: string;
+  /** Its createdon (the partition) and versionnumber values, as written. */
+  createdon: unknown;
+  version: unknown;
+}
+
 export interface RowWriter {
   /** Values in `columns` order (width of the table now); SinkCreatedOn/SinkModifiedOn = `sink`. */
   values(r: SourceRecord, sink: string): unknown[];
   line(values: unknown[], width: number): string;
+  /**
+   * The record's line (table width now) straight from its values, with no row array: what
+   * `line(values(r, sink), width)` gives, into `out` (reused by the caller). Throws the same
+   * RecordValueErrors.
+   */
+  encode(r: SourceRecord, sink: string, out: EncodedRow): void;
   kinds: CsvKind[];
 }
 
 /** Builds CSV lines for `columns` from records of `spec` (columns not in the spec stay empty). */
 export function rowWriter(spec: TargetTableSpec, columns: LakeColumn[]): RowWriter {
   const build = makeRowBuilder(spec, lakeEncoder);
+  const getters = makeValueGetters(spec, lakeEncoder);
   const index = new Map(spec.columns.map((c, i) => [c.name.toLowerCase(), i]));
   const from = columns.map((c) => index.get(c.name.toLowerCase()) ?? -1);
+  const source = from.map((i) => (i < 0 ? null : getters[i]));
   const kinds = columns.map(csvKindOf);
+  const createdAt = columns.findIndex((c) => c.name.toLowerCase() === "createdon");
+  const versionAt = columns.findIndex((c) => c.name.toLowerCase() === SYSTEM_COLUMNS.version.toLowerCase());
+  const width = columns.length;
   return {
     kinds,
     values(r, sink) {
       const row = build(r, sink);
       return from.map((i) => (i < 0 ? null : row[i]));
     },
-    line(values, width) {
-      return csvLine(values, kinds.slice(0, width));
+    line(values, w) {
+      return csvLine(values, kinds, Math.min(w, kinds.length));
+    },
+    encode(r, sink, out) {
+      let line = "";
+      out.createdon = null;
+      out.version = null;
+      for (let i = 0; i < width; i++) {
+        const get = source[i];
+        const v = get === null ? null : get(r, sink);
+        if (i === createdAt) out.createdon = v;
+        else if (i === versionAt) out.version = v;
+        if (i) line += ",";
+        if (v !== null && v !== undefined) line += csvField(v, kinds[i]);
+      }
+      out.line = `${line}\n`;
     },
   };
 }

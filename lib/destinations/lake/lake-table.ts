@@ -7,7 +7,8 @@
 // committed when the engine asks — after which, and only after which, it saves its checkpoint.
 import type { SourceRecord, TargetTableSpec } from "../types";
 import { latestById } from "../row-values";
-import { IS_DELETE, mergeColumns, partitionOf, rowWriter, sinkTime, type RowWriter } from "./lake-columns";
+import { ByteChunks } from "../byte-chunks";
+import { IS_DELETE, mergeColumns, partitionOf, rowWriter, sinkTime, type EncodedRow, type RowWriter } from "./lake-columns";
 import { scanChunks, scanRecords, versionAfter, versionLess } from "./record-scan";
 import { IdIndex } from "./id-index";
 import { batchHash, saveBook, type LiveFile, type TableBook } from "./table-book";
@@ -38,8 +39,8 @@ export class LakeTable {
 
   /** Set by the destination: the engine holds commits for this table (see Destination.holdCommits). */
   holding = false;
-  /** Lines not staged yet, per file. */
-  private buffers = new Map<LiveFile, string[]>();
+  /** Lines not staged yet, per file, as bytes (never as strings: see byte-chunks.ts). */
+  private buffers = new Map<LiveFile, Buffer[]>();
   private bufferedBytes = 0;
   /** Files with parts staged since the last commit, and the bytes and time of the first. */
   private dirty = new Set<LiveFile>();
@@ -123,13 +124,20 @@ export class LakeTable {
 
   /** Buffers the lines of each partition; they are staged once enough has gathered (or at commit). */
   async appendLines(byPartition: Map<string, string[]>): Promise<void> {
-    for (const [partition, lines] of byPartition) {
-      if (!lines.length) continue;
+    const bytes = new Map<string, Buffer[]>();
+    for (const [partition, lines] of byPartition) if (lines.length) bytes.set(partition, [Buffer.from(lines.join(""))]);
+    await this.appendBytes(bytes);
+  }
+
+  /** Buffers encoded lines per partition (see appendLines). */
+  private async appendBytes(byPartition: Map<string, Buffer[]>): Promise<void> {
+    for (const [partition, chunks] of byPartition) {
+      if (!chunks.length) continue;
       const f = this.fileFor(partition);
       const buf = this.buffers.get(f) ?? this.buffers.set(f, []).get(f)!;
-      for (const l of lines) {
-        buf.push(l);
-        this.bufferedBytes += l.length;
+      for (const c of chunks) {
+        buf.push(c);
+        this.bufferedBytes += c.length;
       }
     }
     if (this.bufferedBytes >= STAGE_BYTES) await this.stageBuffers();
@@ -138,7 +146,7 @@ export class LakeTable {
   /** One part per file with buffered lines, staged in parallel (one round trip on Azure). */
   private async stageBuffers(): Promise<void> {
     if (!this.buffers.size) return;
-    const jobs = [...this.buffers].map(([f, lines]) => ({ f, data: Buffer.from(lines.join("")) }));
+    const jobs = [...this.buffers].map(([f, lines]) => ({ f, data: Buffer.concat(lines) }));
     this.buffers.clear();
     this.bufferedBytes = 0;
     await Promise.all(jobs.map((j) => this.storage.stage(j.f.path, j.data, j.f.parts)));
@@ -199,6 +207,31 @@ export class LakeTable {
     const createdAt = this.col("createdon");
     const sink = sinkTime(new Date());
     const rows = latestById(records);
+    if (this.book.mode === "appendOnly") {
+      // Every line is encoded before anything is buffered: a bad record fails the whole call.
+      const byPartition = new Map<string, ByteChunks>();
+      const row: EncodedRow = { line: "", createdon: null, version: null };
+      const versions: unknown[] = [];
+      for (const r of rows) {
+        w.encode(r, sink, row);
+        const p = createdAt < 0 ? "1" : partitionOf(row.createdon, this.book.granularity);
+        (byPartition.get(p) ?? byPartition.set(p, new ByteChunks()).get(p)!).write(row.line);
+        versions.push(row.version);
+      }
+      for (const v of versions) this.noteVersion(v);
+      await this.appendBytes(new Map([...byPartition].map(([p, c]) => [p, c.take()])));
+    } else {
+      await this.upsertInPlace(w, rows, sink, createdAt);
+    }
+    this.book.rowsWritten += rows.length;
+    this.window.push(`u:${hash}`);
+    this.changed = true;
+    await this.finish();
+    return rows.length;
+  }
+
+  /** In place: rows already in the lake rewrite their partition, new rows are appended. */
+  private async upsertInPlace(w: RowWriter, rows: SourceRecord[], sink: string, createdAt: number): Promise<void> {
     // Every value is converted before anything is written: a bad record fails the whole call.
     const prepared = rows.map((r) => {
       const values = w.values(r, sink);
@@ -207,31 +240,22 @@ export class LakeTable {
     const width = this.book.columns.length;
     const appends = new Map<string, string[]>();
     const add = (p: string, line: string) => (appends.get(p) ?? appends.set(p, []).get(p)!).push(line);
-    if (this.book.mode === "appendOnly") {
-      for (const r of prepared) add(r.partition, w.line(r.values, width));
-    } else {
-      const index = await this.loadIndex();
-      const rewrites = new Map<string, Rewrite>();
-      const rw = (p: string) => rewrites.get(p) ?? rewrites.set(p, { upserts: new Map(), deletes: new Set(), extra: [] }).get(p)!;
-      for (const r of prepared) {
-        const at = index.get(r.id);
-        if (at === r.partition) rw(at).upserts.set(r.id, r.values);
-        else {
-          if (at !== undefined) rw(at).deletes.add(r.id); // createdon moved it to another partition
-          add(r.partition, w.line(r.values, width));
-          index.set(r.id, r.partition);
-        }
+    const index = await this.loadIndex();
+    const rewrites = new Map<string, Rewrite>();
+    const rw = (p: string) => rewrites.get(p) ?? rewrites.set(p, { upserts: new Map(), deletes: new Set(), extra: [] }).get(p)!;
+    for (const r of prepared) {
+      const at = index.get(r.id);
+      if (at === r.partition) rw(at).upserts.set(r.id, r.values);
+      else {
+        if (at !== undefined) rw(at).deletes.add(r.id); // createdon moved it to another partition
+        add(r.partition, w.line(r.values, width));
+        index.set(r.id, r.partition);
       }
-      for (const [p, lines] of appends) if (rewrites.has(p)) (rw(p).extra = lines), appends.delete(p);
-      await this.rewrite(rewrites, w);
     }
+    for (const [p, lines] of appends) if (rewrites.has(p)) (rw(p).extra = lines), appends.delete(p);
+    await this.rewrite(rewrites, w);
     for (const r of prepared) this.noteVersion(r.values[this.col("versionnumber")]);
     await this.appendLines(appends);
-    this.book.rowsWritten += prepared.length;
-    this.window.push(`u:${hash}`);
-    this.changed = true;
-    await this.finish();
-    return prepared.length;
   }
 
   async delete(spec: TargetTableSpec, ids: string[]): Promise<number> {
