@@ -134,6 +134,65 @@ describe("lake writer: commits, crashes and replays", () => {
     expect(await count(l.storage, "select count(*)::int n from raw.account")).toEqual({ n: 0 });
   });
 
+  /** Enough records for more than one staged part (STAGE_BYTES) in one call. */
+  const manyRecords = (from: number) => Array.from({ length: 15000 }, (_, i) => accountRecord(from + i, from + i));
+
+  it("held commits: a full part is staged in the background — the write returns while it uploads, the commit waits for it", async () => {
+    const l = lake();
+    const d = l.open();
+    await d.ensureTable(spec);
+    d.holdCommits(spec);
+    const storage = d.storage as FolderStorage;
+    const events: string[] = [];
+    let land!: () => void;
+    const landed = new Promise<void>((resolve) => (land = resolve));
+    const stage = storage.stage.bind(storage);
+    storage.stage = async (...args) => {
+      events.push("stage started");
+      await landed;
+      await stage(...args);
+      events.push("stage landed");
+    };
+    const commitParts = storage.commitParts.bind(storage);
+    storage.commitParts = async (...args) => {
+      events.push("parts committed");
+      return commitParts(...args);
+    };
+    // Would never return if the write waited for its upload (the upload waits for `land`).
+    expect((await d.upsert(spec, manyRecords(1))).written).toBe(15000);
+    events.push("write returned");
+    const committed = d.commit(spec);
+    land();
+    await committed;
+    expect(events).toEqual(["stage started", "write returned", "stage landed", "parts committed"]);
+    d.releaseCommits(spec);
+    expect(await count(l.storage, "select count(*)::int n from account")).toEqual({ n: 15000 });
+  });
+
+  it("held commits: a background stage that fails fails the commit, and nothing of it is committed", async () => {
+    const l = lake();
+    const d = l.open();
+    await d.ensureTable(spec);
+    d.holdCommits(spec);
+    const storage = d.storage as FolderStorage;
+    const stage = storage.stage.bind(storage);
+    storage.stage = async () => {
+      throw Object.assign(new Error("EIO: disk gone"), { code: "EIO" });
+    };
+    await d.upsert(spec, manyRecords(1)); // its part fails in the background
+    storage.stage = stage;
+    await expect(d.commit(spec)).rejects.toThrow(/disk gone/);
+    d.releaseCommits(spec);
+    expect(await count(l.storage, "select count(*)::int n from raw.account")).toEqual({ n: 0 });
+    // The engine re-reads from its checkpoint with a fresh writer: everything is written once.
+    const again = l.open();
+    await again.ensureTable(spec);
+    again.holdCommits(spec);
+    await again.upsert(spec, manyRecords(1));
+    await again.commit(spec);
+    expect(await count(l.storage, "select count(*)::int n, count(distinct Id)::int ids from raw.account")).toEqual({ n: 15000, ids: 15000 });
+  });
+
   it("append-only: a delete row outranks the record; in place: the row is removed and updates replace rows", async () => {
     for (const mode of ["appendOnly", "inPlace"] as const) {
       const l = lake({ mode });

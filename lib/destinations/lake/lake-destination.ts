@@ -27,6 +27,8 @@ export class LakeDestination implements Destination {
   private readonly loaded = new Map<string, LakeTable>();
   /** Tables whose commits the engine holds; `lost`: uncommitted writes were dropped by an error. */
   private readonly held = new Map<string, { lost: boolean }>();
+  /** Dropped writers whose background stage may still be landing, per table. */
+  private readonly dropping = new Map<string, Promise<void>>();
   private metaQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -71,6 +73,8 @@ export class LakeDestination implements Destination {
     let t = this.tables.get(key);
     if (!t) {
       t = (async () => {
+        // A dropped writer's background stage must land before the book is read and repaired.
+        await this.dropping.get(key);
         let book = await loadBook(this.storage, key);
         if (!book) {
           book = newBook(key, this.settings.mode, this.settings.granularity, lakeColumnsFor(spec));
@@ -108,6 +112,10 @@ export class LakeDestination implements Destination {
     const t = this.loaded.get(table);
     const hold = this.held.get(table);
     if (hold && t?.uncommitted) hold.lost = true;
+    if (t) {
+      const settled = Promise.all([this.dropping.get(table), t.quiesce()]).then(() => undefined);
+      this.dropping.set(table, settled);
+    }
     this.loaded.delete(table);
     this.tables.delete(table);
   }
@@ -289,6 +297,8 @@ export class LakeDestination implements Destination {
 
   async close(): Promise<void> {
     await this.metaQueue.catch(() => undefined);
+    await Promise.all([...this.loaded.values()].map((t) => t.quiesce()));
+    await Promise.all(this.dropping.values());
     await this.storage.close();
   }
 }

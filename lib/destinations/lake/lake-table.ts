@@ -42,6 +42,16 @@ export class LakeTable {
   /** Lines not staged yet, per file, as bytes (never as strings: see byte-chunks.ts). */
   private buffers = new Map<LiveFile, Buffer[]>();
   private bufferedBytes = 0;
+  /**
+   * The parts being staged in the background (at most one set at a time) and their bytes: on
+   * Azure a part is an upload of megabytes, which the engine need not wait for — it reads and
+   * encodes the next pages meanwhile. Only a commit waits for it, and the checkpoint only for
+   * the commit.
+   */
+  private staging: Promise<void> | null = null;
+  private stagingBytes = 0;
+  /** A background stage failed: its lines are gone, so this writer refuses everything after. */
+  private failed: unknown = null;
   /** Files with parts staged since the last commit, and the bytes and time of the first. */
   private dirty = new Set<LiveFile>();
   private uncommittedBytes = 0;
@@ -64,11 +74,11 @@ export class LakeTable {
 
   /** Whether anything was written since the last commit (lost if this table is dropped now). */
   get uncommitted(): boolean {
-    return this.uncommittedBytes > 0 || this.bufferedBytes > 0 || this.changed;
+    return this.uncommittedBytes > 0 || this.bufferedBytes > 0 || this.stagingBytes > 0 || this.changed;
   }
 
   commitDue(now = Date.now()): boolean {
-    return this.uncommittedBytes + this.bufferedBytes >= COMMIT_BYTES || (this.uncommittedSince > 0 && now - this.uncommittedSince >= COMMIT_MS);
+    return this.uncommittedBytes + this.stagingBytes + this.bufferedBytes >= COMMIT_BYTES || (this.uncommittedSince > 0 && now - this.uncommittedSince >= COMMIT_MS);
   }
 
   /** A batch already committed (its checkpoint was lost in a crash): remembered, not written again. */
@@ -140,23 +150,56 @@ export class LakeTable {
         this.bufferedBytes += c.length;
       }
     }
-    if (this.bufferedBytes >= STAGE_BYTES) await this.stageBuffers();
+    if (this.bufferedBytes >= STAGE_BYTES) await this.stageBuffers(true);
   }
 
-  /** One part per file with buffered lines, staged in parallel (one round trip on Azure). */
-  private async stageBuffers(): Promise<void> {
+  /**
+   * One part per file with buffered lines, staged in parallel (one round trip on Azure). With
+   * `background`, returns once the parts are on their way (see `staging`); otherwise once they
+   * are staged. Either way a previous background stage is finished first, so parts are numbered
+   * in order and at most one set is in memory besides the buffers.
+   */
+  private async stageBuffers(background = false): Promise<void> {
+    await this.settle();
     if (!this.buffers.size) return;
-    const jobs = [...this.buffers].map(([f, lines]) => ({ f, data: Buffer.concat(lines) }));
+    const jobs = [...this.buffers].map(([f, chunks]) => ({ f, data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
     this.buffers.clear();
+    this.stagingBytes = this.bufferedBytes;
     this.bufferedBytes = 0;
-    await Promise.all(jobs.map((j) => this.storage.stage(j.f.path, j.data, j.f.parts)));
-    for (const { f, data } of jobs) {
-      f.parts++;
-      f.bytes += data.length;
-      this.book.bytesWritten += data.length;
-      this.dirty.add(f);
-      this.uncommittedBytes += data.length;
+    const run = Promise.all(jobs.map((j) => this.storage.stage(j.f.path, j.data, j.f.parts))).then(() => {
+      for (const { f, data } of jobs) {
+        f.parts++;
+        f.bytes += data.length;
+        this.book.bytesWritten += data.length;
+        this.dirty.add(f);
+        this.uncommittedBytes += data.length;
+      }
+      this.stagingBytes = 0;
+    });
+    this.staging = run;
+    // Awaited by the next stage or commit (settle); the next write already refuses once it is known.
+    run.catch((err) => (this.failed ??= err));
+    if (!background) await this.settle();
+  }
+
+  /** Waits for the background stage; its failure is this writer's from then on. */
+  private async settle(): Promise<void> {
+    if (this.failed) throw this.failed;
+    const run = this.staging;
+    if (!run) return;
+    try {
+      await run;
+    } catch (err) {
+      this.failed = err;
+      throw err;
+    } finally {
+      if (this.staging === run) this.staging = null;
     }
+  }
+
+  /** Waits until no stage is under way (errors ignored): the writer is being dropped or closed. */
+  async quiesce(): Promise<void> {
+    await this.staging?.catch(() => undefined);
   }
 
   /** After a write: commit now unless the engine holds commits (then only note the time). */
@@ -199,6 +242,7 @@ export class LakeTable {
   private retired: string[] = [];
 
   async upsert(spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
+    if (this.failed) throw this.failed;
     if (!records.length) return 0;
     const hash = batchHash(records.map((r) => `${r.id.toLowerCase()}:${r.version}`));
     // The page was committed but its checkpoint was not saved (a crash in between): already here.
@@ -259,6 +303,7 @@ export class LakeTable {
   }
 
   async delete(spec: TargetTableSpec, ids: string[]): Promise<number> {
+    if (this.failed) throw this.failed;
     const unique = [...new Set(ids.map((i) => i.toLowerCase()))].sort();
     if (!unique.length) return 0;
     const hash = batchHash(unique);
