@@ -434,6 +434,8 @@ export class LakeTable {
 
   private async loadIndex(): Promise<IdIndex> {
     if (this.index) return this.index;
+    // The files are read whole: no part may still be landing in them.
+    await this.settle();
     const index = new IdIndex();
     const versionAt = this.col("versionnumber");
     for (const f of this.book.files) await scanChunks(this.storage.chunks(f.path), versionAt, (rec) => index.set(rec.id, f.partition));
