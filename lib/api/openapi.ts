@@ -132,7 +132,7 @@ const PARAMETERS: Record<string, object> = {
   limit: { name: "limit", in: "query", required: false, description: "Entries per page, 1–200 (default 50).", schema: { type: "integer", minimum: 1, maximum: 200 } },
   auditFormat: { name: "format", in: "query", required: false, description: "json (default) or csv (every matching entry, oldest first).", schema: { type: "string", enum: ["json", "csv"] } },
   runsLimit: { name: "limit", in: "query", required: false, description: "Runs per page, 1–100 (default 20).", schema: { type: "integer", minimum: 1, maximum: 100 } },
-  before: { name: "before", in: "query", required: false, description: "NextCursor of the previous page: older runs.", schema: { type: "string", format: "date-time" } },
+  before: { name: "before", in: "query", required: false, description: "NextCursor of the previous page: older runs.", schema: { type: "string" } },
   linkProfileId: { name: "profileId", in: "query", required: true, schema: { type: "string", format: "uuid" } },
   expires: { name: "expires", in: "query", required: true, description: "Unix time the link expires.", schema: { type: "integer" } },
   signature: { name: "signature", in: "query", required: true, schema: { type: "string" } },

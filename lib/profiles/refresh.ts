@@ -8,7 +8,7 @@ import { recordAudit } from "../audit/record";
 import { type Actor, assertMayChangeProfiles } from "../auth/actor";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError } from "../errors";
-import { listRuns, requestRefresh, scheduleOf, type RefreshRunRow } from "../sync/refresh/store";
+import { listRuns, requestRefresh, scheduleOf, type RefreshRunRow, type RunCursor } from "../sync/refresh/store";
 import { describeRefresh } from "../sync/refresh/schedule";
 import { parseInput } from "../validation";
 import { assertMayManageProfile } from "./access";
@@ -17,9 +17,24 @@ import { NOT_FOUND } from "./status";
 
 export const ZRefreshRunsQuery = z.object({
   limit: z.preprocess((v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v), z.number({ message: "Limit must be a whole number from 1 to 100." }).int().min(1, "Limit must be a whole number from 1 to 100.").max(100, "Limit must be a whole number from 1 to 100.")).default(20),
-  /** The previous page's nextCursor (the last run's start time). */
-  before: z.string().datetime({ message: "That page cursor is not valid; start from the first page." }).optional(),
+  /** The previous page's nextCursor: the last run's start time and id. */
+  before: z
+    .string()
+    .transform((v, ctx): RunCursor => {
+      const m = CURSOR.exec(v);
+      const startedAt = m ? new Date(m[1]) : null;
+      if (!m || Number.isNaN(startedAt!.getTime())) {
+        ctx.addIssue({ code: "custom", message: "That page cursor is not valid; start from the first page." });
+        return z.NEVER;
+      }
+      return { startedAt: startedAt!, id: m[2] };
+    })
+    .optional(),
 });
+
+/** nextCursor: "<start time, ISO 8601>_<run id>". */
+const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)_([0-9a-f-]{36})$/;
+const cursorOf = (r: RefreshRunRow) => `${r.startedAt.toISOString()}_${r.id}`;
 
 export interface RefreshView {
   profileId: string;
@@ -52,10 +67,10 @@ export async function getRefreshRuns(db: Db, actor: Actor, id: unknown, query: u
   void actor; // every signed-in role may read it
   const profileId = parseInput(ZProfileId, id);
   const q = parseInput(ZRefreshRunsQuery, query ?? {});
-  return readRefresh(db, profileId, { limit: q.limit, before: q.before ? new Date(q.before) : undefined });
+  return readRefresh(db, profileId, { limit: q.limit, before: q.before });
 }
 
-async function readRefresh(db: Db, profileId: string, o: { limit: number; before?: Date }): Promise<RefreshView> {
+async function readRefresh(db: Db, profileId: string, o: { limit: number; before?: RunCursor }): Promise<RefreshView> {
   const p = await db.profile.findUnique({ where: { id: profileId }, select: { destinationType: true, refreshMode: true, refreshEveryHours: true, refreshCron: true, refreshNextAt: true, refreshRequestedAt: true } });
   if (!p) throw new NotFoundError(NOT_FOUND);
   const s = scheduleOf(p);
@@ -68,6 +83,6 @@ async function readRefresh(db: Db, profileId: string, o: { limit: number; before
     nextRunAt: s.mode === "continuous" ? null : p.refreshNextAt,
     requestedAt: s.mode === "continuous" ? null : p.refreshRequestedAt,
     runs: page,
-    nextCursor: runs.length > o.limit ? page[page.length - 1].startedAt.toISOString() : null,
+    nextCursor: runs.length > o.limit ? cursorOf(page[page.length - 1]) : null,
   };
 }

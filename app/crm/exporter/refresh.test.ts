@@ -114,5 +114,24 @@ describe("REST scheduled refresh", () => {
       expect(next.body.NextCursor).toBeNull();
     }
     expect((await call(runs.GET, "GET", `profiles/${id}/runs?limit=0`, "viewer", { id })).status).toBe(400);
+    const bad = await call(runs.GET, "GET", `profiles/${id}/runs?before=${encodeURIComponent(at(3).toISOString())}`, "viewer", { id });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/page cursor is not valid/);
+  });
+
+  it("GET runs: runs that started in the same millisecond are each listed once across pages", async () => {
+    const same = new Date(Date.UTC(2026, 11, 2, 6));
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push((await db.refreshRun.create({ data: { profileId: privateId, trigger: "schedule", dueAt: same, startedAt: same, endedAt: same, result: "succeeded", rowsWritten: i } })).id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = cursor ? `&before=${encodeURIComponent(cursor)}` : "";
+      const r = await call(runs.GET, "GET", `profiles/${privateId}/runs?limit=2${q}`, "admin", { id: privateId });
+      expect(r.status).toBe(200);
+      seen.push(...r.body.Runs.map((x: Json) => x.Id as string));
+      cursor = r.body.NextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(made.sort());
   });
 });

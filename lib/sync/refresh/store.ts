@@ -86,10 +86,17 @@ export async function closeInterruptedRuns(db: Db, profileId: string, at: Date):
   return r.count;
 }
 
-/** Newest first, at most `limit`; `before`: keyset on startedAt (the previous page's last row). */
-export async function listRuns(db: Db, profileId: string, o: { limit: number; before?: Date }): Promise<RefreshRunRow[]> {
+/** Where a page of runs ends: the last run's start time and id (runs may start in the same millisecond). */
+export interface RunCursor {
+  startedAt: Date;
+  id: string;
+}
+
+/** Newest first, at most `limit`; `before`: keyset on (startedAt, id) — the previous page's last row. */
+export async function listRuns(db: Db, profileId: string, o: { limit: number; before?: RunCursor }): Promise<RefreshRunRow[]> {
+  const b = o.before;
   const rows = await db.refreshRun.findMany({
-    where: { profileId, ...(o.before ? { startedAt: { lt: o.before } } : {}) },
+    where: { profileId, ...(b ? { OR: [{ startedAt: { lt: b.startedAt } }, { startedAt: b.startedAt, id: { lt: b.id } }] } : {}) },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     take: o.limit,
     select: RUN_SELECT,
