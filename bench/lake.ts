@@ -63,9 +63,11 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
     const m = process.memoryUsage();
     if (m.rss > peak) (peak = m.rss), (atPeak = m);
   }, 100);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await runProfile(id, { db, pageSize: PAGE, openTarget: open }, { signal: new AbortController().signal, once: true });
   const totalMs = performance.now() - t0;
+  const exportCpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const written = r.tables[0].upserts;
   const exportS = (totalMs - maintainMs) / 1000;
@@ -81,10 +83,12 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
   const client = new DataverseClient({ url: emu.url, token: emu.token });
   const schema = await client.getTableSchema("account");
   const select = selectFor(tableSpecFor(schema, ""));
+  const rcpu0 = process.cpuUsage();
   const r0 = performance.now();
   let read = 0;
   for await (const p of client.readChanges(schema.table, { select, pageSize: PAGE })) read += p.upserts.length;
   const readS = (performance.now() - r0) / 1000;
+  const readCpu = process.cpuUsage(rcpu0);
   // Writing alone: the store's own write speed with the engine's request pattern — the lake's
   // bytes (as many as the export wrote to its partitions) staged in STAGE_BYTES parts and
   // committed every COMMIT_BYTES, from one buffer (no encoding): what the store allows at best.
@@ -120,6 +124,10 @@ async function one(kind: string, target: string, emu: { url: string; token: stri
   console.log(`ratio export / read = ${(exportRate / readRate).toFixed(2)}  (goal >= 0.8: ${exportRate / readRate >= 0.8 ? "met" : "NOT met"})`);
   const bound = Math.min(readRate, writeRate);
   console.log(`ratio export / min(read, write) = ${(exportRate / bound).toFixed(2)}  (${writeRate < readRate ? "the store's writing is the slower side" : "reading is the slower side"})`);
+  // This process's CPU (GC threads included; the emulator and Azurite are other processes): less
+  // sensitive to a busy machine than the wall-clock rates above.
+  const usPerRow = (c: NodeJS.CpuUsage, n: number) => `${((c.user + c.system) / n).toFixed(1)} µs`;
+  console.log(`CPU per record (this process): export ${usPerRow(exportCpu, written)} (snapshot included), read alone ${usPerRow(readCpu, read)}`);
   console.log(`first snapshot + model.json (${p.lakeFilesWritten} files, ${mb(p.lakeBytesWritten)}): ${(maintainMs / 1000).toFixed(2)} s`);
   console.log(`peak RSS during export (sampled): ${mb(peak)}  (goal <= 300 MB: ${peak <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
   console.log(`  at the peak: V8 heap ${mb(atPeak.heapUsed)} used of ${mb(atPeak.heapTotal)}, external ${mb(atPeak.external)} (array buffers ${mb(atPeak.arrayBuffers)}), rest (code, native libraries) ${mb(atPeak.rss - atPeak.heapTotal - atPeak.external)}`);
