@@ -3,8 +3,9 @@
 // rewrites its partition file (a new file/blob replaces the old one whole), a delete removes the
 // row, and rows new to the lake are appended. A commit makes the appended parts durable and then
 // writes the table's book (the commit point). Each call commits, unless the engine holds commits
-// (`holding`): then lines are buffered, staged a few MB at a time (a block per file on Azure) and
-// committed when the engine asks — after which, and only after which, it saves its checkpoint.
+// (`holding`): then lines are buffered as bytes, staged a few MB at a time in the background (a
+// block per file on Azure) and committed when the engine asks — the commit waits for the staging,
+// and the engine saves its checkpoint after the commit, never before.
 import type { SourceRecord, TargetTableSpec } from "../types";
 import { latestById } from "../row-values";
 import { ByteChunks } from "../byte-chunks";
