@@ -3,6 +3,7 @@
 // reading alone (same client, select, page size), peak RSS of this process (DuckDB included),
 // files and bytes after compaction, and the time to apply a delta of ~10,000 changes (emulator
 // churn on accounts: updates, creates, deletes), split into reading + staging and the commit.
+import os from "node:os";
 import { parseLakeTarget } from "../lib/destinations/lake/lake-target.ts";
 import { openStorage } from "../lib/destinations/lake/open-storage.ts";
 import type { Destination } from "../lib/destinations/types.ts";
@@ -46,10 +47,16 @@ export async function deltaBench(o: { records: number; page: number; only?: stri
       return d;
     };
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    let atPeak = process.memoryUsage();
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      if (m.rss > peak) (peak = m.rss), (atPeak = m);
+    }, 100);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await runProfile(id, { db, pageSize: o.page, openTarget: open }, { signal: new AbortController().signal, once: true });
     const totalMs = performance.now() - t0;
+    const exportCpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
     const written = r.tables[0].upserts;
     const commitS = maintainMs / 1000;
@@ -72,10 +79,14 @@ export async function deltaBench(o: { records: number; page: number; only?: stri
     const client = new DataverseClient({ url: emu.url, token: emu.token });
     const schema = await client.getTableSchema("account");
     const select = selectFor(tableSpecFor(schema, ""));
+    const rcpu0 = process.cpuUsage();
     const r0 = performance.now();
     let read = 0;
     for await (const p of client.readChanges(schema.table, { select, pageSize: o.page })) read += p.upserts.length;
     const readS = (performance.now() - r0) / 1000;
+    const readCpu = process.cpuUsage(rcpu0);
+    // CPU of this process (DuckDB's threads included; the emulator is another process) per record.
+    const usPerRow = (c: NodeJS.CpuUsage, rows: number) => `${((c.user + c.system) / rows).toFixed(1)} µs`;
     const exportS = totalMs / 1000;
     const stagingS = (totalMs - maintainMs) / 1000;
 
@@ -108,11 +119,13 @@ export async function deltaBench(o: { records: number; page: number; only?: stri
     clearInterval(sampler2);
     const after = await count();
 
-    console.log(`\n== delta, ${kind}: ${target.replace(/AccountKey=[^;]+/, "AccountKey=***")}`);
+    console.log(`\n== delta, ${kind}: ${target.replace(/AccountKey=[^;]+/, "AccountKey=***")}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
     console.log(`export (engine, incl. the commit)  ${fmt(written / exportS).padStart(9)} records/s   ${exportS.toFixed(1)} s  (reading + staging ${stagingS.toFixed(1)} s, commit ${commitS.toFixed(1)} s)`);
     console.log(`read alone                         ${fmt(read / readS).padStart(9)} records/s   ${readS.toFixed(1)} s`);
     console.log(`ratio export / read = ${(written / exportS / (read / readS)).toFixed(2)}  (goal >= 0.8: ${written / exportS / (read / readS) >= 0.8 ? "met" : "NOT met"})`);
-    console.log(`peak RSS during export (sampled, DuckDB included): ${mb(peak)}`);
+    console.log(`CPU per record (this process, DuckDB included): export ${usPerRow(exportCpu, written)}, read alone ${usPerRow(readCpu, read)}`);
+    console.log(`peak RSS during export (sampled, DuckDB included): ${mb(peak)}  (goal <= 300 MB: ${peak <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
+    console.log(`  at the peak: V8 heap ${mb(atPeak.heapUsed)} used of ${mb(atPeak.heapTotal)}, external ${mb(atPeak.external)} (array buffers ${mb(atPeak.arrayBuffers)}), rest (code, native libraries, DuckDB) ${mb(atPeak.rss - atPeak.heapTotal - atPeak.external)}`);
     console.log(`after compaction (${compactS.toFixed(1)} s): ${liveFiles} live data files, ${mb(liveBytes)}`);
     console.log(`delta of ${fmt(ops)} churn operations (${fmt(dr.tables[0].upserts)} upserts, ${fmt(dr.tables[0].deletes)} deletes): ${(deltaMs / 1000).toFixed(1)} s end to end, commit (copy-on-write) ${(maintainMs / 1000).toFixed(1)} s; ${fmt(after)} accounts live after it; peak RSS ${mb(peak)}`);
   };

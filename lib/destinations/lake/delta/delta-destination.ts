@@ -23,6 +23,12 @@ import { Duck } from "./duck";
 import { CHECKPOINT_EVERY } from "./log";
 import { quoteStr } from "./schema";
 
+/**
+ * Rows per background conversion: ~25 pages of 2,000, ~25 MB of JSON — DuckDB holds one run's
+ * rows for the latest-per-Id window, so this bounds its memory as well as the commit's remainder.
+ */
+export const CONVERT_ROWS = 50_000;
+
 export class DeltaDestination implements Destination {
   readonly kind = "datalake" as const;
   readonly settings: LakeSettings;
@@ -30,6 +36,8 @@ export class DeltaDestination implements Destination {
   private readonly duck = new Duck();
   private readonly tables = new Map<string, Promise<DeltaTable>>();
   private queue = new Map<string, Promise<unknown>>();
+  /** A dropped table's background conversion still running: the next open of that table waits for it. */
+  private retiring = new Map<string, Promise<void>>();
 
   constructor(
     readonly storage: LakeStorage & { probe(): Promise<void> },
@@ -37,6 +45,8 @@ export class DeltaDestination implements Destination {
     probe?: () => Promise<void>,
     /** Tests: a fixed clock for the upkeep schedule. */
     private readonly clock: () => number = Date.now,
+    /** Staged rows converted to Parquet in the background once a run reaches this (staged-parquet.ts); tests set it low. */
+    private readonly convertRows = CONVERT_ROWS,
   ) {
     this.settings = lakeSettings(options.lake);
     this.csv = new LakeDestination(storage, options, probe);
@@ -52,12 +62,14 @@ export class DeltaDestination implements Destination {
   table(name: string): Promise<DeltaTable> {
     let t = this.tables.get(name);
     if (!t) {
-      t = new DeltaTable(this.storage, name, this.duck, {
+      const table = new DeltaTable(this.storage, name, this.duck, {
         granularity: this.settings.granularity,
         targetFileBytes: 128 * 1024 * 1024,
         retentionHours: this.settings.deltaRetentionHours,
         checkpointEvery: CHECKPOINT_EVERY,
-      }).open();
+        convertRows: this.convertRows,
+      });
+      t = (this.retiring.get(name) ?? Promise.resolve()).then(() => table.open());
       this.tables.set(name, t);
       t.catch(() => this.tables.delete(name));
     }
@@ -79,7 +91,13 @@ export class DeltaDestination implements Destination {
       // The in-memory snapshot may be behind the log: read it again on next use.
       const t = this.tables.get(name);
       this.tables.delete(name);
-      void t?.then((x) => x.close()).catch(() => undefined);
+      if (t) {
+        const retired = t.then(async (x) => {
+          await x.settled();
+          x.close();
+        }).catch(() => undefined);
+        this.retiring.set(name, retired);
+      }
       if (err instanceof RecordValueError || err instanceof LakeStorageError || err instanceof DeltaConflictError) throw err;
       const e = err as Error;
       if (e?.name === "LakeStorageError") throw err;
@@ -232,7 +250,12 @@ export class DeltaDestination implements Destination {
 
   async close(): Promise<void> {
     await Promise.all([...this.queue.values()]);
-    for (const t of this.tables.values()) (await t.catch(() => null))?.close();
+    for (const t of this.tables.values()) {
+      const table = await t.catch(() => null);
+      await table?.settled();
+      table?.close();
+    }
+    await Promise.all(this.retiring.values());
     this.tables.clear();
     await this.duck.close();
     await this.csv.close();

@@ -2,6 +2,7 @@
 // table's state (snapshot, staged changes, DuckDB connection); the work is in files named for it:
 //  - staging.ts: upsert/delete calls write staged change files, durable before the engine
 //    checkpoints the page, invisible to Delta readers;
+//  - staged-parquet.ts: large runs of staged pages converted to Parquet in the background;
 //  - merge.ts: commit() (end of the cycle) applies them copy-on-write as one Delta commit;
 //  - log-commit.ts: the log entry is written last and put-if-absent (no visible half-commit, a
 //    second writer of the same version loses cleanly), checkpoints every 10 commits;
@@ -22,6 +23,7 @@ import { commitStaged, patchColumns } from "./merge";
 import { fileView, liveLocal, type LiveFile } from "./parquet-files";
 import { columnsOfSchema, PARTITION_COLUMN, schemaString } from "./schema";
 import { evolveSchema } from "./schema-evolution";
+import { conversionsSettled, convertInBackground } from "./staged-parquet";
 import { loadStaged, stageDeletes, stageUpserts, type Staged } from "./staging";
 import { COMPACTION_APP, STAGING_APP, tableDirOf, VACUUM_APP, type DeltaTableOptions } from "./table-layout";
 
@@ -33,7 +35,11 @@ export class DeltaTable {
   /** Staged change files not yet committed, in sequence order (staging.ts, merge.ts). */
   staged: Staged[] = [];
   nextSeq = 1;
+  /** The background conversion running (staged-parquet.ts), and why the last one failed. */
+  converting: Promise<void> | null = null;
+  conversionFailed: Error | null = null;
   private conn: DuckConn | null = null;
+  private bgConn: DuckConn | null = null;
   readonly files: DeltaFiles;
   /** Figures since start (profile page): files and bytes written by this process. */
   filesWritten = 0;
@@ -78,9 +84,22 @@ export class DeltaTable {
     return this.conn;
   }
 
+  /** A second connection, for the background conversion (the table's own may be busy with a query). */
+  async backgroundConnection(): Promise<DuckConn> {
+    if (!this.bgConn) this.bgConn = await this.duck.connect();
+    return this.bgConn;
+  }
+
+  /** Resolves once no background conversion runs (then nothing changes `staged` outside the caller). */
+  settled(): Promise<void> {
+    return conversionsSettled(this);
+  }
+
   close(): void {
     this.conn?.close();
     this.conn = null;
+    this.bgConn?.close();
+    this.bgConn = null;
   }
 
   /** Reads the log (newest checkpoint + later commits) and the staged changes not yet committed. */
@@ -117,8 +136,10 @@ export class DeltaTable {
   }
 
   /** Stages the page's rows (latest per Id); a value that cannot be converted fails the call before anything is written. */
-  stageUpserts(spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
-    return stageUpserts(this, spec, records);
+  async stageUpserts(spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
+    const n = await stageUpserts(this, spec, records);
+    convertInBackground(this);
+    return n;
   }
 
   stageDeletes(ids: string[]): Promise<number> {

@@ -86,6 +86,17 @@ export class DeltaFiles {
     await fsp.rename(tmp, file);
   }
 
+  /** A folder lake: makes renames into `rel` (a folder) durable, so a later removal cannot reach the disk first. */
+  async syncDir(rel: string): Promise<void> {
+    if (!this.inPlace) return;
+    const fh = await fsp.open(path.join(this.local, ...rel.split("/")), "r");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
   /** Removes a table file (and its cached copy). */
   async remove(rel: string): Promise<void> {
     await this.storage.delete(`${this.tableDir}/${rel}`);

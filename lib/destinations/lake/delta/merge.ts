@@ -11,6 +11,7 @@ import { afterConflict, commitActions, DeltaConflictError, logAdvanced } from ".
 import type { RemoveAction } from "./log";
 import { fileView, liveLocal, typedColumns, writeFiles } from "./parquet-files";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
+import { stagedParquetRows } from "./staged-parquet";
 import { rowsOf } from "./staging";
 import { STAGING_APP } from "./table-layout";
 
@@ -44,34 +45,47 @@ export async function commitStaged(t: DeltaTable): Promise<number | null> {
 }
 
 async function applyStaged(t: DeltaTable): Promise<number> {
+  // A conversion running now would change `staged` under us; the one that finishes has done its part.
+  await t.settled();
   const db = await t.connection();
   const staged = [...t.staged];
   const columns = t.columns;
   // Memory stays bounded whatever the cycle's size: only (Id, last sequence, operation) is
   // materialised; the rows stream from the staged files through hash joins into COPY (DuckDB
   // spills to its temporary folder when a join does not fit).
-  const files: { local: string; seq: number; op: "U" | "D" }[] = [];
-  for (const s of staged) files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op: s.kind === "u" ? "U" : "D" });
-  const ups = files.filter((f) => f.op === "U");
+  const files: { local: string; seq: number; op: "U" | "D"; parquet: boolean }[] = [];
+  for (const s of staged) files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op: s.kind === "d" ? "D" : "U", parquet: s.kind === "p" });
+  const json = files.filter((f) => !f.parquet);
+  const converted = files.filter((f) => f.parquet).map((f) => f.local);
   // Staged JSON typed by the current schema: pages staged before an added column read it as null.
   const staging = (list: typeof files, typed: string) =>
     `read_json([${list.map((f) => quoteStr(f.local)).join(", ")}], format = 'newline_delimited', filename = true, columns = {${typed}})`;
+  const idSources = [
+    ...(json.length ? [`SELECT Id, versionnumber, filename FROM ${staging(json, `Id: 'VARCHAR', versionnumber: 'BIGINT'`)}`] : []),
+    ...(converted.length ? [`SELECT Id, CAST(versionnumber AS BIGINT) AS versionnumber, filename FROM read_parquet([${converted.map(quoteStr).join(", ")}], filename = true, union_by_name = true)`] : []),
+  ];
   await db.run(`CREATE OR REPLACE TEMP TABLE sf AS SELECT * FROM (VALUES ${files.map((f) => `(${quoteStr(f.local)}, ${f.seq}::BIGINT, '${f.op}')`).join(", ")}) t(filename, seq, op)`);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE keys AS SELECT x.Id, max(sf.seq) AS seq, arg_max(sf.op, sf.seq) AS op, max(x.versionnumber) AS v, count(*) AS n ` +
-      `FROM ${staging(files, `Id: 'VARCHAR', versionnumber: 'BIGINT'`)} x JOIN sf ON sf.filename = x.filename GROUP BY x.Id`,
+      `FROM (${idSources.join(" UNION ALL ")}) x JOIN sf ON sf.filename = x.filename GROUP BY x.Id`,
   );
   const [counts] = await db.all(
     `SELECT count(*) FILTER (WHERE op = 'U')::BIGINT AS u, count(*) FILTER (WHERE op = 'D')::BIGINT AS d, coalesce(max(v), 0)::BIGINT AS v, coalesce(max(n), 0)::BIGINT AS n FROM keys`,
   );
   const cols = columns.map((c) => quoteId(c.name));
   const typedAll = `${typedColumns(columns)}, ${PARTITION_COLUMN}: 'VARCHAR'`;
+  const upJson = json.filter((f) => f.op === "U");
+  const rowSources = [
+    ...(upJson.length ? [`SELECT ${[...cols, PARTITION_COLUMN].join(", ")}, filename FROM ${staging(upJson, typedAll)}`] : []),
+    ...(converted.length ? [await stagedParquetRows(db, converted, t)] : []),
+  ];
+  const upRows = `(${rowSources.join(" UNION ALL ")})`;
   let chg = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`), `CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN}`].join(", ")} WHERE false`;
-  if (ups.length && !t.snapshot.files.size && Number(counts.d) === 0 && Number(counts.n) <= 1) {
+  if (rowSources.length && !t.snapshot.files.size && Number(counts.d) === 0 && Number(counts.n) <= 1) {
     // Every Id once, nothing to replace (the initial export): the staged rows as they are, no join.
-    chg = `SELECT ${[...cols, PARTITION_COLUMN].join(", ")} FROM ${staging(ups, typedAll)}`;
-  } else if (ups.length) {
-    chg = `SELECT ${[...cols.map((c) => `u.${c}`), `u.${PARTITION_COLUMN}`].join(", ")} FROM ${staging(ups, typedAll)} u ` +
+    chg = `SELECT ${[...cols, PARTITION_COLUMN].join(", ")} FROM ${upRows} u`;
+  } else if (rowSources.length) {
+    chg = `SELECT ${[...cols.map((c) => `u.${c}`), `u.${PARTITION_COLUMN}`].join(", ")} FROM ${upRows} u ` +
       `JOIN sf ON sf.filename = u.filename JOIN keys k ON k.Id = u.Id AND k.seq = sf.seq`;
   }
   await db.run(`CREATE OR REPLACE TEMP VIEW chg AS ${chg}`);

@@ -12,9 +12,13 @@ import { PARTITION_COLUMN } from "./schema";
 import { STAGING } from "./table-layout";
 
 export interface Staged {
+  /** Its sequence; a converted file (kind "p") takes the last of the run it holds. */
   seq: number;
+  /** A converted file's first sequence. */
+  from?: number;
   rel: string;
-  kind: "u" | "d";
+  /** Upserts or deletes as JSON lines, or upserts converted to Parquet (staged-parquet.ts). */
+  kind: "u" | "d" | "p";
   rows: number;
 }
 
@@ -26,22 +30,32 @@ const encoder: Encoder = {
 };
 
 const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u|d)\.json$/;
+const CONVERTED_NAME = /^_staging\/(\d{12})-(\d{12})-[0-9a-f]+\.u\.parquet$/;
 
-/** Finds the staged files not yet committed (removing those a commit already consumed); sets the next sequence. */
+/**
+ * Finds the staged files not yet committed (removing those a commit already consumed, and JSON
+ * files a converted Parquet file already holds); sets the next sequence.
+ */
 export async function loadStaged(t: DeltaTable): Promise<void> {
   const consumed = t.consumedSeq;
-  t.staged = [];
+  const found: Staged[] = [];
   let maxSeq = consumed;
   for (const f of await t.files.list(`${STAGING}/`)) {
     const m = STAGED_NAME.exec(f.path);
-    if (!m) continue;
-    const seq = Number(m[1]);
+    const c = CONVERTED_NAME.exec(f.path);
+    if (!m && !c) continue;
+    const seq = Number(m ? m[1] : c![2]);
     maxSeq = Math.max(maxSeq, seq);
     // Already in a commit (the crash came after the log entry, before the clean-up).
     if (seq <= consumed) await t.files.remove(f.path).catch(() => undefined);
-    else t.staged.push({ seq, rel: f.path, kind: m[2] as "u" | "d", rows: 0 });
+    else if (m) found.push({ seq, rel: f.path, kind: m[2] as "u" | "d", rows: 0 });
+    else found.push({ seq, from: Number(c![1]), rel: f.path, kind: "p", rows: 0 });
   }
-  t.staged.sort((a, b) => a.seq - b.seq || a.rel.localeCompare(b.rel));
+  // A crash after a conversion was published but before its JSON files were removed.
+  const converted = found.filter((s) => s.kind === "p");
+  const superseded = (s: Staged) => s.kind === "u" && converted.some((p) => s.seq >= p.from! && s.seq <= p.seq);
+  for (const s of found.filter(superseded)) await t.files.remove(s.rel).catch(() => undefined);
+  t.staged = found.filter((s) => !superseded(s)).sort((a, b) => a.seq - b.seq || a.rel.localeCompare(b.rel));
   t.nextSeq = maxSeq + 1;
 }
 

@@ -18,6 +18,8 @@ export interface DeltaTableOptions {
   /** Removed files (and orphans) older than this are deleted by vacuum; time travel reaches this far. */
   retentionHours: number;
   checkpointEvery: number;
+  /** Staged upsert rows converted to Parquet in the background once a run of them reaches this (0: never). */
+  convertRows?: number;
   /** Log files older than this (and covered by a checkpoint) are removed after a checkpoint; default 30 days, never below retentionHours. */
   logRetentionHours?: number;
 }

@@ -1,0 +1,187 @@
+// Staged pages converted to Parquet in the background (staged-parquet.ts), in a folder and on
+// Azurite: the commit applies converted runs and the JSON remainder with the latest state per Id
+// and the version guard exact; a crash mid-conversion or after it loses nothing and applies
+// nothing twice. Tables are read back with test-support.ts (independent of the writer).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAzurite, type RunningAzurite } from "../../../testing/azurite";
+import { tableSpecFor } from "../../columns";
+import { accountRecord, accountSchema, guid } from "../../test-fixtures";
+import { FolderStorage } from "../folder-storage";
+import { parseLakeTarget } from "../lake-target";
+import { openStorage } from "../open-storage";
+import type { LakeStorage } from "../storage";
+import { DeltaDestination } from "./delta-destination";
+import { tableDirOf } from "./delta-table";
+import { liveRows, readDeltaRows, replayLog } from "./test-support";
+
+type Store = LakeStorage & { probe(): Promise<void> };
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "dvx-delta-conv-"));
+let az: RunningAzurite | null = null;
+afterAll(async () => {
+  fs.rmSync(root, { recursive: true, force: true });
+  await az?.close();
+});
+
+const backends: [string, (name: string) => Promise<Store | null>][] = [
+  ["folder", async (name) => new FolderStorage(path.join(root, name))],
+  [
+    "Azurite",
+    async (name) => {
+      az ??= await startAzurite("Delta staged-Parquet tests on Azurite");
+      if (!az) return null;
+      const container = name.toLowerCase().replace(/[^a-z0-9]/g, "");
+      await BlobServiceClient.fromConnectionString(az.connectionString).getContainerClient(container).createIfNotExists();
+      return openStorage(parseLakeTarget(az.target(container, "lake")));
+    },
+  ],
+];
+
+const lake = { format: "delta" as const, deltaCompactMinutes: 1e6, deltaVacuumMinutes: 1e6 };
+/** Converts once a run of staged upsert rows reaches 3. */
+const CONVERT_AT = 3;
+
+for (const [kind, make] of backends) {
+  describe(`staged pages converted to Parquet (${kind})`, () => {
+    let storage: Store | null;
+    const spec = tableSpecFor(accountSchema("account"), "");
+    const dir = tableDirOf("account");
+    const dests: DeltaDestination[] = [];
+    const open = (s: Store = storage!) => {
+      const d = new DeltaDestination(s, { schemaName: "dbo", prefix: "", lake }, undefined, Date.now, CONVERT_AT);
+      dests.push(d);
+      return d;
+    };
+    const stagedNames = async () => (await storage!.list(`${dir}/_staging/`)).map((f) => f.path.slice(dir.length + "/_staging/".length)).sort();
+    const settled = async (d: DeltaDestination) => (await d.table("account")).settled();
+    /** A storage whose deletes fail: a process that dies before its clean-up. */
+    const noDeletes = () => {
+      const s = Object.create(storage) as Store;
+      s.delete = async () => {
+        throw new Error("power cut");
+      };
+      return s;
+    };
+
+    beforeAll(async () => {
+      storage = await make(`delta-conv-${kind}`);
+    }, 60_000);
+    afterAll(async () => {
+      for (const d of dests) await d.close().catch(() => undefined);
+    });
+
+    it("runs of staged pages become one staged Parquet file, invisible until the commit; the commit applies them with the JSON remainder, latest per Id", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const d = open();
+      await d.ensureTable(spec);
+      await d.upsert(spec, [1, 2].map((n) => accountRecord(n, 10, { name: `a${n}` })));
+      await d.upsert(spec, [2, 3].map((n) => accountRecord(n, 11, { name: `b${n}` })));
+      await settled(d);
+      let names = await stagedNames();
+      expect(names.filter((n) => n.endsWith(".u.parquet"))).toHaveLength(1);
+      expect(names.filter((n) => n.endsWith(".json"))).toHaveLength(0);
+      // A delete ends a run: the pages after it are a run of their own.
+      await d.delete(spec, [guid(1)], false);
+      await d.upsert(spec, [accountRecord(4, 12, { name: "d4" })]);
+      await d.upsert(spec, [accountRecord(1, 13, { name: "back" }), accountRecord(5, 13, { name: "d5" })]);
+      await settled(d);
+      await d.upsert(spec, [accountRecord(6, 14, { name: "d6" })]);
+      names = await stagedNames();
+      expect(names.filter((n) => n.endsWith(".u.parquet"))).toHaveLength(2);
+      expect(names.filter((n) => n.endsWith(".json"))).toHaveLength(2); // the delete and the last page
+      expect((await replayLog(storage, dir)).live.size).toBe(0);
+      await d.maintain([]);
+      const rows = await liveRows(storage, dir);
+      expect([...rows.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6].map(guid).sort());
+      expect(rows.get(guid(2))!.name).toBe("b2");
+      expect(rows.get(guid(1))!.name).toBe("back");
+      expect(rows.get(guid(6))!.name).toBe("d6");
+      expect(await stagedNames()).toEqual([]);
+
+      // A delta cycle over stored rows: within a run the later page wins, an older version than
+      // the stored row is refused (the version guard), a delete after a converted run wins.
+      await d.upsert(spec, [accountRecord(2, 20, { name: "two" }), accountRecord(3, 5, { name: "stale" })]);
+      await d.upsert(spec, [accountRecord(2, 21, { name: "two again" }), accountRecord(7, 21, { name: "seven" })]);
+      await settled(d);
+      expect((await stagedNames()).filter((n) => n.endsWith(".u.parquet"))).toHaveLength(1);
+      await d.delete(spec, [guid(4)], false);
+      await d.maintain([]);
+      const after = await liveRows(storage, dir);
+      expect(after.get(guid(2))!.name).toBe("two again");
+      expect(after.get(guid(3))!.name).toBe("b3");
+      expect(after.get(guid(7))!.name).toBe("seven");
+      expect(after.has(guid(4))).toBe(false);
+      expect(after.size).toBe(6);
+    }, 120_000);
+
+    it("a crash after a conversion was published but before its JSON files went: the next start applies each page once", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const before = await liveRows(storage, dir);
+      const version = (await replayLog(storage, dir)).version;
+      const dying = open(noDeletes());
+      await dying.upsert(spec, [accountRecord(1, 30, { name: "one" }), accountRecord(8, 30, { name: "eight" })]);
+      await dying.upsert(spec, [accountRecord(8, 31, { name: "eight again" }), accountRecord(9, 31, { name: "nine" })]);
+      await settled(dying);
+      const names = await stagedNames();
+      expect(names.filter((n) => n.endsWith(".u.parquet"))).toHaveLength(1);
+      expect(names.filter((n) => n.endsWith(".u.json"))).toHaveLength(2);
+      expect((await replayLog(storage, dir)).version).toBe(version);
+      // A new process: the converted file stands for the JSON files of its range.
+      const d = open();
+      await d.ensureTable(spec);
+      expect((await d.maintain([])).delta!.version).toBe(version + 1);
+      const { rows } = await readDeltaRows(storage, dir);
+      expect(new Set(rows.map((r) => r.Id)).size).toBe(rows.length);
+      const after = await liveRows(storage, dir);
+      expect(after.get(guid(1))!.name).toBe("one");
+      expect(after.get(guid(8))!.name).toBe("eight again");
+      expect(after.get(guid(9))!.name).toBe("nine");
+      expect(after.size).toBe(before.size + 2);
+      expect(await stagedNames()).toEqual([]);
+    }, 120_000);
+
+    it("a crash mid-conversion (before its file is published) loses nothing: the JSON pages are committed on the next start", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const version = (await replayLog(storage, dir)).version;
+      const crashed = open();
+      const t = await crashed.table("account");
+      // The process dies inside the conversion: the Parquet file never reaches the table, nothing is cleaned up.
+      t.files.publish = async () => {
+        throw new Error("power cut");
+      };
+      t.files.dropScratch = async () => undefined;
+      await crashed.upsert(spec, [accountRecord(10, 40, { name: "ten" }), accountRecord(11, 40, { name: "eleven" })]);
+      await crashed.upsert(spec, [accountRecord(12, 40, { name: "twelve" })]);
+      await t.settled();
+      expect(t.conversionFailed?.message).toBe("power cut");
+      expect((await stagedNames()).filter((n) => n.endsWith(".u.json"))).toHaveLength(2);
+      expect((await stagedNames()).filter((n) => n.endsWith(".parquet"))).toHaveLength(0);
+      const d = open();
+      await d.ensureTable(spec);
+      expect((await d.maintain([])).delta!.version).toBe(version + 1);
+      const rows = await liveRows(storage, dir);
+      expect(rows.get(guid(10))!.name).toBe("ten");
+      expect(rows.get(guid(12))!.name).toBe("twelve");
+      expect(await stagedNames()).toEqual([]);
+    }, 120_000);
+
+    it("a crash after the commit consumed a converted file but before it was removed: the next start removes it and commits nothing", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const dying = open(noDeletes());
+      await dying.upsert(spec, [accountRecord(13, 50, { name: "thirteen" }), accountRecord(14, 50)]);
+      await dying.upsert(spec, [accountRecord(13, 51, { name: "thirteen again" })]);
+      await settled(dying);
+      const version = (await dying.maintain([])).delta!.version;
+      expect((await stagedNames()).some((n) => n.endsWith(".u.parquet"))).toBe(true);
+      const d = open();
+      await d.ensureTable(spec);
+      expect((await d.maintain([])).delta!.version).toBe(version);
+      expect(await stagedNames()).toEqual([]);
+      expect((await liveRows(storage, dir)).get(guid(13))!.name).toBe("thirteen again");
+    }, 120_000);
+  });
+}

@@ -1,0 +1,90 @@
+// Staged pages converted to Parquet in the background, while the export goes on reading: parsing
+// the staged JSON is most of a commit's time, and done at the end of the cycle it adds all of it
+// to the export. Once the trailing run of staged upsert files holds `convertRows` rows, DuckDB
+// (on its own connection, off the page path) writes them as one staged Parquet file
+// `_staging/<first seq>-<last seq>-<rand>.u.parquet`, the latest row per Id of the run.
+//
+// Crash safety: the Parquet file is published (durable) before the JSON files it replaces are
+// removed; a start that finds both drops the JSON files inside a published range (loadStaged).
+// Like every staged file it is invisible to Delta readers until the commit consumes it.
+//
+// Latest per Id stays exact: a run never spans a staged delete, so the run's rows can take its
+// last sequence — nothing staged between its first and last sequence is left outside it.
+import crypto from "node:crypto";
+import path from "node:path";
+import type { DeltaTable } from "./delta-table";
+import type { DuckConn } from "./duck";
+import { typedColumns } from "./parquet-files";
+import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
+import type { Staged } from "./staging";
+import { STAGING } from "./table-layout";
+
+export const seqName = (seq: number) => String(seq).padStart(12, "0");
+
+/** The staged upsert files after the last delete or converted file (what one conversion may take). */
+function trailingRun(staged: Staged[]): Staged[] {
+  let i = staged.length;
+  while (i > 0 && staged[i - 1].kind === "u") i--;
+  return staged.slice(i);
+}
+
+/** Starts a conversion when the trailing run is large enough and none is running (never awaited here). */
+export function convertInBackground(t: DeltaTable): void {
+  if (t.converting || t.conversionFailed || !t.opts.convertRows) return;
+  const run = trailingRun(t.staged);
+  if (run.reduce((n, s) => n + s.rows, 0) < t.opts.convertRows) return;
+  t.converting = convertRun(t, run)
+    .catch((err) => {
+      // The JSON files stay staged and the commit reads them itself (as without conversion);
+      // not retried on every page: a cause that lasts would only cost CPU.
+      t.conversionFailed = err as Error;
+    })
+    .finally(() => {
+      t.converting = null;
+      convertInBackground(t);
+    });
+}
+
+/** Resolves when no conversion is running (a finished one may start the next: waits for that too). */
+export async function conversionsSettled(t: DeltaTable): Promise<void> {
+  while (t.converting) await t.converting;
+}
+
+async function convertRun(t: DeltaTable, run: Staged[]): Promise<void> {
+  const columns = t.columns;
+  const locals = await Promise.all(run.map((s) => t.files.localOf(s.rel)));
+  const cols = [...columns.map((c) => quoteId(c.name)), PARTITION_COLUMN].map((c) => `x.${c}`).join(", ");
+  const seqs = run.map((s, i) => `(${quoteStr(locals[i])}, ${s.seq}::BIGINT)`).join(", ");
+  const db = await t.backgroundConnection();
+  const dir = await t.files.scratch();
+  try {
+    const out = path.join(dir, "run.parquet");
+    await db.run(
+      `COPY (SELECT ${cols} FROM read_json([${locals.map(quoteStr).join(", ")}], format = 'newline_delimited', filename = true, ` +
+        `columns = {${typedColumns(columns)}, ${PARTITION_COLUMN}: 'VARCHAR'}) x JOIN (VALUES ${seqs}) sf(filename, seq) ON sf.filename = x.filename ` +
+        `QUALIFY row_number() OVER (PARTITION BY x.Id ORDER BY sf.seq DESC) = 1) TO ${quoteStr(out)} (FORMAT parquet)`,
+    );
+    const first = run[0].seq;
+    const last = run.at(-1)!.seq;
+    const rel = `${STAGING}/${seqName(first)}-${seqName(last)}-${crypto.randomBytes(4).toString("hex")}.u.parquet`;
+    await t.files.publish(out, rel);
+    await t.files.syncDir(STAGING);
+    const at = t.staged.indexOf(run[0]);
+    if (at < 0 || run.some((s, i) => t.staged[at + i] !== s)) return; // not this table's list any more: a later start sorts it out
+    t.staged.splice(at, run.length, { seq: last, from: first, rel, kind: "p", rows: run.reduce((n, s) => n + s.rows, 0) });
+    for (const s of run) await t.files.remove(s.rel).catch(() => undefined);
+  } finally {
+    await t.files.dropScratch(dir);
+  }
+}
+
+/**
+ * The rows of staged Parquet files as the current schema types them (a column added since the
+ * conversion reads as null, a widened one is cast), with `filename` for the sequence join.
+ */
+export async function stagedParquetRows(db: DuckConn, locals: string[], t: DeltaTable): Promise<string> {
+  const list = `[${locals.map(quoteStr).join(", ")}]`;
+  const present = new Set((await db.all(`SELECT DISTINCT name FROM parquet_schema(${list})`)).map((r) => String(r.name)));
+  const select = t.columns.map((c) => (present.has(c.name) ? `CAST(${quoteId(c.name)} AS ${duckType(c)})` : `CAST(NULL AS ${duckType(c)})`) + ` AS ${quoteId(c.name)}`);
+  return `SELECT ${select.join(", ")}, ${PARTITION_COLUMN}, filename FROM read_parquet(${list}, filename = true, union_by_name = true)`;
+}
