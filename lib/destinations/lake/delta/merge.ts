@@ -9,7 +9,7 @@ import type { SourceRecord, TargetTableSpec } from "../../types";
 import type { DeltaTable } from "./delta-table";
 import { afterConflict, commitActions, DeltaConflictError, logAdvanced } from "./log-commit";
 import type { RemoveAction } from "./log";
-import { fileView, liveLocal, typedColumns, writeFiles } from "./parquet-files";
+import { fileView, liveLocal, typedColumns, typedValue, writeFiles } from "./parquet-files";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
 import { stagedParquetRows } from "./staged-parquet";
 import { rowsOf } from "./staging";
@@ -76,7 +76,7 @@ async function applyStaged(t: DeltaTable): Promise<number> {
   const typedAll = `${typedColumns(columns)}, ${PARTITION_COLUMN}: 'VARCHAR'`;
   const upJson = json.filter((f) => f.op === "U");
   const rowSources = [
-    ...(upJson.length ? [`SELECT ${[...cols, PARTITION_COLUMN].join(", ")}, filename FROM ${staging(upJson, typedAll)}`] : []),
+    ...(upJson.length ? [`SELECT ${[...columns.map((c) => `${typedValue(c, quoteId(c.name))} AS ${quoteId(c.name)}`), PARTITION_COLUMN].join(", ")}, filename FROM ${staging(upJson, typedAll)}`] : []),
     ...(converted.length ? [await stagedParquetRows(db, converted, t)] : []),
   ];
   const upRows = `(${rowSources.join(" UNION ALL ")})`;
@@ -163,8 +163,10 @@ export async function patchColumns(t: DeltaTable, spec: TargetTableSpec, names: 
   try {
     const file = path.join(dir, "patch.json");
     await fsp.writeFile(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    const typed = typedColumns(columns.filter((c) => c.name === "Id" || c.name === "versionnumber" || targets.includes(c)));
-    await db.run(`CREATE OR REPLACE TEMP TABLE patch AS SELECT * FROM read_json(${quoteStr(file)}, format = 'newline_delimited', columns = {${typed}})`);
+    const patchColumnsOf = columns.filter((c) => c.name === "Id" || c.name === "versionnumber" || targets.includes(c));
+    const typed = typedColumns(patchColumnsOf);
+    const read = patchColumnsOf.map((c) => `${typedValue(c, quoteId(c.name))} AS ${quoteId(c.name)}`).join(", ");
+    await db.run(`CREATE OR REPLACE TEMP TABLE patch AS SELECT ${read} FROM read_json(${quoteStr(file)}, format = 'newline_delimited', columns = {${typed}})`);
   } finally {
     await t.files.dropScratch(dir);
   }

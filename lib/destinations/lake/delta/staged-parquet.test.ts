@@ -118,6 +118,28 @@ for (const [kind, make] of backends) {
       expect(after.size).toBe(6);
     }, 120_000);
 
+    it("decimals beyond 18 digits and with more decimals than the scale come out exact, from converted runs and from JSON pages", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const d = open();
+      const big = { revenue: "922337203685477.5807", exchangerate: "-99999999999999.9999995" };
+      const small = { revenue: "-0.00005", exchangerate: "1.0000005" };
+      await d.upsert(spec, [accountRecord(20, 60, big), accountRecord(21, 60, small)]);
+      await d.upsert(spec, [accountRecord(22, 60, big)]);
+      await settled(d);
+      expect((await stagedNames()).filter((n) => n.endsWith(".u.parquet"))).toHaveLength(1);
+      await d.upsert(spec, [accountRecord(23, 60, small)]); // stays JSON until the commit
+      await d.maintain([]);
+      const rows = await liveRows(storage, dir);
+      for (const n of [20, 22]) {
+        expect(String(rows.get(guid(n))!.revenue)).toBe("922337203685477.5807");
+        expect(String(rows.get(guid(n))!.exchangerate)).toBe("-100000000000000.000000");
+      }
+      for (const n of [21, 23]) {
+        expect(String(rows.get(guid(n))!.revenue)).toBe("-0.0001");
+        expect(String(rows.get(guid(n))!.exchangerate)).toBe("1.000001");
+      }
+    }, 120_000);
+
     it("a crash after a conversion was published but before its JSON files went: the next start applies each page once", async (ctx) => {
       if (!storage) return ctx.skip();
       const before = await liveRows(storage, dir);

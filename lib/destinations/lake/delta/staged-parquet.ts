@@ -14,7 +14,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import type { DeltaTable } from "./delta-table";
 import type { DuckConn } from "./duck";
-import { typedColumns } from "./parquet-files";
+import { typedColumns, typedValue } from "./parquet-files";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
 import type { Staged } from "./staging";
 import { STAGING } from "./table-layout";
@@ -53,7 +53,7 @@ export async function conversionsSettled(t: DeltaTable): Promise<void> {
 async function convertRun(t: DeltaTable, run: Staged[]): Promise<void> {
   const columns = t.columns;
   const locals = await Promise.all(run.map((s) => t.files.localOf(s.rel)));
-  const cols = [...columns.map((c) => quoteId(c.name)), PARTITION_COLUMN].map((c) => `x.${c}`).join(", ");
+  const cols = [...columns.map((c) => `${typedValue(c, `x.${quoteId(c.name)}`)} AS ${quoteId(c.name)}`), `x.${PARTITION_COLUMN}`].join(", ");
   const seqs = run.map((s, i) => `(${quoteStr(locals[i])}, ${s.seq}::BIGINT)`).join(", ");
   const db = await t.backgroundConnection();
   const dir = await t.files.scratch();
