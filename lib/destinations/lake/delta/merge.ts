@@ -12,6 +12,7 @@ import type { RemoveAction } from "./log";
 import { fileView, liveLocal, typedColumns, typedValue, writeFiles } from "./parquet-files";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
 import { stagedParquetRows } from "./staged-parquet";
+import { stagedIds, stagedUpsertRows } from "./staged-read";
 import { rowsOf } from "./staging";
 import { STAGING_APP } from "./table-layout";
 
@@ -55,13 +56,11 @@ async function applyStaged(t: DeltaTable): Promise<number> {
   // spills to its temporary folder when a join does not fit).
   const files: { local: string; seq: number; op: "U" | "D"; parquet: boolean }[] = [];
   for (const s of staged) files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op: s.kind === "d" ? "D" : "U", parquet: s.kind === "p" });
-  const json = files.filter((f) => !f.parquet);
+  const pages = files.filter((f) => !f.parquet).map((f) => f.local);
   const converted = files.filter((f) => f.parquet).map((f) => f.local);
-  // Staged JSON typed by the current schema: pages staged before an added column read it as null.
-  const staging = (list: typeof files, typed: string) =>
-    `read_json([${list.map((f) => quoteStr(f.local)).join(", ")}], format = 'newline_delimited', filename = true, columns = {${typed}})`;
+  // Staged pages typed by the current schema: pages staged before an added column read it as null.
   const idSources = [
-    ...(json.length ? [`SELECT Id, versionnumber, filename FROM ${staging(json, `Id: 'VARCHAR', versionnumber: 'BIGINT'`)}`] : []),
+    ...(pages.length ? [await stagedIds(pages, columns)] : []),
     ...(converted.length ? [`SELECT Id, CAST(versionnumber AS BIGINT) AS versionnumber, filename FROM read_parquet([${converted.map(quoteStr).join(", ")}], filename = true, union_by_name = true)`] : []),
   ];
   await db.run(`CREATE OR REPLACE TEMP TABLE sf AS SELECT * FROM (VALUES ${files.map((f) => `(${quoteStr(f.local)}, ${f.seq}::BIGINT, '${f.op}')`).join(", ")}) t(filename, seq, op)`);
@@ -73,10 +72,9 @@ async function applyStaged(t: DeltaTable): Promise<number> {
     `SELECT count(*) FILTER (WHERE op = 'U')::BIGINT AS u, count(*) FILTER (WHERE op = 'D')::BIGINT AS d, coalesce(max(v), 0)::BIGINT AS v, coalesce(max(n), 0)::BIGINT AS n FROM keys`,
   );
   const cols = columns.map((c) => quoteId(c.name));
-  const typedAll = `${typedColumns(columns)}, ${PARTITION_COLUMN}: 'VARCHAR'`;
-  const upJson = json.filter((f) => f.op === "U");
+  const upPages = files.filter((f) => !f.parquet && f.op === "U").map((f) => f.local);
   const rowSources = [
-    ...(upJson.length ? [`SELECT ${[...columns.map((c) => `${typedValue(c, quoteId(c.name))} AS ${quoteId(c.name)}`), PARTITION_COLUMN].join(", ")}, filename FROM ${staging(upJson, typedAll)}`] : []),
+    ...(upPages.length ? [await stagedUpsertRows(upPages, columns)] : []),
     ...(converted.length ? [await stagedParquetRows(db, converted, t)] : []),
   ];
   const upRows = `(${rowSources.join(" UNION ALL ")})`;

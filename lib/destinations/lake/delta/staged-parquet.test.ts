@@ -1,5 +1,5 @@
 // Staged pages converted to Parquet in the background (staged-parquet.ts), in a folder and on
-// Azurite: the commit applies converted runs and the JSON remainder with the latest state per Id
+// Azurite: the commit applies converted runs and the pages left with the latest state per Id
 // and the version guard exact; a crash mid-conversion or after it loses nothing and applies
 // nothing twice. Tables are read back with test-support.ts (independent of the writer).
 import fs from "node:fs";
@@ -74,7 +74,7 @@ for (const [kind, make] of backends) {
       for (const d of dests) await d.close().catch(() => undefined);
     });
 
-    it("runs of staged pages become one staged Parquet file, invisible until the commit; the commit applies them with the JSON remainder, latest per Id", async (ctx) => {
+    it("runs of staged pages become one staged Parquet file, invisible until the commit; the commit applies them with the pages left, latest per Id", async (ctx) => {
       if (!storage) return ctx.skip();
       const d = open();
       await d.ensureTable(spec);
@@ -83,7 +83,7 @@ for (const [kind, make] of backends) {
       await settled(d);
       let names = await stagedNames();
       expect(names.filter((n) => n.endsWith(".u.parquet"))).toHaveLength(1);
-      expect(names.filter((n) => n.endsWith(".json"))).toHaveLength(0);
+      expect(names.filter((n) => !n.endsWith(".parquet"))).toHaveLength(0);
       // A delete ends a run: the pages after it are a run of their own.
       await d.delete(spec, [guid(1)], false);
       await d.upsert(spec, [accountRecord(4, 12, { name: "d4" })]);
@@ -92,7 +92,7 @@ for (const [kind, make] of backends) {
       await d.upsert(spec, [accountRecord(6, 14, { name: "d6" })]);
       names = await stagedNames();
       expect(names.filter((n) => n.endsWith(".u.parquet"))).toHaveLength(2);
-      expect(names.filter((n) => n.endsWith(".json"))).toHaveLength(2); // the delete and the last page
+      expect(names.filter((n) => !n.endsWith(".parquet"))).toHaveLength(2); // the delete and the last page
       expect((await replayLog(storage, dir)).live.size).toBe(0);
       await d.maintain([]);
       const rows = await liveRows(storage, dir);
@@ -118,7 +118,7 @@ for (const [kind, make] of backends) {
       expect(after.size).toBe(6);
     }, 120_000);
 
-    it("decimals beyond 18 digits and with more decimals than the scale come out exact, from converted runs and from JSON pages", async (ctx) => {
+    it("decimals beyond 18 digits and with more decimals than the scale come out exact, from converted runs and from staged pages", async (ctx) => {
       if (!storage) return ctx.skip();
       const d = open();
       const big = { revenue: "922337203685477.5807", exchangerate: "-99999999999999.9999995" };
@@ -127,7 +127,7 @@ for (const [kind, make] of backends) {
       await d.upsert(spec, [accountRecord(22, 60, big)]);
       await settled(d);
       expect((await stagedNames()).filter((n) => n.endsWith(".u.parquet"))).toHaveLength(1);
-      await d.upsert(spec, [accountRecord(23, 60, small)]); // stays JSON until the commit
+      await d.upsert(spec, [accountRecord(23, 60, small)]); // stays a staged page until the commit
       await d.maintain([]);
       const rows = await liveRows(storage, dir);
       for (const n of [20, 22]) {
@@ -140,7 +140,7 @@ for (const [kind, make] of backends) {
       }
     }, 120_000);
 
-    it("a crash after a conversion was published but before its JSON files went: the next start applies each page once", async (ctx) => {
+    it("a crash after a conversion was published but before its pages went: the next start applies each page once", async (ctx) => {
       if (!storage) return ctx.skip();
       const before = await liveRows(storage, dir);
       const version = (await replayLog(storage, dir)).version;
@@ -150,9 +150,9 @@ for (const [kind, make] of backends) {
       await settled(dying);
       const names = await stagedNames();
       expect(names.filter((n) => n.endsWith(".u.parquet"))).toHaveLength(1);
-      expect(names.filter((n) => n.endsWith(".u.json"))).toHaveLength(2);
+      expect(names.filter((n) => n.endsWith(".u.csv"))).toHaveLength(2);
       expect((await replayLog(storage, dir)).version).toBe(version);
-      // A new process: the converted file stands for the JSON files of its range.
+      // A new process: the converted file stands for the pages of its range.
       const d = open();
       await d.ensureTable(spec);
       expect((await d.maintain([])).delta!.version).toBe(version + 1);
@@ -166,7 +166,7 @@ for (const [kind, make] of backends) {
       expect(await stagedNames()).toEqual([]);
     }, 120_000);
 
-    it("a crash mid-conversion (before its file is published) loses nothing: the JSON pages are committed on the next start", async (ctx) => {
+    it("a crash mid-conversion (before its file is published) loses nothing: the pages are committed on the next start", async (ctx) => {
       if (!storage) return ctx.skip();
       const version = (await replayLog(storage, dir)).version;
       const crashed = open();
@@ -180,7 +180,7 @@ for (const [kind, make] of backends) {
       await crashed.upsert(spec, [accountRecord(12, 40, { name: "twelve" })]);
       await t.settled();
       expect(t.conversionFailed?.message).toBe("power cut");
-      expect((await stagedNames()).filter((n) => n.endsWith(".u.json"))).toHaveLength(2);
+      expect((await stagedNames()).filter((n) => n.endsWith(".u.csv"))).toHaveLength(2);
       expect((await stagedNames()).filter((n) => n.endsWith(".parquet"))).toHaveLength(0);
       const d = open();
       await d.ensureTable(spec);

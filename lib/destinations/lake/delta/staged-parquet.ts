@@ -1,11 +1,11 @@
 // Staged pages converted to Parquet in the background, while the export goes on reading: parsing
-// the staged JSON is most of a commit's time, and done at the end of the cycle it adds all of it
+// the staged pages is most of a commit's time, and done at the end of the cycle it adds all of it
 // to the export. Once the trailing run of staged upsert files holds `convertRows` rows, DuckDB
 // (on its own connection, off the page path) writes them as one staged Parquet file
 // `_staging/<first seq>-<last seq>-<rand>.u.parquet`, the latest row per Id of the run.
 //
-// Crash safety: the Parquet file is published (durable) before the JSON files it replaces are
-// removed; a start that finds both drops the JSON files inside a published range (loadStaged).
+// Crash safety: the Parquet file is published (durable) before the pages it replaces are
+// removed; a start that finds both drops the pages inside a published range (loadStaged).
 // Like every staged file it is invisible to Delta readers until the commit consumes it.
 //
 // Latest per Id stays exact: a run never spans a staged delete, so the run's rows can take its
@@ -14,7 +14,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import type { DeltaTable } from "./delta-table";
 import type { DuckConn } from "./duck";
-import { typedColumns, typedValue } from "./parquet-files";
+import { stagedUpsertRows } from "./staged-read";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
 import type { Staged } from "./staging";
 import { STAGING } from "./table-layout";
@@ -35,7 +35,7 @@ export function convertInBackground(t: DeltaTable): void {
   if (run.reduce((n, s) => n + s.rows, 0) < t.opts.convertRows) return;
   t.converting = convertRun(t, run)
     .catch((err) => {
-      // The JSON files stay staged and the commit reads them itself (as without conversion);
+      // The pages stay staged and the commit reads them itself (as without conversion);
       // not retried on every page: a cause that lasts would only cost CPU.
       t.conversionFailed = err as Error;
     })
@@ -53,15 +53,15 @@ export async function conversionsSettled(t: DeltaTable): Promise<void> {
 async function convertRun(t: DeltaTable, run: Staged[]): Promise<void> {
   const columns = t.columns;
   const locals = await Promise.all(run.map((s) => t.files.localOf(s.rel)));
-  const cols = [...columns.map((c) => `${typedValue(c, `x.${quoteId(c.name)}`)} AS ${quoteId(c.name)}`), `x.${PARTITION_COLUMN}`].join(", ");
   const seqs = run.map((s, i) => `(${quoteStr(locals[i])}, ${s.seq}::BIGINT)`).join(", ");
+  const rows = await stagedUpsertRows(locals, columns);
+  const cols = [...columns.map((c) => quoteId(c.name)), PARTITION_COLUMN].map((c) => `x.${c}`).join(", ");
   const db = await t.backgroundConnection();
   const dir = await t.files.scratch();
   try {
     const out = path.join(dir, "run.parquet");
     await db.run(
-      `COPY (SELECT ${cols} FROM read_json([${locals.map(quoteStr).join(", ")}], format = 'newline_delimited', filename = true, ` +
-        `columns = {${typedColumns(columns)}, ${PARTITION_COLUMN}: 'VARCHAR'}) x JOIN (VALUES ${seqs}) sf(filename, seq) ON sf.filename = x.filename ` +
+      `COPY (SELECT ${cols} FROM (${rows}) x JOIN (VALUES ${seqs}) sf(filename, seq) ON sf.filename = x.filename ` +
         `QUALIFY row_number() OVER (PARTITION BY x.Id ORDER BY sf.seq DESC) = 1) TO ${quoteStr(out)} (FORMAT parquet)`,
     );
     const first = run[0].seq;

@@ -1,14 +1,16 @@
-// Staging: each upsert/delete call writes one staged change file (`_staging/<seq>-<rand>.u.json`
-// rows, or `.d.json` ids, newline-delimited JSON) — durable in the lake before the engine
+// Staging: each upsert/delete call writes one staged change file (`_staging/<seq>-<rand>.u.csv`
+// rows under a header, or `.d.json` ids as JSON lines) — durable in the lake before the engine
 // checkpoints the page, invisible to Delta readers. The commit at the end of the cycle types and
-// applies them with DuckDB (merge.ts). A page costs its JSON text and one synced write: no
-// DuckDB work per page, and nothing of it stays in memory.
+// applies them with DuckDB (merge.ts; large runs are converted to Parquet before, in the
+// background: staged-parquet.ts). A page costs its CSV text and one synced write: no DuckDB work
+// on the page path, and nothing of it stays in memory.
 import crypto from "node:crypto";
 import { latestById, makeRowBuilder, type Encoder } from "../../row-values";
 import type { SourceRecord, TargetTableSpec } from "../../types";
 import { partitionOf } from "../lake-columns";
 import type { DeltaTable } from "./delta-table";
 import { PARTITION_COLUMN } from "./schema";
+import { csvHeader } from "./staged-read";
 import { STAGING } from "./table-layout";
 
 export interface Staged {
@@ -17,7 +19,7 @@ export interface Staged {
   /** A converted file's first sequence. */
   from?: number;
   rel: string;
-  /** Upserts or deletes as JSON lines, or upserts converted to Parquet (staged-parquet.ts). */
+  /** Upserts (CSV) or deletes (JSON lines), or upserts converted to Parquet (staged-parquet.ts). */
   kind: "u" | "d" | "p";
   rows: number;
 }
@@ -29,12 +31,13 @@ const encoder: Encoder = {
   bigint: (v) => v,
 };
 
-const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u|d)\.json$/;
+// Upserts as CSV (JSON lines before: still read), deletes as JSON lines of ids.
+const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u\.csv|u\.json|d\.json)$/;
 const CONVERTED_NAME = /^_staging\/(\d{12})-(\d{12})-[0-9a-f]+\.u\.parquet$/;
 
 /**
- * Finds the staged files not yet committed (removing those a commit already consumed, and JSON
- * files a converted Parquet file already holds); sets the next sequence.
+ * Finds the staged files not yet committed (removing those a commit already consumed, and
+ * upsert pages a converted Parquet file already holds); sets the next sequence.
  */
 export async function loadStaged(t: DeltaTable): Promise<void> {
   const consumed = t.consumedSeq;
@@ -48,10 +51,10 @@ export async function loadStaged(t: DeltaTable): Promise<void> {
     maxSeq = Math.max(maxSeq, seq);
     // Already in a commit (the crash came after the log entry, before the clean-up).
     if (seq <= consumed) await t.files.remove(f.path).catch(() => undefined);
-    else if (m) found.push({ seq, rel: f.path, kind: m[2] as "u" | "d", rows: 0 });
+    else if (m) found.push({ seq, rel: f.path, kind: m[2][0] as "u" | "d", rows: 0 });
     else found.push({ seq, from: Number(c![1]), rel: f.path, kind: "p", rows: 0 });
   }
-  // A crash after a conversion was published but before its JSON files were removed.
+  // A crash after a conversion was published but before its pages were removed.
   const converted = found.filter((s) => s.kind === "p");
   const superseded = (s: Staged) => s.kind === "u" && converted.some((p) => s.seq >= p.from! && s.seq <= p.seq);
   for (const s of found.filter(superseded)) await t.files.remove(s.rel).catch(() => undefined);
@@ -59,10 +62,10 @@ export async function loadStaged(t: DeltaTable): Promise<void> {
   t.nextSeq = maxSeq + 1;
 }
 
-/** One staged change file of JSON lines, published durably under the next sequence. */
-async function stage(t: DeltaTable, kind: "u" | "d", text: string, rows: number): Promise<void> {
+/** One staged change file, published durably under the next sequence. */
+async function stage(t: DeltaTable, kind: "u" | "d", text: string, rows: number, ext: "csv" | "json" = "json"): Promise<void> {
   const seq = t.nextSeq++;
-  const rel = `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.json`;
+  const rel = `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.${ext}`;
   await t.files.writeNew(rel, text);
   t.staged.push({ seq, rel, kind, rows });
 }
@@ -95,32 +98,37 @@ export function rowsOf(t: DeltaTable, spec: TargetTableSpec, records: SourceReco
   });
 }
 
-/** The same rows as JSON lines, written straight from the builder's values (no object per row). */
-function jsonLinesOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): { text: string; rows: number } {
+/** A staged string: always quoted (an empty string is not null), quotes doubled. */
+const csvText = (v: string) => (v.includes('"') ? `"${v.replace(QUOTES, '""')}"` : `"${v}"`);
+const QUOTES = /"/g;
+
+/**
+ * The same rows as CSV under a header naming their columns (staged-read.ts reads it back),
+ * written straight from the builder's values: no object per row, nothing escaped but quotes.
+ * Half the bytes of JSON lines (no keys) and less than half the CPU (~4 against ~9 µs a row).
+ */
+function csvLinesOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): { text: string; rows: number } {
   const { columns, build, from, partition } = rowMapping(t, spec);
-  const keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
-  const partKey = `${JSON.stringify(PARTITION_COLUMN)}:`;
   const now = new Date().toISOString();
   const latest = latestById(records);
-  const lines = new Array<string>(latest.length);
+  let text = csvHeader([...columns.map((c) => c.name), PARTITION_COLUMN]);
   for (let n = 0; n < latest.length; n++) {
     const values = build(latest[n], now);
-    let line = "{";
-    for (let i = 0; i < keys.length; i++) {
-      const at = from[i];
-      if (at < 0 || values[at] === undefined) continue;
-      line += `${keys[i]}${JSON.stringify(values[at])},`;
+    let line = "";
+    for (let i = 0; i < from.length; i++) {
+      const v = from[i] < 0 ? null : values[from[i]];
+      line += v === null || v === undefined ? "," : typeof v === "string" ? `${csvText(v)},` : `${String(v)},`;
     }
-    lines[n] = `${line}${partKey}${JSON.stringify(partition(values))}}\n`;
+    text += `${line}${csvText(partition(values))}\n`;
   }
-  return { text: lines.join(""), rows: latest.length };
+  return { text, rows: latest.length };
 }
 
 /** Stages the page's rows (latest per Id); a value that cannot be converted fails the call before anything is written. */
 export async function stageUpserts(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
-  const { text, rows } = jsonLinesOf(t, spec, records);
+  const { text, rows } = csvLinesOf(t, spec, records);
   if (!rows) return 0;
-  await stage(t, "u", text, rows);
+  await stage(t, "u", text, rows, "csv");
   return rows;
 }
 
