@@ -13,6 +13,7 @@ import type { SourceRecord, TargetTableSpec } from "../../types";
 import { lakeColumnsFor, type LakeColumn } from "../lake-columns";
 import type { LakeStorage } from "../storage";
 import type { Duck, DuckConn } from "./duck";
+import { CsvPage } from "./csv-page";
 import { DeltaFiles } from "./files";
 import { cleanLog } from "./log-cleanup";
 import { commitActions } from "./log-commit";
@@ -35,6 +36,8 @@ export class DeltaTable {
   /** Staged change files not yet committed, in sequence order (staging.ts, merge.ts). */
   staged: Staged[] = [];
   nextSeq = 1;
+  /** The bytes of the page being staged (reused: one page at a time per table). */
+  readonly page = new CsvPage();
   /** The background conversion running (staged-parquet.ts), and why the last one failed. */
   converting: Promise<void> | null = null;
   conversionFailed: Error | null = null;

@@ -76,7 +76,7 @@ export class DeltaFiles {
   }
 
   /** Writes a new table file from memory, durable when this resolves; on Azure the cache keeps a copy for DuckDB. */
-  async writeNew(rel: string, data: string): Promise<void> {
+  async writeNew(rel: string, data: string | Buffer): Promise<void> {
     await this.storage.write(`${this.tableDir}/${rel}`, data);
     if (this.inPlace) return;
     const file = path.join(this.local, ...rel.split("/"));

@@ -36,16 +36,12 @@ async function headerOf(local: string): Promise<string[]> {
   }
 }
 
-/** `"a","b ""x""",c` → names (the header is written by csvHeader: every name quoted). */
+/** `"a","b ""x"""` → names (the header's names are quoted like any text: csv-page.ts). */
 function parseHeader(line: string): string[] {
   const out: string[] = [];
   const re = /"((?:[^"]|"")*)"(?:,|$)/y;
   for (let m = re.exec(line); m; m = re.exec(line)) out.push(m[1].replace(/""/g, '"'));
   return out;
-}
-
-export function csvHeader(names: string[]): string {
-  return `${names.map((n) => `"${n.replace(/"/g, '""')}"`).join(",")}\n`;
 }
 
 /**

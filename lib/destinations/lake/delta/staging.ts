@@ -10,7 +10,6 @@ import type { SourceRecord, TargetTableSpec } from "../../types";
 import { partitionOf } from "../lake-columns";
 import type { DeltaTable } from "./delta-table";
 import { PARTITION_COLUMN } from "./schema";
-import { csvHeader } from "./staged-read";
 import { STAGING } from "./table-layout";
 
 export interface Staged {
@@ -63,10 +62,10 @@ export async function loadStaged(t: DeltaTable): Promise<void> {
 }
 
 /** One staged change file, published durably under the next sequence. */
-async function stage(t: DeltaTable, kind: "u" | "d", text: string, rows: number, ext: "csv" | "json" = "json"): Promise<void> {
+async function stage(t: DeltaTable, kind: "u" | "d", data: string | Buffer, rows: number, ext: "csv" | "json" = "json"): Promise<void> {
   const seq = t.nextSeq++;
   const rel = `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.${ext}`;
-  await t.files.writeNew(rel, text);
+  await t.files.writeNew(rel, data);
   t.staged.push({ seq, rel, kind, rows });
 }
 
@@ -98,37 +97,32 @@ export function rowsOf(t: DeltaTable, spec: TargetTableSpec, records: SourceReco
   });
 }
 
-/** A staged string: always quoted (an empty string is not null), quotes doubled. */
-const csvText = (v: string) => (v.includes('"') ? `"${v.replace(QUOTES, '""')}"` : `"${v}"`);
-const QUOTES = /"/g;
-
 /**
  * The same rows as CSV under a header naming their columns (staged-read.ts reads it back),
- * written straight from the builder's values: no object per row, nothing escaped but quotes.
- * Half the bytes of JSON lines (no keys) and less than half the CPU (~4 against ~9 µs a row).
+ * written straight from the builder's values into the table's page buffer (csv-page.ts).
+ * Half the bytes of JSON lines (no keys) and under half the CPU.
  */
-function csvLinesOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): { text: string; rows: number } {
+function csvPageOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): { bytes: Buffer; rows: number } {
   const { columns, build, from, partition } = rowMapping(t, spec);
   const now = new Date().toISOString();
   const latest = latestById(records);
-  let text = csvHeader([...columns.map((c) => c.name), PARTITION_COLUMN]);
+  const page = t.page;
+  page.reset();
+  const names = [...columns.map((c) => c.name), PARTITION_COLUMN];
+  names.forEach((n, i) => page.value(n, i === names.length - 1));
   for (let n = 0; n < latest.length; n++) {
     const values = build(latest[n], now);
-    let line = "";
-    for (let i = 0; i < from.length; i++) {
-      const v = from[i] < 0 ? null : values[from[i]];
-      line += v === null || v === undefined ? "," : typeof v === "string" ? `${csvText(v)},` : `${String(v)},`;
-    }
-    text += `${line}${csvText(partition(values))}\n`;
+    for (let i = 0; i < from.length; i++) page.value(from[i] < 0 ? null : values[from[i]], false);
+    page.value(partition(values), true);
   }
-  return { text, rows: latest.length };
+  return { bytes: page.bytes(), rows: latest.length };
 }
 
 /** Stages the page's rows (latest per Id); a value that cannot be converted fails the call before anything is written. */
 export async function stageUpserts(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
-  const { text, rows } = csvLinesOf(t, spec, records);
+  const { bytes, rows } = csvPageOf(t, spec, records);
   if (!rows) return 0;
-  await stage(t, "u", text, rows, "csv");
+  await stage(t, "u", bytes, rows, "csv");
   return rows;
 }
 
