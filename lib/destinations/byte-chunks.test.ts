@@ -30,4 +30,27 @@ describe("ByteChunks", () => {
     expect(c.bytes).toBe(0);
     expect(c.take()).toEqual([]);
   });
+
+  it("writes values and separator bytes one by one (no line string) to the same UTF-8, short non-ASCII included", () => {
+    const c = new ByteChunks();
+    const values = ["a", "", "é", "日本", "🙂", "plain ascii", "x".repeat(13), "naïve façade", "\\N"];
+    let text = "";
+    for (let row = 0; row < 20_000; row++) {
+      for (let i = 0; i < values.length; i++) {
+        if (i > 0) {
+          c.byte(9);
+          text += "\t";
+        }
+        c.write(values[(row + i) % values.length]);
+        text += values[(row + i) % values.length];
+      }
+      c.byte(10);
+      text += "\n";
+    }
+    const expected = Buffer.from(text, "utf8");
+    expect(c.bytes).toBe(expected.length);
+    const chunks = c.take();
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+  });
 });

@@ -18,6 +18,21 @@ export const CHUNK_BYTES = 64 * 1024;
  */
 type Utf8Buffer = Buffer & { utf8Write(s: string, offset: number): number };
 
+/**
+ * `s` as UTF-8 at `at` (room checked by the caller); returns the bytes written. Short ASCII text
+ * (most values) is copied byte by byte: cheaper than a call into the native writer per value.
+ */
+function writeText(buf: Buffer, s: string, at: number): number {
+  const n = s.length;
+  if (n > 12) return (buf as Utf8Buffer).utf8Write(s, at);
+  for (let k = 0; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0x80) return (buf as Utf8Buffer).utf8Write(s, at);
+    buf[at + k] = c;
+  }
+  return n;
+}
+
 export class ByteChunks {
   /** Full chunks not taken yet (see takeFull). */
   private full: Buffer[] = [];
@@ -39,9 +54,22 @@ export class ByteChunks {
       }
       this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
     }
-    const n = (this.buf as Utf8Buffer).utf8Write(s, this.at);
+    const n = writeText(this.buf, s, this.at);
     this.at += n;
     this.bytes += n;
+  }
+
+  /**
+   * One byte (an ASCII separator): with write() per value, a row goes out without ever being
+   * built as a line string (the COPY encoder: scavenges while encoding 100,000 rows 22 → 5).
+   */
+  byte(b: number): void {
+    if (!this.buf || this.at >= this.buf.length) {
+      this.flush();
+      this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    }
+    this.buf[this.at++] = b;
+    this.bytes += 1;
   }
 
   /** Whether full chunks are waiting (a streaming writer hands them on as they fill). */

@@ -144,25 +144,29 @@ export class CopyEncoder {
     this.longest = spec.columns.map(() => 0);
   }
 
-  /** The records (one per Id) as COPY text, lazily, in Buffers of about CHUNK_BYTES. */
+  /**
+   * The records (one per Id) as COPY text, lazily, in Buffers of about CHUNK_BYTES. Each value is
+   * written where it stands, never joined into a line string: those (a cons cell per `+=`, then
+   * a flat copy to encode) were most of what a batch allocated, and every young collection they
+   * caused copied the page's live records. A row may end in the next chunk: COPY data is a stream.
+   */
   *chunks(records: SourceRecord[], now: string): Generator<Buffer> {
     const { getters, texts, names, strings, longest } = this;
     const width = getters.length;
     const out = new ByteChunks();
     for (const r of records) {
       const id = r.id;
-      let line = "";
       for (let i = 0; i < width; i++) {
         const v = getters[i](r, now);
-        if (i > 0) line += "\t";
+        if (i > 0) out.byte(9);
         if (v === null || v === undefined) {
-          line += "\\N";
+          out.write("\\N");
           continue;
         }
         if (strings[i] && typeof v === "string" && v.length > longest[i]) longest[i] = v.length;
-        line += texts[i](v, id, names[i]);
+        out.write(texts[i](v, id, names[i]));
       }
-      out.write(line + "\n");
+      out.byte(10);
       if (out.hasFull) yield* out.takeFull();
     }
     yield* out.take();
