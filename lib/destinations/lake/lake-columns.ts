@@ -5,7 +5,8 @@
 import { SYSTEM_COLUMNS } from "../columns";
 import { makeRowBuilder, makeValueGetters, type Encoder } from "../row-values";
 import type { ColumnSpec, SourceRecord, TargetTableSpec } from "../types";
-import { csvField, csvLine, type CsvKind } from "./csv";
+import { ByteChunks } from "../byte-chunks";
+import { csvLine, type CsvKind } from "./csv";
 
 export type CdmDataType = "guid" | "string" | "int64" | "double" | "decimal" | "boolean" | "dateTime" | "dateTimeOffset";
 
@@ -99,26 +100,24 @@ export function sinkTime(d: Date): string {
   return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${hh}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"}`;
 }
 
-/** One record's line with what the table notes of it (see RowWriter.encode). */
-export interface EncodedRow {
-  line: string;
-  /** Its createdon (the partition) and versionnumber values, as written. */
-  createdon: unknown;
-  version: unknown;
-}
-
 export interface RowWriter {
   /** Values in `columns` order (width of the table now); SinkCreatedOn/SinkModifiedOn = `sink`. */
   values(r: SourceRecord, sink: string): unknown[];
   line(values: unknown[], width: number): string;
   /**
-   * The record's line (table width now) straight from its values, with no row array: what
-   * `line(values(r, sink), width)` gives, into `out` (reused by the caller). Throws the same
-   * RecordValueErrors.
+   * The record's line (table width now) written value by value into the chunks `into` picks by
+   * its createdon (the partition), with no row array or line string: the bytes of
+   * `line(values(r, sink), width)`. Returns its versionnumber. Throws the same RecordValueErrors,
+   * possibly after part of the line is written (the caller drops the chunks of a failed call).
    */
-  encode(r: SourceRecord, sink: string, out: EncodedRow): void;
+  encode(r: SourceRecord, sink: string, into: (createdon: unknown) => ByteChunks): unknown;
   kinds: CsvKind[];
 }
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+const QUOTES = /"/g;
 
 /** Builds CSV lines for `columns` from records of `spec` (columns not in the spec stay empty). */
 export function rowWriter(spec: TargetTableSpec, columns: LakeColumn[]): RowWriter {
@@ -140,19 +139,28 @@ export function rowWriter(spec: TargetTableSpec, columns: LakeColumn[]): RowWrit
     line(values, w) {
       return csvLine(values, kinds, Math.min(w, kinds.length));
     },
-    encode(r, sink, out) {
-      let line = "";
-      out.createdon = null;
-      out.version = null;
+    encode(r, sink, into) {
+      const createdGet = createdAt < 0 ? null : source[createdAt];
+      const createdon = createdGet ? createdGet(r, sink) : null;
+      const out = into(createdon);
+      let version: unknown = null;
       for (let i = 0; i < width; i++) {
+        if (i) out.byte(COMMA);
         const get = source[i];
-        const v = get === null ? null : get(r, sink);
-        if (i === createdAt) out.createdon = v;
-        else if (i === versionAt) out.version = v;
-        if (i) line += ",";
-        if (v !== null && v !== undefined) line += csvField(v, kinds[i]);
+        const v = i === createdAt ? createdon : get === null ? null : get(r, sink);
+        if (v === null || v === undefined) continue;
+        if (i === versionAt) version = v;
+        const kind = kinds[i];
+        if (kind === "quoted") {
+          const t = typeof v === "string" ? v : String(v);
+          out.byte(QUOTE);
+          out.write(t.includes('"') ? t.replace(QUOTES, '""') : t);
+          out.byte(QUOTE);
+        } else if (kind === "bool") out.write(v ? "True" : "False");
+        else out.write(typeof v === "string" ? v : String(v));
       }
-      out.line = `${line}\n`;
+      out.byte(NEWLINE);
+      return version;
     },
   };
 }

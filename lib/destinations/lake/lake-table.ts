@@ -9,7 +9,7 @@
 import type { SourceRecord, TargetTableSpec } from "../types";
 import { latestById } from "../row-values";
 import { ByteChunks } from "../byte-chunks";
-import { IS_DELETE, mergeColumns, partitionOf, rowWriter, sinkTime, type EncodedRow, type RowWriter } from "./lake-columns";
+import { IS_DELETE, mergeColumns, partitionOf, rowWriter, sinkTime, type RowWriter } from "./lake-columns";
 import { scanChunks, scanRecords, versionAfter, versionLess } from "./record-scan";
 import { IdIndex } from "./id-index";
 import { batchHash, saveBook, type LiveFile, type TableBook } from "./table-book";
@@ -255,14 +255,12 @@ export class LakeTable {
     if (this.book.mode === "appendOnly") {
       // Every line is encoded before anything is buffered: a bad record fails the whole call.
       const byPartition = new Map<string, ByteChunks>();
-      const row: EncodedRow = { line: "", createdon: null, version: null };
+      const into = (createdon: unknown) => {
+        const p = createdAt < 0 ? "1" : partitionOf(createdon, this.book.granularity);
+        return byPartition.get(p) ?? byPartition.set(p, new ByteChunks()).get(p)!;
+      };
       const versions: unknown[] = [];
-      for (const r of rows) {
-        w.encode(r, sink, row);
-        const p = createdAt < 0 ? "1" : partitionOf(row.createdon, this.book.granularity);
-        (byPartition.get(p) ?? byPartition.set(p, new ByteChunks()).get(p)!).write(row.line);
-        versions.push(row.version);
-      }
+      for (const r of rows) versions.push(w.encode(r, sink, into));
       for (const v of versions) this.noteVersion(v);
       await this.appendBytes(new Map([...byPartition].map(([p, c]) => [p, c.take()])));
     } else {
