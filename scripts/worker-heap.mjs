@@ -8,6 +8,14 @@
 export const DEFAULT_WORKER_MAX_HEAP_MB = 256;
 
 /**
+ * The old generation starts at this share of the cap. V8 otherwise starts it small and runs a full
+ * collection each time it grows it: an export allocates fast, so that was about a third of the
+ * worker's CPU (bench/lake.ts, 1,000,000 rows into a folder: 15.5 -> 10.3 µs of CPU a record with
+ * 96 of 256 MB) for about 40 MB more resident memory at the peak (242 -> 281 MB).
+ */
+const INITIAL_SHARE = 3 / 8;
+
+/**
  * Node flags for a worker process, from WORKER_MAX_HEAP_MB (throws on a value that is no size).
  * @param {Record<string, string | undefined>} [env]
  * @returns {string[]}
@@ -18,5 +26,5 @@ export function workerNodeFlags(env = process.env) {
   if (!Number.isInteger(mb) || mb < 0 || (mb > 0 && mb < 64)) {
     throw new Error(`WORKER_MAX_HEAP_MB must be 0 (no cap) or a whole number of MB from 64, not "${raw}"`);
   }
-  return mb === 0 ? [] : [`--max-old-space-size=${mb}`];
+  return mb === 0 ? [] : [`--max-old-space-size=${mb}`, `--initial-old-space-size=${Math.round(mb * INITIAL_SHARE)}`];
 }
