@@ -75,6 +75,22 @@ export class DeltaFiles {
     await fsp.rename(localFile, dest);
   }
 
+  /**
+   * A second name for a table file (a staged run's file becoming a data file): a hard link in a
+   * folder lake, an upload from the cache on Azure. The source stays as it was.
+   */
+  async copyWithin(fromRel: string, toRel: string): Promise<void> {
+    const src = await this.localOf(fromRel);
+    const dest = path.join(this.local, ...toRel.split("/"));
+    if (!this.inPlace) {
+      const target = `${this.tableDir}/${toRel}`;
+      if (canUpload(this.storage)) await this.storage.uploadFile(target, src);
+      else await this.storage.write(target, await fsp.readFile(src));
+    }
+    await fsp.mkdir(path.dirname(dest), { recursive: true });
+    await fsp.link(src, dest);
+  }
+
   /** Writes a new table file from memory, durable when this resolves; on Azure the cache keeps a copy for DuckDB. */
   async writeNew(rel: string, data: string | Buffer): Promise<void> {
     await this.storage.write(`${this.tableDir}/${rel}`, data);

@@ -9,11 +9,11 @@ import type { SourceRecord, TargetTableSpec } from "../../types";
 import type { DeltaTable } from "./delta-table";
 import { afterConflict, commitActions, DeltaConflictError, logAdvanced } from "./log-commit";
 import type { RemoveAction } from "./log";
-import { fileView, liveLocal, typedColumns, typedValue, writeFiles } from "./parquet-files";
+import { adoptFiles, fileView, liveLocal, typedColumns, typedValue, writeFiles } from "./parquet-files";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
-import { stagedParquetRows } from "./staged-parquet";
+import { stagedParquetRows, stagedRunRows } from "./staged-parquet";
 import { stagedIds, stagedUpsertRows } from "./staged-read";
-import { rowsOf } from "./staging";
+import { removeStaged, rowsOf, type Staged } from "./staging";
 import { STAGING_APP } from "./table-layout";
 
 function maxVersionInStats(t: DeltaTable): number {
@@ -54,14 +54,21 @@ async function applyStaged(t: DeltaTable): Promise<number> {
   // Memory stays bounded whatever the cycle's size: only (Id, last sequence, operation) is
   // materialised; the rows stream from the staged files through hash joins into COPY (DuckDB
   // spills to its temporary folder when a join does not fit).
-  const files: { local: string; seq: number; op: "U" | "D"; parquet: boolean }[] = [];
-  for (const s of staged) files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op: s.kind === "d" ? "D" : "U", parquet: s.kind === "p" });
-  const pages = files.filter((f) => !f.parquet).map((f) => f.local);
-  const converted = files.filter((f) => f.parquet).map((f) => f.local);
+  // One entry per staged file: pages, an earlier version's converted files, and each file of a converted run (with the run's sequence).
+  const files: { local: string; seq: number; op: "U" | "D"; kind: Staged["kind"]; rel: string; partition: string; schema?: string }[] = [];
+  for (const s of staged) {
+    const op = s.kind === "d" ? "D" : "U";
+    if (s.kind !== "r") files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op, kind: s.kind, rel: s.rel, partition: "" });
+    else for (const f of s.files!) files.push({ local: await t.files.localOf(f.rel), seq: s.seq, op, kind: "r", rel: f.rel, partition: f.partition, schema: s.schema });
+  }
+  const pages = files.filter((f) => f.kind === "u" || f.kind === "d").map((f) => f.local);
+  const converted = files.filter((f) => f.kind === "p").map((f) => f.local);
+  const runs = files.filter((f) => f.kind === "r");
+  const parquetIds = [...converted, ...runs.map((f) => f.local)];
   // Staged pages typed by the current schema: pages staged before an added column read it as null.
   const idSources = [
     ...(pages.length ? [await stagedIds(pages, columns)] : []),
-    ...(converted.length ? [`SELECT Id, CAST(versionnumber AS BIGINT) AS versionnumber, filename FROM read_parquet([${converted.map(quoteStr).join(", ")}], filename = true, union_by_name = true)`] : []),
+    ...(parquetIds.length ? [`SELECT Id, CAST(versionnumber AS BIGINT) AS versionnumber, filename FROM read_parquet([${parquetIds.map(quoteStr).join(", ")}], filename = true, union_by_name = true)`] : []),
   ];
   // The initial export (no live file, no delete staged) needs no per-Id table when every Id is
   // staged once: a distinct count tells, and is gone before the COPY — the per-Id table of a
@@ -84,10 +91,14 @@ async function applyStaged(t: DeltaTable): Promise<number> {
     );
   }
   const cols = columns.map((c) => quoteId(c.name));
-  const upPages = files.filter((f) => !f.parquet && f.op === "U").map((f) => f.local);
+  const upPages = files.filter((f) => f.kind === "u").map((f) => f.local);
+  // The initial export takes converted runs written in the current schema as data files as they
+  // are (every Id once, nothing to replace): the commit writes only the rest.
+  const adopt = initial && runs.length > 0 && runs.every((f) => f.schema === t.snapshot.metaData?.schemaString) ? runs : [];
   const rowSources = [
     ...(upPages.length ? [await stagedUpsertRows(upPages, columns)] : []),
     ...(converted.length ? [await stagedParquetRows(db, converted, t)] : []),
+    ...(runs.length && !adopt.length ? [await stagedRunRows(db, runs, t)] : []),
   ];
   const upRows = `(${rowSources.join(" UNION ALL ")})`;
   let chg = `SELECT ${[...columns.map((c) => `CAST(NULL AS ${duckType(c)}) AS ${quoteId(c.name)}`), `CAST(NULL AS VARCHAR) AS ${PARTITION_COLUMN}`].join(", ")} WHERE false`;
@@ -130,7 +141,13 @@ async function applyStaged(t: DeltaTable): Promise<number> {
       `UNION ALL SELECT ${delCols} FROM old o JOIN keys k ON o.Id = k.Id WHERE k.op = 'D' AND NOT coalesce(o.IsDelete, false) ` +
       `UNION ALL SELECT ${oCols} FROM old o JOIN keys k ON o.Id = k.Id WHERE k.op = 'D' AND coalesce(o.IsDelete, false)`
     : `SELECT ${cCols} FROM chg c`;
-  const adds = upserts > 0 || hits.length ? await writeFiles(t, db, result, true) : [];
+  const adds = adopt.length ? await adoptFiles(t, db, adopt) : [];
+  try {
+    if ((upserts > 0 && rowSources.length > 0) || hits.length > 0) adds.push(...(await writeFiles(t, db, result, true)));
+  } catch (err) {
+    for (const a of adds) await t.files.remove(decodeURIComponent(a.path)).catch(() => undefined);
+    throw err;
+  }
   const removes: RemoveAction[] = hits.map((h) => {
     const a = t.snapshot.files.get(h.path)!;
     return { path: a.path, deletionTimestamp: Date.now(), dataChange: true, extendedFileMetadata: true, partitionValues: a.partitionValues, size: a.size };
@@ -150,7 +167,7 @@ async function applyStaged(t: DeltaTable): Promise<number> {
     throw err;
   }
   t.staged = t.staged.filter((s) => s.seq > lastSeq);
-  for (const s of staged) await t.files.remove(s.rel).catch(() => undefined);
+  for (const s of staged) await removeStaged(t, s);
   return version;
 }
 

@@ -31,9 +31,11 @@ it(`data files hold row groups of at most ${ROW_GROUP_ROWS} rows`, async () => {
   const dir = tableDirOf("account");
   const live = [...(await replayLog(storage, dir)).live.keys()];
   expect(live).toHaveLength(1);
-  const db = await (await DuckDBInstance.create(":memory:")).connect();
+  const instance = await DuckDBInstance.create(":memory:");
+  const db = await instance.connect();
   const groups = (await db.runAndReadAll(`SELECT row_group_num_rows AS n FROM parquet_metadata('${path.join(root, dir, live[0])}') GROUP BY row_group_id, row_group_num_rows`)).getRowObjectsJson();
   expect(groups.reduce((s, g) => s + Number(g.n), 0)).toBe(rows);
   expect(Math.max(...groups.map((g) => Number(g.n)))).toBeLessThanOrEqual(ROW_GROUP_ROWS);
   db.closeSync();
+  instance.closeSync();
 }, 120_000);

@@ -97,27 +97,75 @@ export async function writeFiles(t: DeltaTable, db: DuckConn, select: string, da
   return adds;
 }
 
+/**
+ * Staged run files (one PartitionId each, written with the table's current schema) made data
+ * files as they are: a second name in the table, stats read from each; returns the add actions
+ * (not yet published in the log). The staged files stay until the commit is in the log.
+ */
+export async function adoptFiles(t: DeltaTable, db: DuckConn, files: { rel: string; local: string; partition: string }[]): Promise<AddAction[]> {
+  const adds: AddAction[] = [];
+  const stats = await filesStats(t.columns, db, files.map((f) => f.local));
+  try {
+    for (const f of files) {
+      const size = await t.files.size(f.local);
+      const rel = `${PARTITION_COLUMN}=${f.partition}/part-${Date.now()}-${crypto.randomUUID()}.c000.snappy.parquet`;
+      await t.files.copyWithin(f.rel, rel);
+      t.filesWritten++;
+      t.bytesWritten += size;
+      adds.push({ path: encodePath(rel), partitionValues: { [PARTITION_COLUMN]: f.partition }, size, modificationTime: Date.now(), dataChange: true, stats: stats.get(f.local)! });
+    }
+  } catch (err) {
+    for (const a of adds) await t.files.remove(decodeURIComponent(a.path)).catch(() => undefined);
+    throw err;
+  }
+  return adds;
+}
+
+/** The files of a partitioned COPY into `dir` (`PartitionId=<p>/<name>`), with their partition. */
+export async function partitionedOutput(dir: string): Promise<{ local: string; partition: string }[]> {
+  const out: { local: string; partition: string }[] = [];
+  for (const sub of await fsp.readdir(dir)) {
+    const m = /^PartitionId=(.*)$/.exec(sub);
+    if (!m) continue;
+    for (const name of await fsp.readdir(path.join(dir, sub))) out.push({ local: path.join(dir, sub, name), partition: decodeURIComponent(m[1]) });
+  }
+  return out;
+}
+
 /** numRecords, minValues/maxValues (Id, numbers, timestamps), nullCount of every column. */
 async function fileStats(columns: LakeColumn[], db: DuckConn, local: string): Promise<string> {
+  return (await filesStats(columns, db, [local])).get(local)!;
+}
+
+/**
+ * fileStats of many files in one scan (grouped by file): the adopted files of a run each asked
+ * alone grew DuckDB's resident memory by ~160 MB over 120 files of a 1,000,000-row export.
+ */
+async function filesStats(columns: LakeColumn[], db: DuckConn, locals: string[]): Promise<Map<string, string>> {
   const ranged = statsColumns(columns);
   const show = (c: LakeColumn, fn: "min" | "max") =>
     c.dataType === "dateTime" ? `strftime(${fn}(${quoteId(c.name)}), '%Y-%m-%dT%H:%M:%S.%gZ')` : `${fn}(${quoteId(c.name)})::VARCHAR`;
   const sel = [
+    "filename",
     "count(*)::BIGINT AS n",
     ...ranged.flatMap((c, i) => [`${show(c, "min")} AS mn${i}`, `${show(c, "max")} AS mx${i}`]),
     ...columns.map((c, i) => `(count(*) - count(${quoteId(c.name)}))::BIGINT AS nc${i}`),
   ];
-  const [r] = await db.all(`SELECT ${sel.join(", ")} FROM read_parquet(${quoteStr(local)})`);
+  const rows = await db.all(`SELECT ${sel.join(", ")} FROM read_parquet([${locals.map(quoteStr).join(", ")}], filename = true, union_by_name = true) GROUP BY filename`);
   const value = (c: LakeColumn, v: unknown) => (v === null || v === undefined ? undefined : c.dataType === "dateTime" || c.dataType === "string" || c.dataType === "guid" ? String(v) : Number(v));
-  const minValues: Record<string, unknown> = {};
-  const maxValues: Record<string, unknown> = {};
-  ranged.forEach((c, i) => {
-    const lo = value(c, r[`mn${i}`]);
-    const hi = value(c, r[`mx${i}`]);
-    if (lo !== undefined) minValues[c.name] = lo;
-    if (hi !== undefined) maxValues[c.name] = hi;
-  });
-  const nullCount: Record<string, number> = {};
-  columns.forEach((c, i) => (nullCount[c.name] = Number(r[`nc${i}`])));
-  return JSON.stringify({ numRecords: Number(r.n), minValues, maxValues, nullCount });
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const minValues: Record<string, unknown> = {};
+    const maxValues: Record<string, unknown> = {};
+    ranged.forEach((c, i) => {
+      const lo = value(c, r[`mn${i}`]);
+      const hi = value(c, r[`mx${i}`]);
+      if (lo !== undefined) minValues[c.name] = lo;
+      if (hi !== undefined) maxValues[c.name] = hi;
+    });
+    const nullCount: Record<string, number> = {};
+    columns.forEach((c, i) => (nullCount[c.name] = Number(r[`nc${i}`])));
+    out.set(String(r.filename), JSON.stringify({ numRecords: Number(r.n), minValues, maxValues, nullCount }));
+  }
+  return out;
 }

@@ -1,19 +1,23 @@
 // Staged pages converted to Parquet in the background, while the export goes on reading: parsing
 // the staged pages is most of a commit's time, and done at the end of the cycle it adds all of it
 // to the export. Once the trailing run of staged upsert files holds `convertRows` rows, DuckDB
-// (on its own connection, off the page path) writes them as one staged Parquet file
-// `_staging/<first seq>-<last seq>-<rand>.u.parquet`, the latest row per Id of the run.
+// (on its own connection, off the page path) writes the latest row per Id of the run as data
+// files would be written — one Parquet file per PartitionId, the table's row groups — under
+// `_staging/<first seq>-<last seq>-<rand>.run/`, then a manifest `<…>.u.run` naming them with
+// the schema they were written in. The initial export's commit takes them as data files as they
+// are (merge.ts); otherwise the commit reads them like the pages.
 //
-// Crash safety: the Parquet file is published (durable) before the pages it replaces are
-// removed; a start that finds both drops the pages inside a published range (loadStaged).
-// Like every staged file it is invisible to Delta readers until the commit consumes it.
+// Crash safety: the run's files and then its manifest are published (durable) before the pages
+// it replaces are removed; a start that finds both drops the pages inside a published range, and
+// a run without its manifest is nothing (its pages are still there; loadStaged). Like every
+// staged file it is invisible to Delta readers until the commit consumes it.
 //
 // Latest per Id stays exact: a run never spans a staged delete, so the run's rows can take its
 // last sequence — nothing staged between its first and last sequence is left outside it.
 import crypto from "node:crypto";
-import path from "node:path";
 import type { DeltaTable } from "./delta-table";
 import type { DuckConn } from "./duck";
+import { partitionedOutput, ROW_GROUP_ROWS } from "./parquet-files";
 import { stagedUpsertRows } from "./staged-read";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
 import type { Staged } from "./staging";
@@ -52,6 +56,7 @@ export async function conversionsSettled(t: DeltaTable): Promise<void> {
 
 async function convertRun(t: DeltaTable, run: Staged[]): Promise<void> {
   const columns = t.columns;
+  const schema = t.snapshot.metaData!.schemaString;
   const locals = await Promise.all(run.map((s) => t.files.localOf(s.rel)));
   const seqs = run.map((s, i) => `(${quoteStr(locals[i])}, ${s.seq}::BIGINT)`).join(", ");
   const rows = await stagedUpsertRows(locals, columns);
@@ -59,27 +64,44 @@ async function convertRun(t: DeltaTable, run: Staged[]): Promise<void> {
   const db = await t.backgroundConnection();
   const dir = await t.files.scratch();
   try {
-    const out = path.join(dir, "run.parquet");
     await db.run(
       `COPY (SELECT ${cols} FROM (${rows}) x JOIN (VALUES ${seqs}) sf(filename, seq) ON sf.filename = x.filename ` +
-        `QUALIFY row_number() OVER (PARTITION BY x.Id ORDER BY sf.seq DESC) = 1) TO ${quoteStr(out)} (FORMAT parquet)`,
+        `QUALIFY row_number() OVER (PARTITION BY x.Id ORDER BY sf.seq DESC) = 1) TO ${quoteStr(dir)} ` +
+        `(FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, PARTITION_BY (${PARTITION_COLUMN}), FILENAME_PATTERN 'part-{uuid}', OVERWRITE_OR_IGNORE true)`,
     );
     const first = run[0].seq;
     const last = run.at(-1)!.seq;
-    const rel = `${STAGING}/${seqName(first)}-${seqName(last)}-${crypto.randomBytes(4).toString("hex")}.u.parquet`;
-    await t.files.publish(out, rel);
+    const name = `${STAGING}/${seqName(first)}-${seqName(last)}-${crypto.randomBytes(4).toString("hex")}`;
+    const files: { rel: string; partition: string }[] = [];
+    for (const [i, f] of (await partitionedOutput(dir)).entries()) {
+      const rel = `${name}.run/${i}.parquet`;
+      await t.files.publish(f.local, rel);
+      files.push({ rel, partition: f.partition });
+    }
+    if (files.length) await t.files.syncDir(`${name}.run`);
+    const staged: Staged = { seq: last, from: first, rel: `${name}.u.run`, kind: "r", rows: run.reduce((n, s) => n + s.rows, 0), files, schema };
+    await t.files.writeNew(staged.rel, JSON.stringify({ rows: staged.rows, schema, files }));
     await t.files.syncDir(STAGING);
     const at = t.staged.indexOf(run[0]);
     if (at < 0 || run.some((s, i) => t.staged[at + i] !== s)) return; // not this table's list any more: a later start sorts it out
-    t.staged.splice(at, run.length, { seq: last, from: first, rel, kind: "p", rows: run.reduce((n, s) => n + s.rows, 0) });
+    t.staged.splice(at, run.length, staged);
     for (const s of run) await t.files.remove(s.rel).catch(() => undefined);
   } finally {
     await t.files.dropScratch(dir);
   }
 }
 
+/** Rows of converted runs' files (partition from the manifest), typed like stagedParquetRows. */
+export async function stagedRunRows(db: DuckConn, files: { local: string; partition: string }[], t: DeltaTable): Promise<string> {
+  const list = `[${files.map((f) => quoteStr(f.local)).join(", ")}]`;
+  const present = new Set((await db.all(`SELECT DISTINCT name FROM parquet_schema(${list})`)).map((r) => String(r.name)));
+  const select = t.columns.map((c) => (present.has(c.name) ? `CAST(f.${quoteId(c.name)} AS ${duckType(c)})` : `CAST(NULL AS ${duckType(c)})`) + ` AS ${quoteId(c.name)}`);
+  const parts = files.map((f) => `(${quoteStr(f.local)}, ${quoteStr(f.partition)})`).join(", ");
+  return `SELECT ${select.join(", ")}, p.${PARTITION_COLUMN}, f.filename FROM read_parquet(${list}, filename = true, union_by_name = true) f JOIN (VALUES ${parts}) p(filename, ${PARTITION_COLUMN}) ON f.filename = p.filename`;
+}
+
 /**
- * The rows of staged Parquet files as the current schema types them (a column added since the
+ * The rows of staged Parquet files (one file per run, PartitionId inside: an earlier version's) as the current schema types them (a column added since the
  * conversion reads as null, a widened one is cast), with `filename` for the sequence join.
  */
 export async function stagedParquetRows(db: DuckConn, locals: string[], t: DeltaTable): Promise<string> {

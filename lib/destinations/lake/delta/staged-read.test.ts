@@ -81,6 +81,22 @@ describe("staged pages read back", () => {
     expect(Number(rows.get(guid(3001))!.cr0a1_score)).toBe(9);
   }, 120_000);
 
+  it("a run converted to one Parquet file by an earlier version (`.u.parquet`, PartitionId inside) is committed", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(":memory:");
+    const db = await instance.connect();
+    const file = path.join(root, "lake", dir, "_staging", "000000999990-000000999991-0badc0de.u.parquet");
+    await db.run(`COPY (SELECT '${guid(4001)}' AS Id, 8::BIGINT AS versionnumber, 'from parquet' AS name, '2022' AS PartitionId) TO '${file}' (FORMAT parquet)`);
+    db.closeSync();
+    instance.closeSync();
+    const d = open(0);
+    await d.ensureTable(spec);
+    await d.maintain([]);
+    const r = (await liveRows(storage, dir)).get(guid(4001))!;
+    expect(r.name).toBe("from parquet");
+    expect(r.PartitionId).toBe("2022");
+  }, 120_000);
+
   it("a page staged as JSON lines by an earlier version is committed", async () => {
     const row = { Id: guid(4000), name: "from json", versionnumber: "7", revenue: "12.5", createdon: "2024-03-05T10:11:12.000Z", PartitionId: "2024" };
     await storage.write(`${dir}/_staging/000000999999-0badc0de.u.json`, `${JSON.stringify(row)}\n`);

@@ -18,9 +18,15 @@ export interface Staged {
   /** A converted file's first sequence. */
   from?: number;
   rel: string;
-  /** Upserts (CSV) or deletes (JSON lines), or upserts converted to Parquet (staged-parquet.ts). */
-  kind: "u" | "d" | "p";
+  /**
+   * Upserts (CSV) or deletes (JSON lines); "r": a converted run (staged-parquet.ts), `rel` its
+   * manifest; "p": a run converted to one Parquet file by an earlier version (still read).
+   */
+  kind: "u" | "d" | "p" | "r";
   rows: number;
+  /** A converted run's files (one per PartitionId) and the schemaString they were written with. */
+  files?: { rel: string; partition: string }[];
+  schema?: string;
 }
 
 const encoder: Encoder = {
@@ -33,6 +39,14 @@ const encoder: Encoder = {
 // Upserts as CSV (JSON lines before: still read), deletes as JSON lines of ids.
 const STAGED_NAME = /^_staging\/(\d{12})-[0-9a-f]+\.(u\.csv|u\.json|d\.json)$/;
 const CONVERTED_NAME = /^_staging\/(\d{12})-(\d{12})-[0-9a-f]+\.u\.parquet$/;
+const RUN_MANIFEST = /^(_staging\/(\d{12})-(\d{12})-[0-9a-f]+)\.u\.run$/;
+const RUN_FILE = /^(_staging\/(\d{12})-(\d{12})-[0-9a-f]+)\.run\//;
+
+/** Removes a staged change (a run: its files, then its manifest). */
+export async function removeStaged(t: DeltaTable, s: Staged): Promise<void> {
+  for (const f of s.files ?? []) await t.files.remove(f.rel).catch(() => undefined);
+  await t.files.remove(s.rel).catch(() => undefined);
+}
 
 /**
  * Finds the staged files not yet committed (removing those a commit already consumed, and
@@ -42,19 +56,32 @@ export async function loadStaged(t: DeltaTable): Promise<void> {
   const consumed = t.consumedSeq;
   const found: Staged[] = [];
   let maxSeq = consumed;
-  for (const f of await t.files.list(`${STAGING}/`)) {
+  const listed = await t.files.list(`${STAGING}/`);
+  const runFiles = listed.map((f) => RUN_FILE.exec(f.path)).filter((m): m is RegExpExecArray => m !== null);
+  const manifests = new Set<string>();
+  for (const f of listed) {
     const m = STAGED_NAME.exec(f.path);
     const c = CONVERTED_NAME.exec(f.path);
-    if (!m && !c) continue;
-    const seq = Number(m ? m[1] : c![2]);
+    const r = RUN_MANIFEST.exec(f.path);
+    if (!m && !c && !r) continue;
+    const seq = Number(m ? m[1] : c ? c[2] : r![3]);
     maxSeq = Math.max(maxSeq, seq);
-    // Already in a commit (the crash came after the log entry, before the clean-up).
-    if (seq <= consumed) await t.files.remove(f.path).catch(() => undefined);
+    if (r) {
+      manifests.add(r[1]);
+      const manifest = JSON.parse((await t.files.read(f.path))!.toString("utf8")) as { rows: number; schema: string; files: { rel: string; partition: string }[] };
+      const run: Staged = { seq, from: Number(r[2]), rel: f.path, kind: "r", rows: manifest.rows, files: manifest.files, schema: manifest.schema };
+      // Already in a commit (the crash came after the log entry, before the clean-up).
+      if (seq <= consumed) await removeStaged(t, run);
+      else found.push(run);
+    } else if (seq <= consumed) await t.files.remove(f.path).catch(() => undefined);
     else if (m) found.push({ seq, rel: f.path, kind: m[2][0] as "u" | "d", rows: 0 });
     else found.push({ seq, from: Number(c![1]), rel: f.path, kind: "p", rows: 0 });
   }
+  // Files of a run whose manifest was never written (a crash mid-conversion) are not part of
+  // anything: its pages are still staged. Removed once a commit consumed their range.
+  for (const m of runFiles) if (!manifests.has(m[1]) && Number(m[3]) <= consumed) await t.files.remove(m.input).catch(() => undefined);
   // A crash after a conversion was published but before its pages were removed.
-  const converted = found.filter((s) => s.kind === "p");
+  const converted = found.filter((s) => s.kind === "p" || s.kind === "r");
   const superseded = (s: Staged) => s.kind === "u" && converted.some((p) => s.seq >= p.from! && s.seq <= p.seq);
   for (const s of found.filter(superseded)) await t.files.remove(s.rel).catch(() => undefined);
   t.staged = found.filter((s) => !superseded(s)).sort((a, b) => a.seq - b.seq || a.rel.localeCompare(b.rel));
