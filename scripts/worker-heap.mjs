@@ -9,11 +9,12 @@ export const DEFAULT_WORKER_MAX_HEAP_MB = 256;
 
 /**
  * The old generation starts at this share of the cap. V8 otherwise starts it small and runs a full
- * collection each time it grows it: an export allocates fast, so that was about a third of the
- * worker's CPU (bench/lake.ts, 1,000,000 rows into a folder: 15.5 -> 10.3 µs of CPU a record with
- * 96 of 256 MB) for about 40 MB more resident memory at the peak (242 -> 281 MB).
+ * collection each time it grows it: an export allocates fast, so that was a large part of the
+ * worker's CPU. bench/lake.ts, 1,000,000 rows, this process's CPU a record and peak RSS with 0 /
+ * 64 / 96 MB of 256: folder 15.5 / 11.8 / 10.3 µs and 242 / 259 / 281 MB; Azurite 15.6 / 13.6 /
+ * 12.2 µs and 268 / 275 / 295 MB. A quarter keeps the 300 MB goal with room to spare.
  */
-const INITIAL_SHARE = 3 / 8;
+const INITIAL_SHARE = 1 / 4;
 
 /**
  * Node flags for a worker process, from WORKER_MAX_HEAP_MB (throws on a value that is no size).

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WORKER_MAX_HEAP_MB, workerNodeFlags } from "./worker-heap.mjs";
 
 describe("workerNodeFlags", () => {
-  it("caps the old generation by default, at WORKER_MAX_HEAP_MB when set, and not at all for 0; it starts at 3/8 of the cap", () => {
-    expect(workerNodeFlags({})).toEqual([`--max-old-space-size=${DEFAULT_WORKER_MAX_HEAP_MB}`, "--initial-old-space-size=96"]);
-    expect(workerNodeFlags({ WORKER_MAX_HEAP_MB: " 512 " })).toEqual(["--max-old-space-size=512", "--initial-old-space-size=192"]);
+  it("caps the old generation by default, at WORKER_MAX_HEAP_MB when set, and not at all for 0; it starts at a quarter of the cap", () => {
+    expect(workerNodeFlags({})).toEqual([`--max-old-space-size=${DEFAULT_WORKER_MAX_HEAP_MB}`, "--initial-old-space-size=64"]);
+    expect(workerNodeFlags({ WORKER_MAX_HEAP_MB: " 512 " })).toEqual(["--max-old-space-size=512", "--initial-old-space-size=128"]);
     expect(workerNodeFlags({ WORKER_MAX_HEAP_MB: "0" })).toEqual([]);
   });
 
