@@ -130,7 +130,9 @@ export async function repairTable(storage: LakeStorage, book: TableBook): Promis
 }
 
 export function batchHash(parts: Iterable<string>): string {
-  const h = crypto.createHash("sha1");
-  for (const p of parts) h.update(p).update("\n");
-  return h.digest("hex");
+  // One update of the joined text (the same digest as one per part): a call per part cost more
+  // than the hashing, on every page.
+  let text = "";
+  for (const p of parts) text += `${p}\n`;
+  return crypto.createHash("sha1").update(text).digest("hex");
 }
