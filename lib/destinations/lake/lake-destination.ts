@@ -113,7 +113,9 @@ export class LakeDestination implements Destination {
     const hold = this.held.get(table);
     if (hold && t?.uncommitted) hold.lost = true;
     if (t) {
-      const settled = Promise.all([this.dropping.get(table), t.quiesce()]).then(() => undefined);
+      const settled: Promise<void> = Promise.all([this.dropping.get(table), t.quiesce()]).then(() => {
+        if (this.dropping.get(table) === settled) this.dropping.delete(table);
+      });
       this.dropping.set(table, settled);
     }
     this.loaded.delete(table);
