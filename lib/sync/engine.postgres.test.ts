@@ -163,7 +163,7 @@ describe.skipIf(!pg.available)("sync engine → PostgreSQL", () => {
     );
     expect(flipped).toBe(true);
     expect(codes).toContain("25006");
-    expect(["25006", "57P01"]).toContain((err as { code?: string }).code);
+    expect(["25006", "57P01"], `the error the run ended with: ${String(err)}`).toContain((err as { code?: string }).code);
     expect(classifyError(err)).toBe("transient");
     expect(await db.failure.count({ where: { profileId } })).toBe(failuresBefore);
     expect(await db.failedRecord.count({ where: { profileId } })).toBe(markersBefore);
