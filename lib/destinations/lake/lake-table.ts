@@ -15,11 +15,10 @@ import { IdIndex } from "./id-index";
 import { batchHash, saveBook, type LiveFile, type TableBook } from "./table-book";
 import type { LakeStorage } from "./storage";
 import { csvLine } from "./csv";
+import { PartStager } from "./part-stager";
 
 /** Parts per file before a new file is started (Azure allows 50,000 committed blocks per blob). */
 export const MAX_PARTS = 10_000;
-/** Buffered lines are staged once they reach this size (blocks of ~MBs, not one per page). */
-export const STAGE_BYTES = 4 * 1024 * 1024;
 /** While commits are held, one is due after this many uncommitted bytes… */
 export const COMMIT_BYTES = 16 * 1024 * 1024;
 /** …or this long after the first uncommitted write. */
@@ -40,22 +39,8 @@ export class LakeTable {
 
   /** Set by the destination: the engine holds commits for this table (see Destination.holdCommits). */
   holding = false;
-  /** Lines not staged yet, per file, as bytes (never as strings: see byte-chunks.ts). */
-  private buffers = new Map<LiveFile, Buffer[]>();
-  private bufferedBytes = 0;
-  /**
-   * The parts being staged in the background (at most one set at a time) and their bytes: on
-   * Azure a part is an upload of megabytes, which the engine need not wait for — it reads and
-   * encodes the next pages meanwhile. Only a commit waits for it, and the checkpoint only for
-   * the commit.
-   */
-  private staging: Promise<void> | null = null;
-  private stagingBytes = 0;
-  /** A background stage failed: its lines are gone, so this writer refuses everything after. */
-  private failed: unknown = null;
-  /** Files with parts staged since the last commit, and the bytes and time of the first. */
-  private dirty = new Set<LiveFile>();
-  private uncommittedBytes = 0;
+  /** The lines on their way into the files (see part-stager.ts). */
+  private readonly parts: PartStager;
   private uncommittedSince = 0;
   private changed = false;
   private mustCommit = false;
@@ -68,6 +53,7 @@ export class LakeTable {
   ) {
     book.recentBatches ??= [book.lastUpsert && `u:${book.lastUpsert}`, book.lastDelete && `d:${book.lastDelete}`].filter((h): h is string => Boolean(h));
     this.previous = book.recentBatches;
+    this.parts = new PartStager(storage, book);
   }
 
   /** The batches of the commit before the last: a page's upsert and delete are two commits when not held. */
@@ -75,11 +61,11 @@ export class LakeTable {
 
   /** Whether anything was written since the last commit (lost if this table is dropped now). */
   get uncommitted(): boolean {
-    return this.uncommittedBytes > 0 || this.bufferedBytes > 0 || this.stagingBytes > 0 || this.changed;
+    return this.parts.pendingBytes > 0 || this.changed;
   }
 
   commitDue(now = Date.now()): boolean {
-    return this.uncommittedBytes + this.stagingBytes + this.bufferedBytes >= COMMIT_BYTES || (this.uncommittedSince > 0 && now - this.uncommittedSince >= COMMIT_MS);
+    return this.parts.pendingBytes >= COMMIT_BYTES || (this.uncommittedSince > 0 && now - this.uncommittedSince >= COMMIT_MS);
   }
 
   /** A batch already committed (its checkpoint was lost in a crash): remembered, not written again. */
@@ -106,7 +92,7 @@ export class LakeTable {
     const { columns, added } = mergeColumns(this.book.columns, spec);
     if (added.length) {
       // Lines buffered so far have the old width: they go to their files before the switch.
-      await this.stageBuffers();
+      await this.parts.stage();
       this.book.columns = columns;
       await this.commit();
     }
@@ -142,65 +128,12 @@ export class LakeTable {
 
   /** Buffers encoded lines per partition (see appendLines). */
   private async appendBytes(byPartition: Map<string, Buffer[]>): Promise<void> {
-    for (const [partition, chunks] of byPartition) {
-      if (!chunks.length) continue;
-      const f = this.fileFor(partition);
-      const buf = this.buffers.get(f) ?? this.buffers.set(f, []).get(f)!;
-      for (const c of chunks) {
-        buf.push(c);
-        this.bufferedBytes += c.length;
-      }
-    }
-    if (this.bufferedBytes >= STAGE_BYTES) await this.stageBuffers(true);
+    for (const [partition, chunks] of byPartition) if (chunks.length) await this.parts.add(this.fileFor(partition), chunks);
   }
 
-  /**
-   * One part per file with buffered lines, staged in parallel (one round trip on Azure). With
-   * `background`, returns once the parts are on their way (see `staging`); otherwise once they
-   * are staged. Either way a previous background stage is finished first, so parts are numbered
-   * in order and at most one set is in memory besides the buffers.
-   */
-  private async stageBuffers(background = false): Promise<void> {
-    await this.settle();
-    if (!this.buffers.size) return;
-    const jobs = [...this.buffers].map(([f, chunks]) => ({ f, data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
-    this.buffers.clear();
-    this.stagingBytes = this.bufferedBytes;
-    this.bufferedBytes = 0;
-    const run = Promise.all(jobs.map((j) => this.storage.stage(j.f.path, j.data, j.f.parts))).then(() => {
-      for (const { f, data } of jobs) {
-        f.parts++;
-        f.bytes += data.length;
-        this.book.bytesWritten += data.length;
-        this.dirty.add(f);
-        this.uncommittedBytes += data.length;
-      }
-      this.stagingBytes = 0;
-    });
-    this.staging = run;
-    // Awaited by the next stage or commit (settle); the next write already refuses once it is known.
-    run.catch((err) => (this.failed ??= err));
-    if (!background) await this.settle();
-  }
-
-  /** Waits for the background stage; its failure is this writer's from then on. */
-  private async settle(): Promise<void> {
-    if (this.failed) throw this.failed;
-    const run = this.staging;
-    if (!run) return;
-    try {
-      await run;
-    } catch (err) {
-      this.failed = err;
-      throw err;
-    } finally {
-      if (this.staging === run) this.staging = null;
-    }
-  }
-
-  /** Waits until no stage is under way (errors ignored): the writer is being dropped or closed. */
-  async quiesce(): Promise<void> {
-    await this.staging?.catch(() => undefined);
+  /** Waits until no part is being staged (errors ignored): the writer is being dropped or closed. */
+  quiesce(): Promise<void> {
+    return this.parts.quiesce();
   }
 
   /** After a write: commit now unless the engine holds commits (then only note the time). */
@@ -216,9 +149,7 @@ export class LakeTable {
    */
   async commit(changed = false): Promise<void> {
     if (changed) this.changed = true;
-    await this.stageBuffers();
-    await Promise.all([...this.dirty].map((f) => this.storage.commitParts(f.path, f.parts)));
-    this.dirty.clear();
+    await this.parts.flush();
     if (this.changed) {
       this.book.changedAt = new Date().toISOString();
       this.book.changedSinceSnapshot = true;
@@ -232,7 +163,6 @@ export class LakeTable {
     this.changed = false;
     this.mustCommit = false;
     this.window = [];
-    this.uncommittedBytes = 0;
     this.uncommittedSince = 0;
     // Files a rewrite left behind (merged into a wider one) go only after the commit names the new one.
     const named = new Set(this.book.files.map((f) => f.path));
@@ -243,7 +173,7 @@ export class LakeTable {
   private retired: string[] = [];
 
   async upsert(spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
-    if (this.failed) throw this.failed;
+    this.parts.throwIfFailed();
     if (!records.length) return 0;
     const hash = batchHash(records.map((r) => `${r.id.toLowerCase()}:${r.version}`));
     // The page was committed but its checkpoint was not saved (a crash in between): already here.
@@ -302,7 +232,7 @@ export class LakeTable {
   }
 
   async delete(spec: TargetTableSpec, ids: string[]): Promise<number> {
-    if (this.failed) throw this.failed;
+    this.parts.throwIfFailed();
     const unique = [...new Set(ids.map((i) => i.toLowerCase()))].sort();
     if (!unique.length) return 0;
     const hash = batchHash(unique);
@@ -366,9 +296,7 @@ export class LakeTable {
       return { partition, change, files, path };
     });
     // What was appended before is committed with the list of files being replaced.
-    await this.stageBuffers();
-    await Promise.all([...this.dirty].map((f) => this.storage.commitParts(f.path, f.parts)));
-    this.dirty.clear();
+    await this.parts.flush();
     this.book.rewriting = plan.map((p) => p.path);
     this.book.recentBatches = [...this.previous, ...this.window].slice(-MAX_RECENT);
     await saveBook(this.storage, this.book);
@@ -434,7 +362,7 @@ export class LakeTable {
   private async loadIndex(): Promise<IdIndex> {
     if (this.index) return this.index;
     // The files are read whole: no part may still be landing in them.
-    await this.settle();
+    await this.parts.settle();
     const index = new IdIndex();
     const versionAt = this.col("versionnumber");
     for (const f of this.book.files) await scanChunks(this.storage.chunks(f.path), versionAt, (rec) => index.set(rec.id, f.partition));
