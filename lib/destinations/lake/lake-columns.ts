@@ -3,7 +3,7 @@
 // versionnumber, createdon, modifiedon, IsDelete, <columns added later…> — a file's rows all have
 // the width the table had when the file was started.
 import { SYSTEM_COLUMNS } from "../columns";
-import { makeRowBuilder, makeValueGetters, type Encoder } from "../row-values";
+import { makeValueGetters, type Encoder } from "../row-values";
 import type { ColumnSpec, SourceRecord, TargetTableSpec } from "../types";
 import { ByteChunks } from "../byte-chunks";
 import { csvLine, type CsvKind } from "./csv";
@@ -121,7 +121,6 @@ const QUOTES = /"/g;
 
 /** Builds CSV lines for `columns` from records of `spec` (columns not in the spec stay empty). */
 export function rowWriter(spec: TargetTableSpec, columns: LakeColumn[]): RowWriter {
-  const build = makeRowBuilder(spec, lakeEncoder);
   const getters = makeValueGetters(spec, lakeEncoder);
   const index = new Map(spec.columns.map((c, i) => [c.name.toLowerCase(), i]));
   const from = columns.map((c) => index.get(c.name.toLowerCase()) ?? -1);
@@ -133,8 +132,7 @@ export function rowWriter(spec: TargetTableSpec, columns: LakeColumn[]): RowWrit
   return {
     kinds,
     values(r, sink) {
-      const row = build(r, sink);
-      return from.map((i) => (i < 0 ? null : row[i]));
+      return source.map((get) => (get === null ? null : get(r, sink)));
     },
     line(values, w) {
       return csvLine(values, kinds, Math.min(w, kinds.length));
