@@ -20,11 +20,12 @@ type Utf8Buffer = Buffer & { utf8Write(s: string, offset: number): number };
 
 /**
  * `s` as UTF-8 at `at` (room checked by the caller); returns the bytes written. Short ASCII text
- * (most values) is copied byte by byte: cheaper than a call into the native writer per value.
+ * (most values: ids, times, numbers; up to `short` characters) is copied byte by byte: cheaper
+ * than a call into the native writer per value.
  */
-function writeText(buf: Buffer, s: string, at: number): number {
+export function writeText(buf: Buffer, s: string, at: number, short = 12): number {
   const n = s.length;
-  if (n > 12) return (buf as Utf8Buffer).utf8Write(s, at);
+  if (n > short) return (buf as Utf8Buffer).utf8Write(s, at);
   for (let k = 0; k < n; k++) {
     const c = s.charCodeAt(k);
     if (c >= 0x80) return (buf as Utf8Buffer).utf8Write(s, at);

@@ -2,6 +2,8 @@
 // text is never built as a JS string (thousands of `+=` pieces flattened once per page, then
 // encoded to UTF-8 again), so the page path leaves little for V8's collector — which was a fifth
 // of the export's main-thread time with strings.
+import { writeText } from "../../byte-chunks";
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
@@ -44,27 +46,12 @@ export class CsvPage {
   }
 
   /**
-   * Most values are short ASCII (ids, times, numbers): copied here a character at a time, which
-   * costs less than a call into Buffer.write (its argument checks were a third of the page's
-   * CPU); anything longer or not ASCII is written by it. Room is made by the caller.
+   * Most values are short ASCII (ids, times, numbers): copied a character at a time, which costs
+   * less than a call into Buffer.write (its argument checks were a third of the page's CPU).
+   * Room is made by the caller.
    */
   private text(s: string): void {
-    const n = s.length;
-    if (n <= SHORT) {
-      const buf = this.buf;
-      const at = this.len;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[at + i] = c;
-      }
-      if (i === n) {
-        this.len += n;
-        return;
-      }
-    }
-    this.len += this.buf.write(s, this.len, "utf8");
+    this.len += writeText(this.buf, s, this.len, SHORT);
   }
 }
 
