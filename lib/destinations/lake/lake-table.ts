@@ -192,7 +192,9 @@ export class LakeTable {
       const versions: unknown[] = [];
       for (const r of rows) versions.push(w.encode(r, sink, into));
       for (const v of versions) this.noteVersion(v);
-      await this.appendBytes(new Map([...byPartition].map(([p, c]) => [p, c.take()])));
+      // One exact-size copy per partition: a chunk's view keeps its whole 64 KB buffer alive until
+      // staged, and with month partitions a page spreads over hundreds of barely used chunks.
+      await this.appendBytes(new Map([...byPartition].map(([p, c]) => [p, [Buffer.concat(c.take())]])));
     } else {
       await this.upsertInPlace(w, rows, sink, createdAt);
     }
