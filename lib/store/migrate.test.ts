@@ -48,7 +48,8 @@ describe.skipIf(!fresh.available)("PostgreSQL store migrations", () => {
     } finally {
       await db.$disconnect();
     }
-  });
+    // Two Prisma CLI runs (migrate deploy, then status): 20–30 s on a loaded 2-core machine.
+  }, 180_000);
 
   it("several migrators started at once on a fresh database: all succeed, each migration applied once", async () => {
     const N = 3;

@@ -163,8 +163,11 @@ describe.skipIf(!pg.available)("sync engine → PostgreSQL", () => {
     );
     expect(flipped).toBe(true);
     expect(codes).toContain("25006");
-    expect(["25006", "57P01"], `the error the run ended with: ${String(err)}`).toContain((err as { code?: string }).code);
-    expect(classifyError(err)).toBe("transient");
+    // The run ends with what its last query met: 25006, the termination (57P01), or the pg
+    // driver's own "Connection terminated" (no code) when a connection dies mid-query. Any of
+    // them must be transient: nothing logged as a bad record, the checkpoint kept.
+    expect(err, "the run must end with the error").toBeTruthy();
+    expect(classifyError(err), `the error the run ended with: ${String(err)}`).toBe("transient");
     expect(await db.failure.count({ where: { profileId } })).toBe(failuresBefore);
     expect(await db.failedRecord.count({ where: { profileId } })).toBe(markersBefore);
 
