@@ -41,6 +41,8 @@ export class DeltaTable {
   /** The background conversion running (staged-parquet.ts), and why the last one failed. */
   converting: Promise<void> | null = null;
   conversionFailed: Error | null = null;
+  /** Conversions so far: streamed (each Id once) or through the latest-per-Id window. */
+  readonly conversions = { streamed: 0, windowed: 0 };
   private conn: DuckConn | null = null;
   private bgConn: DuckConn | null = null;
   readonly files: DeltaFiles;
@@ -89,7 +91,13 @@ export class DeltaTable {
 
   /** A second connection, for the background conversion (the table's own may be busy with a query). */
   async backgroundConnection(): Promise<DuckConn> {
-    if (!this.bgConn) this.bgConn = await this.duck.connect();
+    if (!this.bgConn) {
+      this.bgConn = await this.duck.connect();
+      // Its partitioned writes (a run's files) flushed to the partitions' writers every 4,096
+      // rows, not 65,536: a run's rows are not all held at once (a session setting: the
+      // table's own connection keeps the instance's).
+      await this.bgConn.run("SET partitioned_write_flush_threshold = 4096");
+    }
     return this.bgConn;
   }
 

@@ -274,5 +274,52 @@ for (const [kind, make] of backends) {
       expect(rows.get(guid(3))!.PartitionId).toBe("2023");
       expect(await storage.list(`${dir2}/_staging/`)).toEqual([]);
     }, 120_000);
+
+    it("a run holding each Id once streams into its files; the initial commit counts nothing; an Id repeated in a run or across runs takes the exact paths", async (ctx) => {
+      if (!storage) return ctx.skip();
+      const spec3 = tableSpecFor(accountSchema("account3"), "");
+      const dir3 = tableDirOf("account3");
+      const d = open();
+      await d.ensureTable(spec3);
+      const t = await d.table("account3");
+      const queries: string[] = [];
+      const conn = await t.connection();
+      const all = conn.all.bind(conn);
+      conn.all = async (sql) => (queries.push(sql), all(sql));
+      await d.upsert(spec3, [1, 2].map((n) => accountRecord(n, 1, { name: `a${n}` })));
+      await d.upsert(spec3, [3, 4].map((n) => accountRecord(n, 1, { name: `a${n}`, createdon: "2023-01-01T00:00:00Z" })));
+      await t.settled();
+      expect(t.conversions).toEqual({ streamed: 1, windowed: 0 });
+      await d.upsert(spec3, [accountRecord(5, 1, { name: "a5" })]); // stays a page
+      expect((await d.maintain([])).delta!.version).toBe(1);
+      // Each Id once, known from the hashes: no distinct count.
+      expect(queries.filter((q) => q.includes("count(DISTINCT"))).toEqual([]);
+      expect([...(await liveRows(storage, dir3)).keys()].sort()).toEqual([1, 2, 3, 4, 5].map(guid).sort());
+
+      // A fresh table: Id 6 in two runs (each run holds it once) and Id 9 twice in one run.
+      const spec4 = tableSpecFor(accountSchema("account4"), "");
+      const dir4 = tableDirOf("account4");
+      await d.ensureTable(spec4);
+      const t4 = await d.table("account4");
+      const conn4 = await t4.connection();
+      const all4 = conn4.all.bind(conn4);
+      queries.length = 0;
+      conn4.all = async (sql) => (queries.push(sql), all4(sql));
+      await d.upsert(spec4, [6, 7].map((n) => accountRecord(n, 1, { name: `first${n}` })));
+      await d.upsert(spec4, [accountRecord(8, 1)]);
+      await t4.settled();
+      await d.upsert(spec4, [accountRecord(6, 2, { name: "later" }), accountRecord(9, 2, { name: "nine" })]);
+      await d.upsert(spec4, [accountRecord(9, 3, { name: "nine again" })]);
+      await t4.settled();
+      expect(t4.conversions).toEqual({ streamed: 1, windowed: 1 });
+      await d.maintain([]);
+      expect(queries.filter((q) => q.includes("count(DISTINCT"))).toHaveLength(1);
+      const { rows } = await readDeltaRows(storage, dir4);
+      expect(rows).toHaveLength(4);
+      const live = await liveRows(storage, dir4);
+      expect(live.get(guid(6))!.name).toBe("later");
+      expect(live.get(guid(7))!.name).toBe("first7");
+      expect(live.get(guid(9))!.name).toBe("nine again");
+    }, 120_000);
   });
 }

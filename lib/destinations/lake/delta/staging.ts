@@ -9,6 +9,7 @@ import { latestById, makeRowBuilder, type Encoder } from "../../row-values";
 import type { SourceRecord, TargetTableSpec } from "../../types";
 import { partitionOf } from "../lake-columns";
 import type { DeltaTable } from "./delta-table";
+import { idHash } from "./id-hashes";
 import { PARTITION_COLUMN } from "./schema";
 import { STAGING } from "./table-layout";
 
@@ -27,6 +28,8 @@ export interface Staged {
   /** A converted run's files (one per PartitionId) and the schemaString they were written with. */
   files?: { rel: string; partition: string }[];
   schema?: string;
+  /** An upsert page staged by this process (or a run of such pages, each Id once): a hash of each of its Ids, sorted (id-hashes.ts). */
+  ids?: Float64Array;
 }
 
 const encoder: Encoder = {
@@ -89,11 +92,11 @@ export async function loadStaged(t: DeltaTable): Promise<void> {
 }
 
 /** One staged change file, published durably under the next sequence. */
-async function stage(t: DeltaTable, kind: "u" | "d", data: string | Buffer, rows: number, ext: "csv" | "json" = "json"): Promise<void> {
+async function stage(t: DeltaTable, kind: "u" | "d", data: string | Buffer, rows: number, ext: "csv" | "json" = "json", ids?: Float64Array): Promise<void> {
   const seq = t.nextSeq++;
   const rel = `${STAGING}/${String(seq).padStart(12, "0")}-${crypto.randomBytes(4).toString("hex")}.${kind}.${ext}`;
   await t.files.writeNew(rel, data);
-  t.staged.push({ seq, rel, kind, rows });
+  t.staged.push({ seq, rel, kind, rows, ids });
 }
 
 /** How the table's columns come out of the row builder (index into its output, -1: not in the spec) and the partition of a row. */
@@ -129,7 +132,7 @@ export function rowsOf(t: DeltaTable, spec: TargetTableSpec, records: SourceReco
  * written straight from the builder's values into the table's page buffer (csv-page.ts).
  * Half the bytes of JSON lines (no keys) and under half the CPU.
  */
-function csvPageOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): { bytes: Buffer; rows: number } {
+function csvPageOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): { bytes: Buffer; rows: number; ids?: Float64Array } {
   const { columns, build, from, partition } = rowMapping(t, spec);
   const now = new Date().toISOString();
   const latest = latestById(records);
@@ -137,19 +140,27 @@ function csvPageOf(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]
   page.reset();
   const names = [...columns.map((c) => c.name), PARTITION_COLUMN];
   names.forEach((n, i) => page.value(n, i === names.length - 1));
+  // The hashes of the Ids as written (id-hashes.ts); none when the page has no Id column.
+  const idAt = from[columns.findIndex((c) => c.name === "Id")] ?? -1;
+  const ids = idAt >= 0 ? new Float64Array(latest.length) : undefined;
   for (let n = 0; n < latest.length; n++) {
     const values = build(latest[n], now);
     for (let i = 0; i < from.length; i++) page.value(from[i] < 0 ? null : values[from[i]], false);
     page.value(partition(values), true);
+    if (ids) {
+      const id = values[idAt];
+      ids[n] = typeof id === "string" ? idHash(id) : Number.NaN;
+    }
   }
-  return { bytes: page.bytes(), rows: latest.length };
+  // An Id that is not text (none should be) makes the page's uniqueness unknown.
+  return { bytes: page.bytes(), rows: latest.length, ids: ids && !ids.some(Number.isNaN) ? ids.sort() : undefined };
 }
 
 /** Stages the page's rows (latest per Id); a value that cannot be converted fails the call before anything is written. */
 export async function stageUpserts(t: DeltaTable, spec: TargetTableSpec, records: SourceRecord[]): Promise<number> {
-  const { bytes, rows } = csvPageOf(t, spec, records);
+  const { bytes, rows, ids } = csvPageOf(t, spec, records);
   if (!rows) return 0;
-  await stage(t, "u", bytes, rows, "csv");
+  await stage(t, "u", bytes, rows, "csv", ids);
   return rows;
 }
 
