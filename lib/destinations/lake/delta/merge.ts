@@ -56,11 +56,11 @@ async function applyStaged(t: DeltaTable): Promise<number> {
   // materialised; the rows stream from the staged files through hash joins into COPY (DuckDB
   // spills to its temporary folder when a join does not fit).
   // One entry per staged file: pages, an earlier version's converted files, and each file of a converted run (with the run's sequence).
-  const files: { local: string; seq: number; op: "U" | "D"; kind: Staged["kind"]; rel: string; partition: string; schema?: string }[] = [];
+  const files: { local: string; seq: number; op: "U" | "D"; kind: Staged["kind"]; rel: string; partition: string; schema?: string; stats?: string }[] = [];
   for (const s of staged) {
     const op = s.kind === "d" ? "D" : "U";
     if (s.kind !== "r") files.push({ local: await t.files.localOf(s.rel), seq: s.seq, op, kind: s.kind, rel: s.rel, partition: "" });
-    else for (const f of s.files!) files.push({ local: await t.files.localOf(f.rel), seq: s.seq, op, kind: "r", rel: f.rel, partition: f.partition, schema: s.schema });
+    else for (const f of s.files!) files.push({ local: await t.files.localOf(f.rel), seq: s.seq, op, kind: "r", rel: f.rel, partition: f.partition, schema: s.schema, stats: f.stats });
   }
   const pages = files.filter((f) => f.kind === "u" || f.kind === "d").map((f) => f.local);
   const converted = files.filter((f) => f.kind === "p").map((f) => f.local);

@@ -102,9 +102,12 @@ export async function writeFiles(t: DeltaTable, db: DuckConn, select: string, da
  * files as they are: a second name in the table, stats read from each; returns the add actions
  * (not yet published in the log). The staged files stay until the commit is in the log.
  */
-export async function adoptFiles(t: DeltaTable, db: DuckConn, files: { rel: string; local: string; partition: string }[]): Promise<AddAction[]> {
+export async function adoptFiles(t: DeltaTable, db: DuckConn, files: { rel: string; local: string; partition: string; stats?: string }[]): Promise<AddAction[]> {
   const adds: AddAction[] = [];
-  const stats = await filesStats(t.columns, db, files.map((f) => f.local));
+  // Stats read at the conversion (its manifest); files converted by an earlier version have none.
+  const unread = files.filter((f) => f.stats === undefined).map((f) => f.local);
+  const stats = unread.length ? await filesStats(t.columns, db, unread) : new Map<string, string>();
+  for (const f of files) if (f.stats !== undefined) stats.set(f.local, f.stats);
   try {
     for (const f of files) {
       const size = await t.files.size(f.local);
@@ -141,7 +144,7 @@ async function fileStats(columns: LakeColumn[], db: DuckConn, local: string): Pr
  * fileStats of many files in one scan (grouped by file): the adopted files of a run each asked
  * alone grew DuckDB's resident memory by ~160 MB over 120 files of a 1,000,000-row export.
  */
-async function filesStats(columns: LakeColumn[], db: DuckConn, locals: string[]): Promise<Map<string, string>> {
+export async function filesStats(columns: LakeColumn[], db: DuckConn, locals: string[]): Promise<Map<string, string>> {
   const ranged = statsColumns(columns);
   const show = (c: LakeColumn, fn: "min" | "max") =>
     c.dataType === "dateTime" ? `strftime(${fn}(${quoteId(c.name)}), '%Y-%m-%dT%H:%M:%S.%gZ')` : `${fn}(${quoteId(c.name)})::VARCHAR`;

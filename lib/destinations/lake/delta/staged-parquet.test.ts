@@ -275,7 +275,7 @@ for (const [kind, make] of backends) {
       expect(await storage.list(`${dir2}/_staging/`)).toEqual([]);
     }, 120_000);
 
-    it("a run holding each Id once streams into its files; the initial commit counts nothing; an Id repeated in a run or across runs takes the exact paths", async (ctx) => {
+    it("a run holding each Id once streams into its files with their stats in its manifest; the initial commit takes both and counts nothing; an Id repeated in a run or across runs takes the exact paths", async (ctx) => {
       if (!storage) return ctx.skip();
       const spec3 = tableSpecFor(accountSchema("account3"), "");
       const dir3 = tableDirOf("account3");
@@ -290,10 +290,17 @@ for (const [kind, make] of backends) {
       await d.upsert(spec3, [3, 4].map((n) => accountRecord(n, 1, { name: `a${n}`, createdon: "2023-01-01T00:00:00Z" })));
       await t.settled();
       expect(t.conversions).toEqual({ streamed: 1, windowed: 0 });
+      const [manifestName] = runsIn((await storage.list(`${dir3}/_staging/`)).map((f) => f.path));
+      const manifest = JSON.parse((await storage.read(manifestName))!.toString("utf8")) as { files: { rel: string; stats: string }[] };
+      expect(manifest.files).toHaveLength(2);
+      for (const f of manifest.files) expect(JSON.parse(f.stats)).toMatchObject({ numRecords: 2, nullCount: { Id: 0 } });
       await d.upsert(spec3, [accountRecord(5, 1, { name: "a5" })]); // stays a page
       expect((await d.maintain([])).delta!.version).toBe(1);
-      // Each Id once, known from the hashes: no distinct count.
+      // Each Id once, known from the hashes: no distinct count, and the run's stats as read at the conversion.
       expect(queries.filter((q) => q.includes("count(DISTINCT"))).toEqual([]);
+      const adds = (await replayLog(storage, dir3)).commits.at(-1)!.actions.flatMap((a) => ("add" in a ? [a.add] : []));
+      expect(adds).toHaveLength(3);
+      expect(adds.map((a) => a.stats).filter((s) => manifest.files.some((f) => f.stats === s))).toHaveLength(2);
       expect([...(await liveRows(storage, dir3)).keys()].sort()).toEqual([1, 2, 3, 4, 5].map(guid).sort());
 
       // A fresh table: Id 6 in two runs (each run holds it once) and Id 9 twice in one run.

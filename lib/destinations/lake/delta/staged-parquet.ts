@@ -17,7 +17,7 @@
 import crypto from "node:crypto";
 import type { DeltaTable } from "./delta-table";
 import type { DuckConn } from "./duck";
-import { partitionedOutput, ROW_GROUP_ROWS } from "./parquet-files";
+import { filesStats, partitionedOutput, ROW_GROUP_ROWS } from "./parquet-files";
 import { stagedUpsertRows } from "./staged-read";
 import { concatIds, idsUnique } from "./id-hashes";
 import { duckType, PARTITION_COLUMN, quoteId, quoteStr } from "./schema";
@@ -89,11 +89,16 @@ async function convertRun(t: DeltaTable, run: Staged[]): Promise<void> {
     const first = run[0].seq;
     const last = run.at(-1)!.seq;
     const name = `${STAGING}/${seqName(first)}-${seqName(last)}-${crypto.randomBytes(4).toString("hex")}`;
-    const files: { rel: string; partition: string }[] = [];
-    for (const [i, f] of (await partitionedOutput(dir)).entries()) {
+    const files: { rel: string; partition: string; stats?: string }[] = [];
+    const output = await partitionedOutput(dir);
+    // Their Delta stats, read here in the background from the run's few files: the commit that
+    // takes them as data files needs no scan of them (over a 1,000,000-row export's 120 files
+    // that scan was the peak of its RSS).
+    const stats = output.length ? await filesStats(columns, db, output.map((f) => f.local)) : new Map<string, string>();
+    for (const [i, f] of output.entries()) {
       const rel = `${name}.run/${i}.parquet`;
       await t.files.publish(f.local, rel);
-      files.push({ rel, partition: f.partition });
+      files.push({ rel, partition: f.partition, stats: stats.get(f.local) });
     }
     if (files.length) await t.files.syncDir(`${name}.run`);
     const staged: Staged = {

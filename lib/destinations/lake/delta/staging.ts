@@ -26,7 +26,7 @@ export interface Staged {
   kind: "u" | "d" | "p" | "r";
   rows: number;
   /** A converted run's files (one per PartitionId) and the schemaString they were written with. */
-  files?: { rel: string; partition: string }[];
+  files?: { rel: string; partition: string; stats?: string }[];
   schema?: string;
   /** An upsert page staged by this process (or a run of such pages, each Id once): a hash of each of its Ids, sorted (id-hashes.ts). */
   ids?: Float64Array;
@@ -71,7 +71,7 @@ export async function loadStaged(t: DeltaTable): Promise<void> {
     maxSeq = Math.max(maxSeq, seq);
     if (r) {
       manifests.add(r[1]);
-      const manifest = JSON.parse((await t.files.read(f.path))!.toString("utf8")) as { rows: number; schema: string; files: { rel: string; partition: string }[] };
+      const manifest = JSON.parse((await t.files.read(f.path))!.toString("utf8")) as { rows: number; schema: string; files: { rel: string; partition: string; stats?: string }[] };
       const run: Staged = { seq, from: Number(r[2]), rel: f.path, kind: "r", rows: manifest.rows, files: manifest.files, schema: manifest.schema };
       // Already in a commit (the crash came after the log entry, before the clean-up).
       if (seq <= consumed) await removeStaged(t, run);
