@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export async function spawnEmulator(records: number, seed = 1): Promise<{ url: string; token: string; close(): Promise<void> }> {
+export async function spawnEmulator(records: number, seed = 1): Promise<{ url: string; token: string; pid: number; close(): Promise<void> }> {
   const child = spawn(process.execPath, [path.join(root, "bin/dataverse-export.mjs"), "emulator", "--port", "0", "--records", String(records), "--seed", String(seed)], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -21,6 +21,7 @@ export async function spawnEmulator(records: number, seed = 1): Promise<{ url: s
   return {
     url,
     token: "emulator-token",
+    pid: child.pid!,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -8,6 +8,11 @@
 //  2. Delta latency: the emulator churns R changes/s on account for S seconds while the engine
 //     runs its delta loop; latency = row visible in the target − change made at the source.
 //     Target: p99 <= 2 s.
+// With the export: the CPU time of every process in each phase (bench/proc-cpu.ts: this process,
+// the emulator, the PostgreSQL backends of the bench's database and the server's background
+// writers) per record and as cores busy, and the two-core bound — the export rate possible if it
+// cost what reading alone and writing alone cost together per record and had every core — with
+// the CPU the export spends beyond the two halves.
 // The emulator runs in child processes, so server and engine do not share one event loop.
 //
 //   npx tsx bench/sync.ts [--records 1000000] [--rate 200] [--seconds 60] [--interval 0.25]
@@ -31,7 +36,8 @@ import { runProfile } from "../lib/sync/profile-runner.ts";
 import { emulatorControl } from "../emulator/control.ts";
 import { makeStore, createProfile } from "../lib/sync/test-support.ts";
 import { spawnEmulator } from "./emulator-child.ts";
-import { matchServerPriority } from "./pg-priority.ts";
+import { matchServerPriority, watchServer } from "./pg-priority.ts";
+import { cpuLine, descendants, measurePhase, type PhaseCpuResult, usPerRecord } from "./proc-cpu.ts";
 import { underWorkerFlags } from "./worker-flags.ts";
 
 const heapSetting = underWorkerFlags();
@@ -60,6 +66,8 @@ interface BenchTarget {
   label: string;
   export: string;
   writeOnly: string;
+  /** PostgreSQL: the server whose processes' CPU is counted. */
+  server: boolean;
   count(): Promise<number>;
   cleanup(): Promise<void>;
 }
@@ -72,6 +80,7 @@ async function benchTarget(): Promise<BenchTarget> {
       label: "SQLite",
       export: `sqlite:${file}`,
       writeOnly: `sqlite:${path.join(dir, "write-only.db")}`,
+      server: false,
       count: async () => (new Database(file, { readonly: true }).prepare("select count(*) n from account").get() as { n: number }).n,
       cleanup: async () => undefined,
     };
@@ -91,6 +100,7 @@ async function benchTarget(): Promise<BenchTarget> {
     label: `PostgreSQL (${new URL(server).host}, throwaway databases ${names.join(", ")})`,
     export: urlOf(names[0]),
     writeOnly: urlOf(names[1]),
+    server: true,
     count: async () => {
       const c = new pg.Client({ connectionString: urlOf(names[0]) });
       await c.connect();
@@ -116,6 +126,32 @@ function keepServerPriority(target: string): () => void {
   return () => clearInterval(timer);
 }
 
+/**
+ * Starts counting the CPU of the processes a phase involves: this process (the engine), the
+ * emulator, this process's other children (tsx's esbuild), and with a PostgreSQL target the
+ * backends of `serverUrl`'s database and the server's background writers.
+ */
+async function meterPhase(emulatorPid: number, serverUrl: string | null): Promise<{ stop(): Promise<PhaseCpuResult> }> {
+  const server = serverUrl ? await watchServer(serverUrl) : null;
+  // Groups are filled in this order and a pid stays in its first: the emulator's tree before the
+  // rest of this process's children.
+  const phase = await measurePhase({
+    engine: () => [process.pid],
+    emulator: () => [emulatorPid, ...descendants(emulatorPid)],
+    "other children": () => descendants(process.pid),
+    ...(server ? { "PostgreSQL backends": () => server.backends(), "PostgreSQL background": () => server.background() } : {}),
+  });
+  return {
+    async stop() {
+      const r = await phase.stop();
+      await server?.close();
+      return r;
+    },
+  };
+}
+
+const total = (r: PhaseCpuResult) => Object.values(r.seconds).reduce((a, b) => a + b, 0);
+
 async function exportBench(): Promise<void> {
   const emu = await spawnEmulator(N);
   const bt = await benchTarget();
@@ -131,9 +167,11 @@ async function exportBench(): Promise<void> {
     const before = process.memoryUsage();
     console.log(`before export: rss ${mb(before.rss)}, heapUsed ${mb(before.heapUsed)}`);
     const stopRenice = keepServerPriority(bt.export);
+    const exportMeter = await meterPhase(emu.pid, bt.server ? bt.export : null);
     const t0 = performance.now();
     const result = await runProfile(id, { db, pageSize: PAGE, readAhead: values["engine-read-ahead"] ? true : undefined }, { signal: new AbortController().signal, once: true });
     const exportS = (performance.now() - t0) / 1000;
+    const exportCpu = await exportMeter.stop();
     stopRenice();
     clearInterval(sampler);
     const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -151,6 +189,7 @@ async function exportBench(): Promise<void> {
     const schema = await client.getTableSchema("account");
     const spec = tableSpecFor(schema, "");
     const select = selectFor(spec);
+    const readMeter = await meterPhase(emu.pid, null);
     const r0 = performance.now();
     let read = 0;
     let template: SourceRecord[] = [];
@@ -159,6 +198,7 @@ async function exportBench(): Promise<void> {
       if (template.length === 0) template = p.upserts;
     }
     const readS = (performance.now() - r0) / 1000;
+    const readCpu = await readMeter.stop();
 
     // Writing alone: real records of one page, re-keyed, written page by page into a fresh target.
     const dest = await openDestination(bt.writeOnly, { schemaName: "dbo", prefix: "" });
@@ -166,15 +206,23 @@ async function exportBench(): Promise<void> {
     await dest.ensureTable(spec);
     const pages = Math.ceil(N / PAGE);
     const stopRenice2 = keepServerPriority(bt.writeOnly);
+    const writeMeter = await meterPhase(emu.pid, bt.server ? bt.writeOnly : null);
+    // The re-keyed batches are the bench's work, not the write path's: their CPU is left out below.
+    let rekeyUs = 0;
     const w0 = performance.now();
     for (let p = 0; p < pages; p++) {
+      const c0 = process.cpuUsage();
       const batch = template.slice(0, Math.min(PAGE, N - p * PAGE)).map((r, i) => {
         const n = (p * PAGE + i).toString(16).padStart(12, "0");
         return { ...r, id: `${r.id.slice(0, 24)}${n}` };
       });
+      const c = process.cpuUsage(c0);
+      rekeyUs += c.user + c.system;
       await dest.upsert(spec, batch);
     }
     const writeS = (performance.now() - w0) / 1000;
+    const writeCpu = await writeMeter.stop();
+    writeCpu.seconds.engine -= rekeyUs / 1e6;
     stopRenice2();
     await dest.close();
 
@@ -190,10 +238,51 @@ async function exportBench(): Promise<void> {
     console.log(`at peak: heapUsed ${mb(peakMem.heapUsed)}, heapTotal ${mb(peakMem.heapTotal)}, external ${mb(peakMem.external)}, arrayBuffers ${mb(peakMem.arrayBuffers)}`);
     console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
     console.log(`peak RSS during export: sampled ${mb(peak)}, process high-water mark ${mb(maxRss)}  (target <= 300 MB: ${Math.max(peak, maxRss) <= 300 * 1024 * 1024 ? "met" : "NOT met"})`);
+    cpuBound({ exportCpu, written, exportRate }, { readCpu, read, readRate }, { writeCpu, written: N, writeRate, rekeyS: rekeyUs / 1e6 });
   } finally {
     await emu.close();
     await bt.cleanup();
   }
+}
+
+/**
+ * Where the export's CPU goes against the two halves'. If reading alone and writing alone each
+ * keep the cores busy, the export — doing both on the same cores — cannot beat
+ * cores / (CPU per record read + CPU per record written) unless it spends less CPU than the two
+ * halves; what it spends beyond them is the cost of doing both at once.
+ */
+function cpuBound(
+  exp: { exportCpu: PhaseCpuResult; written: number; exportRate: number },
+  rd: { readCpu: PhaseCpuResult; read: number; readRate: number },
+  wr: { writeCpu: PhaseCpuResult; written: number; writeRate: number; rekeyS: number },
+): void {
+  const cores = os.cpus().length;
+  console.log(`\n== CPU by process (/proc utime + stime), ${cores} CPUs`);
+  console.log(cpuLine("read alone", rd.readCpu, rd.read));
+  console.log(cpuLine("write alone", wr.writeCpu, wr.written) + `; re-keying the batches (${wr.rekeyS.toFixed(2)} s, bench work) left out of engine`);
+  console.log(cpuLine("export", exp.exportCpu, exp.written));
+  const readUs = usPerRecord(total(rd.readCpu), rd.read);
+  const writeUs = usPerRecord(total(wr.writeCpu), wr.written);
+  const exportUs = usPerRecord(total(exp.exportCpu), exp.written);
+  const bound = (cores * 1e6) / (readUs + writeUs);
+  const minRate = Math.min(rd.readRate, wr.writeRate);
+  const serial = 1 / (1 / rd.readRate + 1 / wr.writeRate);
+  console.log(
+    `two-core bound: read alone ${readUs.toFixed(1)} + write alone ${writeUs.toFixed(1)} = ${(readUs + writeUs).toFixed(1)} µs of CPU per record on ${cores} cores → ` +
+      `${fmt(bound)} records/s; ratio to min(read, write) ${(bound / minRate).toFixed(2)}; the export reached ${(exp.exportRate / bound).toFixed(2)} of it`,
+  );
+  console.log(
+    `serial bound 1 / (1/read + 1/write) = ${fmt(serial)} records/s (ratio to min ${(serial / minRate).toFixed(2)}); the export reached ${(exp.exportRate / serial).toFixed(2)} of it`,
+  );
+  const perGroup = Object.keys(exp.exportCpu.seconds).map((g) => {
+    const extra = usPerRecord(exp.exportCpu.seconds[g], exp.written) - usPerRecord(rd.readCpu.seconds[g] ?? 0, rd.read) - usPerRecord(wr.writeCpu.seconds[g] ?? 0, wr.written);
+    return `${g} ${extra >= 0 ? "+" : ""}${extra.toFixed(1)}`;
+  });
+  const extra = exportUs - readUs - writeUs;
+  console.log(
+    `export's CPU beyond the two halves: ${exportUs.toFixed(1)} vs ${(readUs + writeUs).toFixed(1)} µs/record → ${extra >= 0 ? "+" : ""}${extra.toFixed(1)} µs/record ` +
+      `(${((extra / (readUs + writeUs)) * 100).toFixed(0)}%); by process (µs/record): ${perGroup.join(", ")}`,
+  );
 }
 
 function percentile(sorted: number[], p: number): number {

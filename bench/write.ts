@@ -11,7 +11,9 @@
 // Run with `nice -n -15`: the PostgreSQL backends of the bench's database then get the same
 // priority (bench/pg-priority.ts), for the engine and the limit alike.
 // "client CPU" is this process's CPU time during the engine's upserts (building rows, encoding,
-// the driver). --phases times the PostgreSQL COPY path's steps one by one, old and new staging
+// the driver). With PostgreSQL, the CPU of both sides per record (bench/proc-cpu.ts): this process,
+// the backends of the bench's database and the server's background writers, for the engine and
+// the limit (its COPY encoding, done before its clock, counted on the client side). --phases times the PostgreSQL COPY path's steps one by one, old and new staging
 // side by side; --sizes prints both PostgreSQL paths per batch size (the COPY threshold).
 //
 //   npx tsx bench/write.ts [--records 100000] [--batch 5000] [--rounds 3] [--no-pg] [--no-sqlite]
@@ -33,7 +35,8 @@ import { SQLITE_TARGET_PRAGMAS, SqliteDestination, sqliteEncoder } from "../lib/
 import { sqlTypeFor } from "../lib/destinations/sql-types";
 import type { Destination } from "../lib/destinations/types";
 import { usePostgres } from "../lib/testing/postgres";
-import { matchServerPriority } from "./pg-priority";
+import { matchServerPriority, watchServer } from "./pg-priority";
+import { measurePhase, type PhaseCpuResult, usPerRecord } from "./proc-cpu";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -138,11 +141,44 @@ interface Measured {
   cpuPerK: number;
 }
 
+/** CPU per record of the two sides of a PostgreSQL write (µs). */
+interface PgCpu {
+  client: number;
+  backends: number;
+  background: number;
+}
+const pgCpuTotal = (c: PgCpu) => c.client + c.backends + c.background;
+/** The last PostgreSQL run's CPU per record, engine or limit (null without PostgreSQL). */
+let lastPgCpu: PgCpu | null = null;
+
+/** Counts the server side's CPU (backends of pgUrl's database, background writers) from now. */
+async function meterServer(): Promise<{ stop(): Promise<PhaseCpuResult> } | null> {
+  if (!pgUrl) return null;
+  const server = await watchServer(pgUrl);
+  const phase = await measurePhase({ backends: () => server.backends(), background: () => server.background() });
+  return {
+    async stop() {
+      const r = await phase.stop();
+      await server.close();
+      return r;
+    },
+  };
+}
+
+function pgCpuLine(label: string, c: PgCpu, wallS: number, rows: number, clientNote: string): string {
+  const total = pgCpuTotal(c);
+  return (
+    `${label.padEnd(18)} CPU per record: client ${c.client.toFixed(1)} µs (${clientNote}), backends ${c.backends.toFixed(1)} µs, ` +
+    `background writers ${c.background.toFixed(1)} µs → ${total.toFixed(1)} µs; ${((total * rows) / 1e6 / wallS).toFixed(2)} cores busy`
+  );
+}
+
 async function run(label: string, dest: Destination, prefix = "bench", total = N, batchSize = BATCH, quiet = false): Promise<Measured> {
   const spec = tableSpecFor(schema, prefix);
   await dest.prepare({ deleteLog: false });
   await dest.ensureTable(spec);
   if (pgUrl) await matchServerPriority(pgUrl);
+  const server = await meterServer();
   let writeMs = 0;
   let cpuUs = 0;
   let written = 0;
@@ -159,7 +195,10 @@ async function run(label: string, dest: Destination, prefix = "bench", total = N
   }
   const wallMs = performance.now() - wall;
   await dest.close();
+  const serverCpu = await server?.stop();
   const cpuPerK = cpuUs / 1000 / (written / 1000);
+  // The server works only inside upserts, so its CPU over the whole loop is theirs.
+  if (serverCpu) lastPgCpu = { client: cpuUs / written, backends: usPerRecord(serverCpu.seconds.backends, written), background: usPerRecord(serverCpu.seconds.background, written) };
   if (!quiet) {
     console.log(
       `${label.padEnd(18)} ${written} records, ${spec.columns.length} columns, batches of ${batchSize}: ` +
@@ -167,6 +206,7 @@ async function run(label: string, dest: Destination, prefix = "bench", total = N
         `${fmt(rate(written, wallMs))} records/s incl. generation; ` +
         `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
     );
+    if (lastPgCpu && serverCpu) console.log(pgCpuLine(label, lastPgCpu, writeMs / 1000, written, "in upsert"));
   }
   return { rate: rate(written, writeMs), cpuPerK };
 }
@@ -228,7 +268,9 @@ async function pgLimit(url: string, prefix: string): Promise<number> {
   await setup.ensureTable(spec);
   await setup.close();
   const e0 = performance.now();
+  const ce0 = process.cpuUsage();
   const chunks = [...new CopyEncoder(spec).chunks(records, new Date().toISOString())];
+  const ce = process.cpuUsage(ce0);
   const encodeMs = performance.now() - e0;
   records.length = 0;
   const target = `${pgId("dbo")}.${pgId(spec.tableName)}`;
@@ -237,7 +279,9 @@ async function pgLimit(url: string, prefix: string): Promise<number> {
   const client = new pgLib.Client({ connectionString: url });
   await client.connect();
   await matchServerPriority(url);
+  const server = await meterServer();
   try {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await client.query("begin");
     await client.query(`create temp table stage on commit drop as select ${cols} from ${target} with no data`);
@@ -246,11 +290,19 @@ async function pgLimit(url: string, prefix: string): Promise<number> {
       on conflict ("Id") do update set ${updates} where t."versionnumber" is null or excluded."versionnumber" >= t."versionnumber"`);
     await client.query("commit");
     const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const serverCpu = await server?.stop();
     console.log(
       `${"postgres limit".padEnd(18)} ${r.rowCount} records in one COPY + one merge: ${fmt(rate(r.rowCount ?? 0, ms))} records/s (${(ms / 1000).toFixed(1)} s); ` +
         `the COPY text encoding of those rows, not counted above, took ${(encodeMs / 1000).toFixed(1)} s ` +
         `(${fmt(rate(r.rowCount ?? 0, ms + encodeMs))} records/s with it)`,
     );
+    const rows = r.rowCount ?? 0;
+    if (serverCpu && rows > 0) {
+      const enc = (ce.user + ce.system) / rows;
+      lastPgCpu = { client: (c.user + c.system) / rows + enc, backends: usPerRecord(serverCpu.seconds.backends, rows), background: usPerRecord(serverCpu.seconds.background, rows) };
+      console.log(pgCpuLine("postgres limit", lastPgCpu, (ms + encodeMs) / 1000, rows, `${enc.toFixed(1)} of it encoding, before the clock`));
+    }
     return rate(r.rowCount ?? 0, ms);
   } finally {
     await client.end();
@@ -369,13 +421,22 @@ if (withPg) {
     pgUrl = pg.url;
     try {
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         const engine = await run("postgres engine", new PostgresDestination({ connectionString: pg.url }, { schemaName: "dbo", prefix: `bench${r}` }, "bench"), `bench${r}`);
+        const engineCpu = lastPgCpu;
         const limit = await pgLimit(pg.url, `limit${r}`);
         ratios.push(engine.rate / limit);
+        if (engineCpu && lastPgCpu) cpuRatios.push(pgCpuTotal(lastPgCpu) / pgCpuTotal(engineCpu));
       }
       await run("postgres params", new PostgresDestination({ connectionString: pg.url }, { schemaName: "dbo", prefix: "param" }, "bench", { copyMinRows: Infinity }), "param");
       summary("postgres", ratios);
+      if (cpuRatios.length) {
+        console.log(
+          `postgres CPU per record, limit (encoding counted) / engine, both sides: ${cpuRatios.map((r) => r.toFixed(2)).join(", ")} → median ${median(cpuRatios).toFixed(2)} ` +
+            `(1.00: the engine spends no more CPU per record than the limit)`,
+        );
+      }
       if (withPhases) await pgPhases(pg.url);
       if (withSizes) await pgSizes(pg.url);
     } finally {
