@@ -128,17 +128,20 @@ function keepServerPriority(target: string): () => void {
 
 /**
  * Starts counting the CPU of the processes a phase involves: this process (the engine), the
- * emulator, this process's other children (tsx's esbuild), and with a PostgreSQL target the
- * backends of `serverUrl`'s database and the server's background writers.
+ * emulator, this process's other children (tsx's esbuild; those running at the start), and with
+ * a PostgreSQL target the backends of `serverUrl`'s database and the server's background writers.
  */
 async function meterPhase(emulatorPid: number, serverUrl: string | null): Promise<{ stop(): Promise<PhaseCpuResult> }> {
   const server = serverUrl ? await watchServer(serverUrl) : null;
-  // Groups are filled in this order and a pid stays in its first: the emulator's tree before the
-  // rest of this process's children.
+  // Process trees are read once, at the start: a pass over /proc costs a few ms, and every 500 ms
+  // that was 3% of a core charged to the engine. Groups are filled in this order and a pid stays
+  // in its first: the emulator's tree before the rest of this process's children.
+  const emulator = [emulatorPid, ...descendants(emulatorPid)];
+  const children = descendants(process.pid);
   const phase = await measurePhase({
     engine: () => [process.pid],
-    emulator: () => [emulatorPid, ...descendants(emulatorPid)],
-    "other children": () => descendants(process.pid),
+    emulator: () => emulator,
+    "other children": () => children,
     ...(server ? { "PostgreSQL backends": () => server.backends(), "PostgreSQL background": () => server.background() } : {}),
   });
   return {
@@ -273,6 +276,13 @@ function cpuBound(
   );
   console.log(
     `serial bound 1 / (1/read + 1/write) = ${fmt(serial)} records/s (ratio to min ${(serial / minRate).toFixed(2)}); the export reached ${(exp.exportRate / serial).toFixed(2)} of it`,
+  );
+  // On a shared machine each phase gets what cores the others leave; if every phase got the same
+  // share and was bounded by CPU, rates would go as 1 / CPU per record, and the ratio would be:
+  const sameCores = Math.max(readUs, writeUs) / exportUs;
+  console.log(
+    `ratio if every phase had the same cores (CPU-bound): max(read, write) / export CPU per record = ${Math.max(readUs, writeUs).toFixed(1)} / ${exportUs.toFixed(1)} = ${sameCores.toFixed(2)}; ` +
+      `without the export's extra CPU: ${(Math.max(readUs, writeUs) / (readUs + writeUs)).toFixed(2)}`,
   );
   const perGroup = Object.keys(exp.exportCpu.seconds).map((g) => {
     const extra = usPerRecord(exp.exportCpu.seconds[g], exp.written) - usPerRecord(rd.readCpu.seconds[g] ?? 0, rd.read) - usPerRecord(wr.writeCpu.seconds[g] ?? 0, wr.written);
