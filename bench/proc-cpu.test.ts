@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { clockTicks, CpuLedger, descendants, machineBusyTicks, parseStat, type ProcStat, readStat } from "./proc-cpu";
+import { clockTicks, CpuLedger, descendants, machineBusyTicks, parseSchedstat, parseStat, type ProcStat, readStat } from "./proc-cpu";
 
 // A real line (cat's own stat), with the command name replaced by one holding ") (" and spaces.
 const line = (comm: string, utime: number, stime: number, start: number, ppid = 10612) =>
@@ -16,6 +16,13 @@ describe("parseStat", () => {
   it("refuses a line that is not one", () => {
     expect(() => parseStat("hello")).toThrow(/not a \/proc stat line/);
     expect(() => parseStat("1 (x) R 2 3")).toThrow(/field 14 missing/);
+  });
+});
+
+describe("parseSchedstat", () => {
+  it("reads on-CPU and run-queue wait nanoseconds as seconds", () => {
+    expect(parseSchedstat("1656486821 2654057207 1181\n")).toEqual({ onCpuS: 1.656486821, waitS: 2.654057207 });
+    expect(() => parseSchedstat("")).toThrow(/not a schedstat line/);
   });
 });
 

@@ -54,6 +54,26 @@ export function readStat(pid: number): ProcStat | null {
   }
 }
 
+/**
+ * A thread's scheduler times from /proc/<pid>/schedstat (the process's main thread; that is the
+ * event loop): nanoseconds on a CPU, nanoseconds runnable but waiting for one. What is left of the
+ * wall time, the thread was off CPU by itself: blocked in a syscall (fsync, a synchronous SQLite
+ * commit) or its event loop idle, waiting for data.
+ */
+export function parseSchedstat(text: string): { onCpuS: number; waitS: number } {
+  const [on, wait] = text.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(on) || !Number.isFinite(wait)) throw new Error(`not a schedstat line: ${text.slice(0, 80)}`);
+  return { onCpuS: on / 1e9, waitS: wait / 1e9 };
+}
+
+export function readSchedstat(pid: number): { onCpuS: number; waitS: number } | null {
+  try {
+    return parseSchedstat(fs.readFileSync(`/proc/${pid}/schedstat`, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
 /** Clock ticks since boot now, for comparing with ProcStat.startTicks. */
 export function ticksSinceBoot(): number {
   try {

@@ -37,7 +37,7 @@ import { emulatorControl } from "../emulator/control.ts";
 import { makeStore, createProfile } from "../lib/sync/test-support.ts";
 import { spawnEmulator } from "./emulator-child.ts";
 import { matchServerPriority, watchServer } from "./pg-priority.ts";
-import { cpuLine, descendants, measurePhase, type PhaseCpuResult, usPerRecord } from "./proc-cpu.ts";
+import { cpuLine, descendants, measurePhase, type PhaseCpuResult, readSchedstat, usPerRecord } from "./proc-cpu.ts";
 import { underWorkerFlags } from "./worker-flags.ts";
 
 const heapSetting = underWorkerFlags();
@@ -131,7 +131,9 @@ function keepServerPriority(target: string): () => void {
  * emulator, this process's other children (tsx's esbuild; those running at the start), and with
  * a PostgreSQL target the backends of `serverUrl`'s database and the server's background writers.
  */
-async function meterPhase(emulatorPid: number, serverUrl: string | null): Promise<{ stop(): Promise<PhaseCpuResult> }> {
+type PhaseResult = PhaseCpuResult & { threads: string };
+
+async function meterPhase(emulatorPid: number, serverUrl: string | null): Promise<{ stop(): Promise<PhaseResult> }> {
   const server = serverUrl ? await watchServer(serverUrl) : null;
   // Process trees are read once, at the start: a pass over /proc costs a few ms, and every 500 ms
   // that was 3% of a core charged to the engine. Groups are filled in this order and a pid stays
@@ -144,11 +146,22 @@ async function meterPhase(emulatorPid: number, serverUrl: string | null): Promis
     "other children": () => children,
     ...(server ? { "PostgreSQL backends": () => server.backends(), "PostgreSQL background": () => server.background() } : {}),
   });
+  // The main threads (event loops): on CPU, waiting for a CPU, and the rest of the wall time off
+  // CPU by themselves (blocked in a synchronous call — fsync of a SQLite commit — or idle).
+  const mains = { engine: process.pid, emulator: emulatorPid };
+  const sched0 = Object.fromEntries(Object.entries(mains).map(([k, pid]) => [k, readSchedstat(pid)]));
   return {
     async stop() {
       const r = await phase.stop();
+      const threads = Object.entries(mains).map(([k, pid]) => {
+        const [a, b] = [sched0[k], readSchedstat(pid)];
+        if (!a || !b) return `${k} ?`;
+        const on = b.onCpuS - a.onCpuS;
+        const wait = b.waitS - a.waitS;
+        return `${k} on CPU ${on.toFixed(1)} s, waiting for a CPU ${wait.toFixed(1)} s, off CPU ${(r.wallS - on - wait).toFixed(1)} s`;
+      });
       await server?.close();
-      return r;
+      return { ...r, threads: threads.join("; ") };
     },
   };
 }
@@ -255,15 +268,18 @@ async function exportBench(): Promise<void> {
  * halves; what it spends beyond them is the cost of doing both at once.
  */
 function cpuBound(
-  exp: { exportCpu: PhaseCpuResult; written: number; exportRate: number },
-  rd: { readCpu: PhaseCpuResult; read: number; readRate: number },
-  wr: { writeCpu: PhaseCpuResult; written: number; writeRate: number; rekeyS: number },
+  exp: { exportCpu: PhaseResult; written: number; exportRate: number },
+  rd: { readCpu: PhaseResult; read: number; readRate: number },
+  wr: { writeCpu: PhaseResult; written: number; writeRate: number; rekeyS: number },
 ): void {
   const cores = os.cpus().length;
   console.log(`\n== CPU by process (/proc utime + stime), ${cores} CPUs`);
   console.log(cpuLine("read alone", rd.readCpu, rd.read));
   console.log(cpuLine("write alone", wr.writeCpu, wr.written) + `; re-keying the batches (${wr.rekeyS.toFixed(2)} s, bench work) left out of engine`);
   console.log(cpuLine("export", exp.exportCpu, exp.written));
+  console.log(`main threads, read alone: ${rd.readCpu.threads}`);
+  console.log(`main threads, write alone: ${wr.writeCpu.threads}`);
+  console.log(`main threads, export: ${exp.exportCpu.threads}`);
   const readUs = usPerRecord(total(rd.readCpu), rd.read);
   const writeUs = usPerRecord(total(wr.writeCpu), wr.written);
   const exportUs = usPerRecord(total(exp.exportCpu), exp.written);
@@ -283,6 +299,11 @@ function cpuBound(
   console.log(
     `ratio if every phase had the same cores (CPU-bound): max(read, write) / export CPU per record = ${Math.max(readUs, writeUs).toFixed(1)} / ${exportUs.toFixed(1)} = ${sameCores.toFixed(2)}; ` +
       `without the export's extra CPU: ${(Math.max(readUs, writeUs) / (readUs + writeUs)).toFixed(2)}`,
+  );
+  const own = (cores * 1e6) / exportUs;
+  console.log(
+    `the export at its own CPU per record on all ${cores} cores: ${fmt(own)} records/s (ratio to min ${(own / minRate).toFixed(2)}); ` +
+      `it had ${(total(exp.exportCpu) / exp.exportCpu.wallS).toFixed(2)} cores busy, so reached ${(exp.exportRate / own).toFixed(2)} of it`,
   );
   const perGroup = Object.keys(exp.exportCpu.seconds).map((g) => {
     const extra = usPerRecord(exp.exportCpu.seconds[g], exp.written) - usPerRecord(rd.readCpu.seconds[g] ?? 0, rd.read) - usPerRecord(wr.writeCpu.seconds[g] ?? 0, wr.written);
