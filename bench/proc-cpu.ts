@@ -213,6 +213,9 @@ export async function measurePhase(groups: Record<string, PidSource>, { sampleMs
   };
 }
 
+/** The CPU seconds of every group of a phase together. */
+export const totalSeconds = (r: PhaseCpuResult) => Object.values(r.seconds).reduce((a, b) => a + b, 0);
+
 /** µs of CPU per record for a number of CPU seconds. */
 export const usPerRecord = (seconds: number, records: number) => (seconds * 1e6) / records;
 
@@ -221,7 +224,7 @@ export const usPerRecord = (seconds: number, records: number) => (seconds * 1e6)
  * wall) and what the rest of the machine used meanwhile.
  */
 export function cpuLine(label: string, r: PhaseCpuResult, records: number): string {
-  const total = Object.values(r.seconds).reduce((a, b) => a + b, 0);
+  const total = totalSeconds(r);
   const parts = Object.entries(r.seconds).map(([g, s]) => `${g} ${s.toFixed(2)} s (${usPerRecord(s, records).toFixed(1)} µs/rec)`);
   const others = Math.max(0, r.machineS - total);
   return (

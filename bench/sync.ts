@@ -37,7 +37,7 @@ import { emulatorControl } from "../emulator/control.ts";
 import { makeStore, createProfile } from "../lib/sync/test-support.ts";
 import { spawnEmulator } from "./emulator-child.ts";
 import { matchServerPriority, watchServer } from "./pg-priority.ts";
-import { cpuLine, descendants, measurePhase, type PhaseCpuResult, readSchedstat, usPerRecord } from "./proc-cpu.ts";
+import { cpuLine, descendants, measurePhase, type PhaseCpuResult, readSchedstat, totalSeconds, usPerRecord } from "./proc-cpu.ts";
 import { underWorkerFlags } from "./worker-flags.ts";
 
 const heapSetting = underWorkerFlags();
@@ -126,13 +126,13 @@ function keepServerPriority(target: string): () => void {
   return () => clearInterval(timer);
 }
 
+type PhaseResult = PhaseCpuResult & { threads: string };
+
 /**
  * Starts counting the CPU of the processes a phase involves: this process (the engine), the
  * emulator, this process's other children (tsx's esbuild; those running at the start), and with
  * a PostgreSQL target the backends of `serverUrl`'s database and the server's background writers.
  */
-type PhaseResult = PhaseCpuResult & { threads: string };
-
 async function meterPhase(emulatorPid: number, serverUrl: string | null): Promise<{ stop(): Promise<PhaseResult> }> {
   const server = serverUrl ? await watchServer(serverUrl) : null;
   // Process trees are read once, at the start: a pass over /proc costs a few ms, and every 500 ms
@@ -165,8 +165,6 @@ async function meterPhase(emulatorPid: number, serverUrl: string | null): Promis
     },
   };
 }
-
-const total = (r: PhaseCpuResult) => Object.values(r.seconds).reduce((a, b) => a + b, 0);
 
 async function exportBench(): Promise<void> {
   const emu = await spawnEmulator(N);
@@ -280,9 +278,9 @@ function cpuBound(
   console.log(`main threads, read alone: ${rd.readCpu.threads}`);
   console.log(`main threads, write alone: ${wr.writeCpu.threads}`);
   console.log(`main threads, export: ${exp.exportCpu.threads}`);
-  const readUs = usPerRecord(total(rd.readCpu), rd.read);
-  const writeUs = usPerRecord(total(wr.writeCpu), wr.written);
-  const exportUs = usPerRecord(total(exp.exportCpu), exp.written);
+  const readUs = usPerRecord(totalSeconds(rd.readCpu), rd.read);
+  const writeUs = usPerRecord(totalSeconds(wr.writeCpu), wr.written);
+  const exportUs = usPerRecord(totalSeconds(exp.exportCpu), exp.written);
   const bound = (cores * 1e6) / (readUs + writeUs);
   const minRate = Math.min(rd.readRate, wr.writeRate);
   const serial = 1 / (1 / rd.readRate + 1 / wr.writeRate);
@@ -303,7 +301,7 @@ function cpuBound(
   const own = (cores * 1e6) / exportUs;
   console.log(
     `the export at its own CPU per record on all ${cores} cores: ${fmt(own)} records/s (ratio to min ${(own / minRate).toFixed(2)}); ` +
-      `it had ${(total(exp.exportCpu) / exp.exportCpu.wallS).toFixed(2)} cores busy, so reached ${(exp.exportRate / own).toFixed(2)} of it`,
+      `it had ${(totalSeconds(exp.exportCpu) / exp.exportCpu.wallS).toFixed(2)} cores busy, so reached ${(exp.exportRate / own).toFixed(2)} of it`,
   );
   const perGroup = Object.keys(exp.exportCpu.seconds).map((g) => {
     const extra = usPerRecord(exp.exportCpu.seconds[g], exp.written) - usPerRecord(rd.readCpu.seconds[g] ?? 0, rd.read) - usPerRecord(wr.writeCpu.seconds[g] ?? 0, wr.written);

@@ -13,8 +13,9 @@
 // "client CPU" is this process's CPU time during the engine's upserts (building rows, encoding,
 // the driver). With PostgreSQL, the CPU of both sides per record (bench/proc-cpu.ts): this process,
 // the backends of the bench's database and the server's background writers, for the engine and
-// the limit (its COPY encoding, done before its clock, counted on the client side). --phases times the PostgreSQL COPY path's steps one by one, old and new staging
-// side by side; --sizes prints both PostgreSQL paths per batch size (the COPY threshold).
+// the limit (its COPY encoding, done before its clock, counted on the client side).
+// --phases times the PostgreSQL COPY path's steps one by one, old and new staging side by side;
+// --sizes prints both PostgreSQL paths per batch size (the COPY threshold).
 //
 //   npx tsx bench/write.ts [--records 100000] [--batch 5000] [--rounds 3] [--no-pg] [--no-sqlite]
 //                          [--sizes] [--phases]
@@ -139,6 +140,8 @@ interface Measured {
   rate: number;
   /** This process's CPU time per 1,000 records during the timed part. */
   cpuPerK: number;
+  /** PostgreSQL: CPU per record of both sides. */
+  pgCpu?: PgCpu;
 }
 
 /** CPU per record of the two sides of a PostgreSQL write (µs). */
@@ -148,8 +151,6 @@ interface PgCpu {
   background: number;
 }
 const pgCpuTotal = (c: PgCpu) => c.client + c.backends + c.background;
-/** The last PostgreSQL run's CPU per record, engine or limit (null without PostgreSQL). */
-let lastPgCpu: PgCpu | null = null;
 
 /** Counts the server side's CPU (backends of pgUrl's database, background writers) from now. */
 async function meterServer(): Promise<{ stop(): Promise<PhaseCpuResult> } | null> {
@@ -198,7 +199,7 @@ async function run(label: string, dest: Destination, prefix = "bench", total = N
   const serverCpu = await server?.stop();
   const cpuPerK = cpuUs / 1000 / (written / 1000);
   // The server works only inside upserts, so its CPU over the whole loop is theirs.
-  if (serverCpu) lastPgCpu = { client: cpuUs / written, backends: usPerRecord(serverCpu.seconds.backends, written), background: usPerRecord(serverCpu.seconds.background, written) };
+  const pgCpu = serverCpu && { client: cpuUs / written, backends: usPerRecord(serverCpu.seconds.backends, written), background: usPerRecord(serverCpu.seconds.background, written) };
   if (!quiet) {
     console.log(
       `${label.padEnd(18)} ${written} records, ${spec.columns.length} columns, batches of ${batchSize}: ` +
@@ -206,9 +207,9 @@ async function run(label: string, dest: Destination, prefix = "bench", total = N
         `${fmt(rate(written, wallMs))} records/s incl. generation; ` +
         `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
     );
-    if (lastPgCpu && serverCpu) console.log(pgCpuLine(label, lastPgCpu, writeMs / 1000, written, "in upsert"));
+    if (pgCpu) console.log(pgCpuLine(label, pgCpu, writeMs / 1000, written, "in upsert"));
   }
-  return { rate: rate(written, writeMs), cpuPerK };
+  return { rate: rate(written, writeMs), cpuPerK, pgCpu };
 }
 
 /** The N rows as the engine builds them for `spec` (before any clock starts). */
@@ -259,7 +260,7 @@ async function sqliteLimit(file: string): Promise<number> {
  * staging table and merged into an empty target with one version-guarded statement, in one
  * transaction, directly with pg (no batching, no engine).
  */
-async function pgLimit(url: string, prefix: string): Promise<number> {
+async function pgLimit(url: string, prefix: string): Promise<{ rate: number; pgCpu?: PgCpu }> {
   const spec = tableSpecFor(schema, prefix);
   const records: SourceRecord[] = [];
   for (let n = 0; n < N; n++) records.push(record(n));
@@ -298,12 +299,13 @@ async function pgLimit(url: string, prefix: string): Promise<number> {
         `(${fmt(rate(r.rowCount ?? 0, ms + encodeMs))} records/s with it)`,
     );
     const rows = r.rowCount ?? 0;
+    let pgCpu: PgCpu | undefined;
     if (serverCpu && rows > 0) {
       const enc = (ce.user + ce.system) / rows;
-      lastPgCpu = { client: (c.user + c.system) / rows + enc, backends: usPerRecord(serverCpu.seconds.backends, rows), background: usPerRecord(serverCpu.seconds.background, rows) };
-      console.log(pgCpuLine("postgres limit", lastPgCpu, (ms + encodeMs) / 1000, rows, `${enc.toFixed(1)} of it encoding, before the clock`));
+      pgCpu = { client: (c.user + c.system) / rows + enc, backends: usPerRecord(serverCpu.seconds.backends, rows), background: usPerRecord(serverCpu.seconds.background, rows) };
+      console.log(pgCpuLine("postgres limit", pgCpu, (ms + encodeMs) / 1000, rows, `${enc.toFixed(1)} of it encoding, before the clock`));
     }
-    return rate(r.rowCount ?? 0, ms);
+    return { rate: rate(rows, ms), pgCpu };
   } finally {
     await client.end();
   }
@@ -424,10 +426,9 @@ if (withPg) {
       const cpuRatios: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         const engine = await run("postgres engine", new PostgresDestination({ connectionString: pg.url }, { schemaName: "dbo", prefix: `bench${r}` }, "bench"), `bench${r}`);
-        const engineCpu = lastPgCpu;
         const limit = await pgLimit(pg.url, `limit${r}`);
-        ratios.push(engine.rate / limit);
-        if (engineCpu && lastPgCpu) cpuRatios.push(pgCpuTotal(lastPgCpu) / pgCpuTotal(engineCpu));
+        ratios.push(engine.rate / limit.rate);
+        if (engine.pgCpu && limit.pgCpu) cpuRatios.push(pgCpuTotal(limit.pgCpu) / pgCpuTotal(engine.pgCpu));
       }
       await run("postgres params", new PostgresDestination({ connectionString: pg.url }, { schemaName: "dbo", prefix: "param" }, "bench", { copyMinRows: Infinity }), "param");
       summary("postgres", ratios);
