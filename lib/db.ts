@@ -1,10 +1,10 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-pg/client";
 import { databaseUrl } from "./config/paths";
 import { storeProvider, type StoreProvider } from "./store/provider";
 import { createStorePool } from "./store/pg-pool";
+import { SqliteStoreAdapter } from "./store/sqlite-store";
 
 // Both clients come from the one schema (prisma/postgres/schema.prisma is generated from
 // prisma/schema.prisma), so their model APIs are the same; the SQLite client's type stands for
@@ -20,7 +20,7 @@ export function createDb(url = databaseUrl()): PrismaClient {
     const adapter = new PrismaPg(createStorePool(url), { disposeExternalPool: true });
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  return new PrismaClient({ adapter: new SqliteStoreAdapter({ url }) });
 }
 
 /** The provider behind a client (or a transaction client of it), for the few queries that differ. */
