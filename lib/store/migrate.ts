@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { createOwnerOnly, databaseUrl, ownerOnly, projectRoot } from "../config/paths";
 import { isPostgresUrl, redactUrl } from "./provider";
+import { pendingSqliteMigrations } from "./sqlite-pending";
 
 export function migrateStore(url: string = databaseUrl()): void {
   const root = projectRoot();
@@ -18,6 +19,8 @@ export function migrateStore(url: string = databaseUrl()): void {
     createOwnerOnly(sqliteFile);
     ownerOnly(sqliteFile);
   }
+  const sqliteMigrations = path.join(root, "prisma/migrations");
+  if (sqliteFile && pendingSqliteMigrations(sqliteFile, sqliteMigrations).length === 0) return;
   const prismaCli = createRequire(path.join(root, "package.json")).resolve("prisma/build/index.js");
   try {
     // PostgreSQL: several processes or hosts may start at once; deploy-locked.mjs lets one migrate.
@@ -29,7 +32,14 @@ export function migrateStore(url: string = databaseUrl()): void {
     });
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
+    // Another process that started at the same time may have applied them meanwhile.
+    if (sqliteFile && pendingSqliteMigrations(sqliteFile, sqliteMigrations).length === 0) return;
     const detail = (`${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`.trim() || e.message).replaceAll(url, redactUrl(url));
-    throw new Error(`Could not prepare the portal store at ${redactUrl(url)}:\n${detail}`);
+    // SQLITE_BUSY reaches the CLI as the adapter's "SocketTimeout".
+    const busy = sqliteFile && /SocketTimeout|SQLITE_BUSY|database is locked/.test(detail);
+    const hint = busy
+      ? "\nThe store has migrations to apply and another process (the portal, a worker or a CLI command) has it open: stop them all, then start again."
+      : "";
+    throw new Error(`Could not prepare the portal store at ${redactUrl(url)}:\n${detail}${hint}`);
   }
 }
