@@ -145,8 +145,11 @@ describe("reconciliation → SQLite", () => {
   it("files a schedule request when a slot is due, once, and only when the tables are exported", async () => {
     await db.profile.update({ where: { id: profileId }, data: { reconcileScheduleEnabled: true, reconcileTimeUtc: "02:00", reconcileEveryHours: null } });
     const last = (await latestReconciliation(db, profileId))!.requestedAt;
-    const beforeSlot = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate() + 1, 1, 59));
-    const afterSlot = new Date(beforeSlot.getTime() + 2 * 60_000);
+    // The first 02:00 UTC after the last reconciliation: that day's when it ran before 02:00.
+    const sameDay = Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate(), 2, 0);
+    const slot = sameDay > last.getTime() ? sameDay : sameDay + 24 * 3600_000;
+    const beforeSlot = new Date(slot - 60_000);
+    const afterSlot = new Date(slot + 60_000);
     expect(await scheduleIfDue(db, profileId, beforeSlot)).toBeNull();
     await db.profile.update({ where: { id: profileId }, data: { reconcileScheduleEnabled: false } });
     expect(await scheduleIfDue(db, profileId, afterSlot)).toBeNull();
