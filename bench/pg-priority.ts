@@ -35,8 +35,9 @@ export async function matchServerPriority(url: string): Promise<void> {
 
 /**
  * The server processes doing a bench's PostgreSQL work, for bench/proc-cpu.ts: the backends
- * connected to `url`'s database (but the bench's own bookkeeping: this watcher, the renicing), and the server's background writers
- * (checkpointer, background writer, WAL writer — shared with whatever else uses the server).
+ * connected to `url`'s database (but the bench's own bookkeeping: this watcher, the renicing),
+ * and the server's background writers (checkpointer, background writer, WAL writer — shared
+ * with whatever else uses the server).
  * Only pids of local processes named postgres are returned: a server on another host has pids
  * that mean nothing here.
  */
