@@ -1,9 +1,9 @@
 // Starts the emulator CLI in a child process (its own event loop and CPU) and returns its URL.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../lib/config/paths.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const root = projectRoot();
 
 export async function spawnEmulator(records: number, seed = 1): Promise<{ url: string; token: string; pid: number; close(): Promise<void> }> {
   const child = spawn(process.execPath, [path.join(root, "bin/dataverse-export.mjs"), "emulator", "--port", "0", "--records", String(records), "--seed", String(seed)], {

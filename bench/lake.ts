@@ -8,8 +8,9 @@
 //
 //   npx tsx bench/lake.ts [--records 1000000] [--page 2000] [--only folder|azurite] [--mode appendOnly|inPlace]
 //   npx tsx bench/lake.ts --format delta [--changes 10000] [--only folder|azurite]   (bench/lake-delta.ts)
-// Run --only folder and --only azurite as two processes for a clean RSS figure of each. Runs in a
-// child process with the sync worker's node flags (bench/worker-flags.ts); --no-worker-heap: without.
+// Run --only folder and --only azurite as two processes for a clean RSS figure of each. Runs
+// compiled, in a child process with the sync worker's node flags (bench/worker-flags.ts:
+// --from-source, --no-worker-heap).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,9 +31,9 @@ import { startAzurite } from "../lib/testing/azurite.ts";
 import { spawnEmulator } from "./emulator-child.ts";
 import { underWorkerFlags } from "./worker-flags.ts";
 
-const heapSetting = underWorkerFlags();
+const heapSetting = await underWorkerFlags();
 
-const { values } = parseArgs({ options: { "no-worker-heap": { type: "boolean" }, records: { type: "string" }, page: { type: "string" }, only: { type: "string" }, mode: { type: "string" }, format: { type: "string" }, changes: { type: "string" } } });
+const { values } = parseArgs({ options: { "no-worker-heap": { type: "boolean" }, "from-source": { type: "boolean" }, records: { type: "string" }, page: { type: "string" }, only: { type: "string" }, mode: { type: "string" }, format: { type: "string" }, changes: { type: "string" } } });
 const N = Number(values.records ?? 1_000_000);
 const PAGE = Number(values.page ?? 2000);
 const MODE = values.mode === "inPlace" ? "inPlace" : "appendOnly";

@@ -17,8 +17,8 @@
 //
 //   npx tsx bench/sync.ts [--records 1000000] [--rate 200] [--seconds 60] [--interval 0.25]
 //                         [--latency-records 20000] [--skip-export] [--skip-latency]
-//                         [--target postgres://postgres@127.0.0.1:5432/postgres] [--no-worker-heap]
-// Runs in a child process with the sync worker's node flags (bench/worker-flags.ts); with a
+//                         [--target postgres://postgres@127.0.0.1:5432/postgres] [--no-worker-heap] [--from-source]
+// Runs compiled, in a child process with the sync worker's node flags (bench/worker-flags.ts); with a
 // PostgreSQL target under `nice -n -15`, the server backends of the bench's databases get the same
 // priority while measured (bench/pg-priority.ts).
 import fs from "node:fs";
@@ -40,13 +40,14 @@ import { matchServerPriority, watchServer } from "./pg-priority.ts";
 import { cpuLine, descendants, measurePhase, type PhaseCpuResult, readSchedstat, totalSeconds, usPerRecord } from "./proc-cpu.ts";
 import { underWorkerFlags } from "./worker-flags.ts";
 
-const heapSetting = underWorkerFlags();
+const heapSetting = await underWorkerFlags();
 
 const { values } = parseArgs({
   options: {
     records: { type: "string" }, rate: { type: "string" }, seconds: { type: "string" }, interval: { type: "string" },
     "latency-records": { type: "string" }, "skip-export": { type: "boolean" }, "skip-latency": { type: "boolean" },
     "engine-read-ahead": { type: "boolean" }, page: { type: "string" }, target: { type: "string" }, "no-worker-heap": { type: "boolean" },
+    "from-source": { type: "boolean" },
   },
 });
 const N = Number(values.records ?? 1_000_000);

@@ -39,6 +39,34 @@ export function entryFile(name, out = distDir) {
   return path.join(out, name, `${name}.mjs`);
 }
 
+/**
+ * esbuild options for one of our Node processes: an ESM bundle split at its dynamic imports, so a
+ * target's driver (and the npm packages only it imports) still loads when a profile first needs
+ * it, as from the sources. Every npm package stays an import resolved from node_modules at run
+ * time: native modules (better-sqlite3, @duckdb/*), Prisma's runtime and wasm, drivers. Only our
+ * code is bundled. The benchmarks compile themselves with these too (bench/worker-flags.ts).
+ * @param {Record<string, string>} entryPoints
+ * @param {string} outdir
+ * @returns {import("esbuild").BuildOptions}
+ */
+export function nodeBundleOptions(entryPoints, outdir) {
+  return {
+    absWorkingDir: root,
+    entryPoints,
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    sourcemap: "linked",
+    logLevel: "warning",
+  };
+}
+
 /** True when dist/ holds every bundle and is newer than every source it was built from. */
 export function nodeBuildIsCurrent(out = distDir) {
   const stamp = path.join(out, STAMP);
@@ -58,26 +86,8 @@ export async function buildNode({ out = distDir, log = (m) => console.log(`[buil
   const tmp = `${out}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   try {
-    // One build per entry, each split at its dynamic imports: a target's driver (and the npm
-    // packages only it imports) still loads when a profile first needs it, as from the sources.
     for (const [name, file] of Object.entries(ENTRIES)) {
-      await esbuild.build({
-        absWorkingDir: root,
-        entryPoints: { [name]: path.join(root, file) },
-        outdir: path.join(tmp, name),
-        outExtension: { ".js": ".mjs" },
-        chunkNames: "chunks/[name]-[hash]",
-        bundle: true,
-        splitting: true,
-        platform: "node",
-        format: "esm",
-        target: "node20",
-        // Every npm package stays an import resolved from node_modules at run time: native modules
-        // (better-sqlite3, @duckdb/*), Prisma's runtime and wasm, drivers. Only our code is bundled.
-        packages: "external",
-        sourcemap: "linked",
-        logLevel: "warning",
-      });
+      await esbuild.build(nodeBundleOptions({ [name]: path.join(root, file) }, path.join(tmp, name)));
     }
     fs.writeFileSync(path.join(tmp, STAMP), `${new Date().toISOString()}\n`);
     fs.rmSync(out, { recursive: true, force: true });
