@@ -11,7 +11,7 @@ const out = path.join(root, ".bench-dist", `test-${process.pid}`);
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 describe("benches compiled as the worker is", () => {
-  it.each(["lake", "sync"])("bench/%s.ts bundles, and its entry does not load esbuild or the build script", async (name) => {
+  it.each(["lake", "sync", "write"])("bench/%s.ts bundles, and its entry does not load esbuild or the build script", async (name) => {
     const dir = path.join(out, name);
     const r = await build({ ...nodeBundleOptions({ [name]: path.join(root, "bench", `${name}.ts`) }, dir), metafile: true });
     const entry = Object.entries(r.metafile.outputs).find(([file]) => file.endsWith(`${name}.mjs`));

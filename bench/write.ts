@@ -16,9 +16,11 @@
 // the limit (its COPY encoding, done before its clock, counted on the client side).
 // --phases times the PostgreSQL COPY path's steps one by one, old and new staging side by side;
 // --sizes prints both PostgreSQL paths per batch size (the COPY threshold).
+// Runs compiled, in a child process with the sync worker's node flags (bench/worker-flags.ts:
+// --from-source, --no-worker-heap): the engine's code as the worker runs it; the limit runs there too.
 //
 //   npx tsx bench/write.ts [--records 100000] [--batch 5000] [--rounds 3] [--no-pg] [--no-sqlite]
-//                          [--sizes] [--phases]
+//                          [--sizes] [--phases] [--from-source] [--no-worker-heap]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -38,6 +40,9 @@ import type { Destination } from "../lib/destinations/types";
 import { usePostgres } from "../lib/testing/postgres";
 import { matchServerPriority, watchServer } from "./pg-priority";
 import { measurePhase, type PhaseCpuResult, usPerRecord } from "./proc-cpu";
+import { underWorkerFlags } from "./worker-flags";
+
+const heapSetting = await underWorkerFlags();
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -401,7 +406,7 @@ const median = (xs: number[]) => {
 const summary = (what: string, ratios: number[]) =>
   console.log(`${what} engine / limit: ${ratios.map((r) => r.toFixed(2)).join(", ")} → median ${median(ratios).toFixed(2)} (goal >= 0.8)`);
 
-console.log(`bench/write: ${N} records, batches of ${BATCH}, ${ROUNDS} round(s); ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+console.log(`bench/write: ${N} records, batches of ${BATCH}, ${ROUNDS} round(s); ${heapSetting}; ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 if (withSqlite) {
   const ratios: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
