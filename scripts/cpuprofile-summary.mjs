@@ -8,7 +8,7 @@ import path from "node:path";
 const args = process.argv.slice(2);
 const topAt = args.indexOf("--top");
 const top = topAt >= 0 ? Number(args[topAt + 1]) : 30;
-let file = args.find((a, i) => !a.startsWith("--") && i !== topAt + 1);
+let file = args.find((a, i) => !a.startsWith("--") && (topAt < 0 || i !== topAt + 1));
 if (!file) {
   console.error("usage: node scripts/cpuprofile-summary.mjs <file.cpuprofile | dir> [--top 30]");
   process.exit(2);

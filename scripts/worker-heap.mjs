@@ -17,6 +17,16 @@ export const DEFAULT_WORKER_MAX_HEAP_MB = 256;
 const INITIAL_SHARE = 1 / 4;
 
 /**
+ * The young generation's semi-space may grow to this (MB; V8's default is 16). A page of records
+ * stays live while it is written; with 16 MB each young collection copied most of it, and the
+ * survivors were promoted and collected again as old objects. bench/write.ts, 100,000 rows into
+ * SQLite: 78 → 50 scavenges and 7 → 3 full collections, client CPU 22 → 15–17 ms per 1,000;
+ * bench/sync.ts into PostgreSQL, 1,000,000 rows: engine CPU 32–36 → 30–32 µs a record, peak RSS
+ * unchanged (201–214 MB). The space is committed only as survivors need it.
+ */
+const MAX_SEMI_SPACE_MB = 32;
+
+/**
  * Node flags for a worker process, from WORKER_MAX_HEAP_MB (throws on a value that is no size).
  * @param {Record<string, string | undefined>} [env]
  * @returns {string[]}
@@ -27,5 +37,7 @@ export function workerNodeFlags(env = process.env) {
   if (!Number.isInteger(mb) || mb < 0 || (mb > 0 && mb < 64)) {
     throw new Error(`WORKER_MAX_HEAP_MB must be 0 (no cap) or a whole number of MB from 64, not "${raw}"`);
   }
-  return mb === 0 ? [] : [`--max-old-space-size=${mb}`, `--initial-old-space-size=${Math.round(mb * INITIAL_SHARE)}`];
+  return mb === 0
+    ? []
+    : [`--max-old-space-size=${mb}`, `--initial-old-space-size=${Math.round(mb * INITIAL_SHARE)}`, `--max-semi-space-size=${MAX_SEMI_SPACE_MB}`];
 }
