@@ -6,6 +6,7 @@ import { usePostgres } from "../testing/postgres";
 import { tableSpecFor } from "./columns";
 import { destinationSuite } from "./conformance";
 import { PostgresDestination } from "./postgres";
+import { postgresProbe } from "./postgres-probe";
 import { CopyEncoder, copyChunks, copyText } from "./postgres-copy";
 import { identityEncoder, makeRowBuilder, RecordValueError } from "./row-values";
 import { accountRecord, accountSchema, guid } from "./test-fixtures";
@@ -64,30 +65,9 @@ afterAll(() => pg.cleanup());
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 describe.skipIf(!pg.available)("postgres COPY path", () => {
-  // Every batch, even of one row, goes through COPY + merge.
-  destinationSuite(
-    "postgres (COPY forced)",
-    async (o) => new PostgresDestination({ connectionString: pg.url }, o, "test", { copyMinRows: 1 }),
-    () => ({
-      hasWidths: true,
-      rows: (t) => pg.admin(`select * from "dbo".${q(t)}`),
-      columns: async (t) =>
-        (await pg.admin<{ column_name: string }>(
-          "select column_name from information_schema.columns where table_schema = 'dbo' and table_name = $1 order by ordinal_position",
-          [t],
-        )).map((r) => r.column_name),
-      width: async (t, c) =>
-        (await pg.admin<{ w: number | null }>(
-          "select character_maximum_length as w from information_schema.columns where table_schema = 'dbo' and table_name = $1 and column_name = $2",
-          [t, c],
-        ))[0].w,
-      poison: async (t, id) => {
-        await pg.admin(`create or replace function dbo.poison() returns trigger language plpgsql as $$
-          begin if new."Id" = '${id}' then raise exception 'poison record %', new."Id"; end if; return new; end $$`);
-        await pg.admin(`create trigger poison before insert or update on "dbo".${q(t)} for each row execute function dbo.poison()`);
-      },
-    }),
-  );
+  // Every batch, even of one row, goes through COPY: straight into the target where its rows are
+  // new (postgres-direct.ts), else through staging + merge (postgres-staging.test.ts: staging only).
+  destinationSuite("postgres (COPY forced)", async (o) => new PostgresDestination({ connectionString: pg.url }, o, "test", { copyMinRows: 1 }), () => postgresProbe(pg));
 
   let dest: PostgresDestination;
   beforeAll(async () => {
@@ -193,21 +173,27 @@ describe.skipIf(!pg.available)("postgres COPY path", () => {
       ))[0].n);
     const a = tableSpecFor(accountSchema("reuse_a"), "c");
     const b = tableSpecFor(accountSchema("reuse_b"), "c");
-    await dest.ensureTable(a);
-    await dest.ensureTable(b);
+    // New rows would go straight into the target (postgres-direct.ts): staging only here.
+    const staged = new PostgresDestination({ connectionString: pg.url }, { schemaName: "copyx", prefix: "c" }, "test", { copyMinRows: 1, directCopy: false });
+    await staged.ensureTable(a);
+    await staged.ensureTable(b);
     const before = await stages();
-    for (let k = 0; k < 4; k++) {
-      const batch = Array.from({ length: 50 }, (_, i) => accountRecord(k * 50 + i + 1, 1));
-      // Each batch writes exactly its own rows: nothing staged by an earlier batch is merged again.
-      expect((await dest.upsert(a, batch)).written).toBe(50);
-      expect((await dest.upsert(b, batch)).written).toBe(50);
+    try {
+      for (let k = 0; k < 4; k++) {
+        const batch = Array.from({ length: 50 }, (_, i) => accountRecord(k * 50 + i + 1, 1));
+        // Each batch writes exactly its own rows: nothing staged by an earlier batch is merged again.
+        expect((await staged.upsert(a, batch)).written).toBe(50);
+        expect((await staged.upsert(b, batch)).written).toBe(50);
+      }
+      expect((await rowsOf(a.tableName)).size).toBe(200);
+      // Kept (not dropped per batch), and shared by both tables (one column set): at most one per
+      // pooled connection (the pool holds at most 4), whatever the number of batches.
+      const after = await stages();
+      expect(after).toBeGreaterThanOrEqual(1);
+      expect(after - before).toBeLessThanOrEqual(4);
+    } finally {
+      await staged.close();
     }
-    expect((await rowsOf(a.tableName)).size).toBe(200);
-    // Kept (not dropped per batch), and shared by both tables (one column set): at most one per
-    // pooled connection (the pool holds at most 4), whatever the number of batches.
-    const after = await stages();
-    expect(after).toBeGreaterThanOrEqual(1);
-    expect(after - before).toBeLessThanOrEqual(4);
   });
 
   it("applies the version guard through the merge: older versions are refused, SinkCreatedOn kept", async () => {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { usePostgres } from "../testing/postgres";
 import { destinationSuite } from "./conformance";
 import { PostgresDestination } from "./postgres";
+import { postgresProbe } from "./postgres-probe";
 import { accountRecord, accountSchema } from "./test-fixtures";
 import { tableSpecFor } from "./columns";
 import { WidenColumnError } from "./errors";
@@ -9,33 +10,10 @@ import { WidenColumnError } from "./errors";
 const pg = await usePostgres();
 afterAll(() => pg.cleanup());
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const open = (url: string, schemaName = "dbo") => new PostgresDestination({ connectionString: url }, { schemaName, prefix: "t" }, "test");
 
 describe.skipIf(!pg.available)("postgres", () => {
-  destinationSuite(
-    "postgres",
-    async (o) => new PostgresDestination({ connectionString: pg.url }, o, "test"),
-    () => ({
-      hasWidths: true,
-      rows: (t) => pg.admin(`select * from "dbo".${q(t)}`),
-      columns: async (t) =>
-        (await pg.admin<{ column_name: string }>(
-          "select column_name from information_schema.columns where table_schema = 'dbo' and table_name = $1 order by ordinal_position",
-          [t],
-        )).map((r) => r.column_name),
-      width: async (t, c) =>
-        (await pg.admin<{ w: number | null }>(
-          "select character_maximum_length as w from information_schema.columns where table_schema = 'dbo' and table_name = $1 and column_name = $2",
-          [t, c],
-        ))[0].w,
-      poison: async (t, id) => {
-        await pg.admin(`create or replace function dbo.poison() returns trigger language plpgsql as $$
-          begin if new."Id" = '${id}' then raise exception 'poison record %', new."Id"; end if; return new; end $$`);
-        await pg.admin(`create trigger poison before insert or update on "dbo".${q(t)} for each row execute function dbo.poison()`);
-      },
-    }),
-  );
+  destinationSuite("postgres", async (o) => new PostgresDestination({ connectionString: pg.url }, o, "test"), () => postgresProbe(pg));
 
   it("uses the schema name exactly as given (quoted), creating it when missing", async () => {
     const d = open(pg.url, "Export Schema");

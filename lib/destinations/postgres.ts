@@ -6,10 +6,11 @@ import { sql, type CompiledQuery } from "kysely";
 import { SYSTEM_COLUMNS } from "./columns";
 import { DestinationConnectError } from "./errors";
 import { assertNoNul, copyMerge, CopyEncoder } from "./postgres-copy";
-import { identityEncoder, UNBOUNDED } from "./row-values";
+import { copyDirect, DirectCopyPolicy, idIsKey } from "./postgres-direct";
+import { identityEncoder, RecordValueError, UNBOUNDED } from "./row-values";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import { sqlTypeFor } from "./sql-types";
-import type { ColumnSpec, ColumnType, DestinationOptions, SourceRecord, TargetTableSpec, UpsertResult, ValidationCheck } from "./types";
+import type { ColumnSpec, ColumnType, DestinationOptions, EnsureTableResult, SourceRecord, TargetTableSpec, UpsertResult, ValidationCheck } from "./types";
 
 /** Array element types for unnest(): unbounded so an over-long value errors instead of being cut. */
 const ARRAY_TYPE: Record<ColumnType, string> = {
@@ -28,6 +29,8 @@ export const DEFAULT_COPY_MIN_ROWS = 500;
 export interface PostgresTuning {
   /** Rows from which a batch is written with COPY (Infinity: never; 1: always). */
   copyMinRows?: number;
+  /** Try COPY-sized batches straight into the target first (postgres-direct.ts); default true. */
+  directCopy?: boolean;
 }
 
 /** A Run bound to one pooled client, which COPY needs directly. */
@@ -39,6 +42,7 @@ export class PostgresDestination extends SqlDestination {
   protected readonly maxParams = 65535;
   protected readonly identityKeySql = "bigint generated always as identity primary key";
   private pool: pg.Pool | null = null;
+  private readonly direct: DirectCopyPolicy;
 
   /** `display` is the redacted target (describeTarget) used in error messages. */
   constructor(
@@ -48,6 +52,7 @@ export class PostgresDestination extends SqlDestination {
     private readonly tuning: PostgresTuning = {},
   ) {
     super(options);
+    this.direct = new DirectCopyPolicy(tuning.directCopy ?? true);
   }
 
   private get schema(): string {
@@ -162,15 +167,32 @@ export class PostgresDestination extends SqlDestination {
     const target = this.compile(sql`${this.table(spec.tableName)}`).sql;
     const encoder = new CopyEncoder(spec);
     const sent: Buffer[] = [];
-    const now = new Date().toISOString();
-    const encoded = (function* () {
-      for (const chunk of encoder.chunks(records, now)) {
-        sent.push(chunk);
-        yield chunk;
+    const source = encoder.chunks(records, new Date().toISOString());
+    // Pulled by hand, not with for…of: a COPY that stops early (a failed direct COPY) closes this
+    // generator, not the encoder, whose rest is then sent after what `sent` holds.
+    const pull = function* () {
+      for (let n = source.next(); !n.done; n = source.next()) {
+        sent.push(n.value);
+        yield n.value;
       }
-    })();
+    };
     // Loads the column widths (cached after the first batch) before the COPY's transaction.
     await this.widenForLongest(spec, []);
+    let encoded: Iterable<Buffer> = pull();
+    if (await this.tryDirect(spec)) {
+      const copied = await this.withTransactionClient((c) => copyDirect(c, target, spec, encoded)).catch((err: unknown) => {
+        // A NUL is the record's fault whichever way the batch goes: the halving search needs it.
+        if (err instanceof RecordValueError) throw err;
+        this.direct.missed(spec.tableName);
+        return -1;
+      });
+      if (copied >= 0) return { written: copied, widened: [] };
+      const before = sent.slice();
+      encoded = (function* () {
+        yield* before;
+        yield* pull();
+      })();
+    }
     return this.withTransactionClient(async (c) => {
       let widened: UpsertResult["widened"] = [];
       let written = await copyMerge(c, target, spec, { bytes: encoded }, "own", async () => {
@@ -182,6 +204,26 @@ export class PostgresDestination extends SqlDestination {
       if (written < 0) written = await copyMerge(c, target, spec, { bytes: sent }, "own");
       return { written, widened };
     });
+  }
+
+  /** Whether this COPY batch goes straight into the target (the key is checked once per table). */
+  private async tryDirect(spec: TargetTableSpec): Promise<boolean> {
+    const table = spec.tableName;
+    if (this.direct.unchecked(table)) {
+      const c = await this.client();
+      try {
+        this.direct.checked(table, await idIsKey(c, this.schema, table));
+      } finally {
+        c.release();
+      }
+    }
+    return this.direct.tryNow(table);
+  }
+
+  override async ensureTable(spec: TargetTableSpec): Promise<EnsureTableResult> {
+    const out = await super.ensureTable(spec);
+    this.direct.forget(spec.tableName);
+    return out;
   }
 
   private get copyMinRows(): number {
