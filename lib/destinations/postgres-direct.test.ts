@@ -90,6 +90,15 @@ describe.skipIf(!pg.available)("postgres direct COPY", () => {
     expect(await writes(spec.tableName)).toEqual(["inse"]);
   });
 
+  it("fails the batch, writing nothing, when encoding fails: the other way must not send part of it", async () => {
+    const spec = await table("encfail");
+    // Cannot come from JSON: stands for any failure inside the encoder that is not a record's NUL.
+    const bad = accountRecord(2, 1, { description: { n: 1n } as never });
+    await expect(dest.upsert(spec, [accountRecord(1, 1), bad, accountRecord(3, 1)])).rejects.toThrow(/BigInt/);
+    expect((await rows(spec.tableName)).size).toBe(0);
+    expect(await writes(spec.tableName)).toEqual([]);
+  });
+
   it("never copies into a table whose Id is no key: a second copy of a row must not be made", async () => {
     const spec = tableSpecFor(accountSchema("nokey"), "d");
     await dest.ensureTable(spec);

@@ -7,7 +7,7 @@ import { SYSTEM_COLUMNS } from "./columns";
 import { DestinationConnectError } from "./errors";
 import { assertNoNul, copyMerge, CopyEncoder } from "./postgres-copy";
 import { copyDirect, DirectCopyPolicy, idIsKey } from "./postgres-direct";
-import { identityEncoder, RecordValueError, UNBOUNDED } from "./row-values";
+import { identityEncoder, UNBOUNDED } from "./row-values";
 import { SqlDestination, type LiveColumn, type Run, type RunResult } from "./sql-destination";
 import { sqlTypeFor } from "./sql-types";
 import type { ColumnSpec, ColumnType, DestinationOptions, EnsureTableResult, SourceRecord, TargetTableSpec, UpsertResult, ValidationCheck } from "./types";
@@ -168,10 +168,19 @@ export class PostgresDestination extends SqlDestination {
     const encoder = new CopyEncoder(spec);
     const sent: Buffer[] = [];
     const source = encoder.chunks(records, new Date().toISOString());
+    let encodeFailed = false;
     // Pulled by hand, not with for…of: a COPY that stops early (a failed direct COPY) closes this
     // generator, not the encoder, whose rest is then sent after what `sent` holds.
     const pull = function* () {
-      for (let n = source.next(); !n.done; n = source.next()) {
+      for (;;) {
+        let n: IteratorResult<Buffer>;
+        try {
+          n = source.next();
+        } catch (err) {
+          encodeFailed = true;
+          throw err;
+        }
+        if (n.done) return;
         sent.push(n.value);
         yield n.value;
       }
@@ -181,8 +190,9 @@ export class PostgresDestination extends SqlDestination {
     let encoded: Iterable<Buffer> = pull();
     if (await this.tryDirect(spec)) {
       const copied = await this.withTransactionClient((c) => copyDirect(c, target, spec, encoded)).catch((err: unknown) => {
-        // A NUL is the record's fault whichever way the batch goes: the halving search needs it.
-        if (err instanceof RecordValueError) throw err;
+        // The encoder failed (a NUL: RecordValueError, the record's fault whichever way the batch
+        // goes): it is done, so the other way would send only part of the batch.
+        if (encodeFailed) throw err;
         this.direct.missed(spec.tableName);
         return -1;
       });
