@@ -1,7 +1,7 @@
-// Write throughput of the destinations: N synthetic account-like records (bench/write-rows.ts; 35 columns: strings,
-// lookups, decimals, dates) upserted in batches through the engine's write path, against each
-// target's limit — the same rows, built before the clock starts, written in the target's best bulk
-// form directly with its driver:
+// Write throughput of the destinations: N synthetic account-like records (bench/write-rows.ts;
+// 35 columns: strings, lookups, decimals, dates) upserted in batches through the engine's write
+// path, against each target's limit — the same rows, built before the clock starts, written in the
+// target's best bulk form directly with its driver:
 //   SQLite:     one transaction of one prepared INSERT … ON CONFLICT (version guard) per row, same
 //               pragmas as the target connection.
 //   PostgreSQL: the rows already COPY-encoded (the engine's encoder), one COPY into one staging

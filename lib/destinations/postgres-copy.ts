@@ -179,6 +179,8 @@ interface StagePlan {
   create: string;
   copy: string;
   merge: string;
+  /** COPY straight into the target (postgres-direct.ts). */
+  copyTarget: string;
 }
 
 const plans = new WeakMap<TargetTableSpec, Map<string, StagePlan>>();
@@ -208,6 +210,7 @@ function planFor(target: string, spec: TargetTableSpec): StagePlan {
     // connection (PgBouncer, transaction mode) still finds or makes one.
     create: `create temp table if not exists ${stage} (${defs}) on commit delete rows`,
     copy: `copy ${stage} (${cols}) from stdin`,
+    copyTarget: `copy ${target} (${cols}) from stdin`,
     merge: `insert into ${target} as "t" (${cols}) select ${cols} from ${stage}
      on conflict (${pgId(SYSTEM_COLUMNS.id)}) do update set ${updates}
      where "t".${v} is null or excluded.${v} >= "t".${v}`,
@@ -215,6 +218,11 @@ function planFor(target: string, spec: TargetTableSpec): StagePlan {
   if (!byTarget) plans.set(spec, (byTarget = new Map()));
   byTarget.set(target, plan);
   return plan;
+}
+
+/** The statement COPYing the spec's columns straight into `target` (cached with the staging plan). */
+export function copyTargetSql(target: string, spec: TargetTableSpec): string {
+  return planFor(target, spec).copyTarget;
 }
 
 /** COPY text already encoded (CopyEncoder), in chunks. */

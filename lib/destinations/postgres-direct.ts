@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { SYSTEM_COLUMNS } from "./columns";
-import { pgId } from "./postgres-copy";
+import { copyTargetSql } from "./postgres-copy";
 import type { TargetTableSpec } from "./types";
 
 /** After a failed direct COPY, this many COPY batches of the table go the usual way first. */
@@ -21,9 +21,8 @@ export const DIRECT_PAUSE_BATCHES = 16;
  * rows copied. On any error the caller must roll back (the transaction stays open and aborted).
  */
 export async function copyDirect(client: pg.PoolClient, target: string, spec: TargetTableSpec, bytes: Iterable<Buffer>): Promise<number> {
-  const cols = spec.columns.map((c) => pgId(c.name)).join(", ");
   await client.query("begin");
-  const copy = client.query(copyFrom(`copy ${target} (${cols}) from stdin`));
+  const copy = client.query(copyFrom(copyTargetSql(target, spec)));
   await pipeline(Readable.from(bytes), copy);
   await client.query("commit");
   return copy.rowCount;
