@@ -338,12 +338,12 @@ const summary = (what: string, ratios: number[]) =>
 
 console.log(`bench/write: ${N} records, batches of ${BATCH}, ${ROUNDS} round(s); ${heapSetting}; ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 /**
- * Rows written untimed by both sides before the rounds: the rounds then time compiled code, as
- * a worker runs after its first pages, not V8 compiling the engine's write path inside the clock
- * (the limit's loop is a few lines). In two SQLite runs without it, the first round was the lowest
+ * Rows written untimed by both sides before the rounds (four batches): the rounds then time
+ * compiled code, as a worker runs after its first pages, not V8 compiling the engine's write path
+ * inside the clock (the limit's loop is a few lines). In two SQLite runs without it, the first round was the lowest
  * of three: 0.76 and 0.74, the others 0.76–0.90.
  */
-const WARM_UP = 4 * BATCH;
+const WARM_UP = Math.min(N, 4 * BATCH);
 
 if (withSqlite) {
   const ratios: number[] = [];
