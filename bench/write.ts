@@ -333,8 +333,10 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const summary = (what: string, ratios: number[]) =>
-  console.log(`${what} engine / limit: ${ratios.map((r) => r.toFixed(2)).join(", ")} → median ${median(ratios).toFixed(2)} (goal >= 0.8)`);
+const listed = (ratios: number[]) => `${ratios.map((r) => r.toFixed(2)).join(", ")} → median ${median(ratios).toFixed(2)}`;
+const summary = (what: string, ratios: number[]) => console.log(`${what} engine / limit: ${listed(ratios)} (goal >= 0.8)`);
+const cpuSummary = (what: string, ratios: number[]) =>
+  console.log(`${what} CPU per record, limit / engine: ${listed(ratios)} (1.00: the engine spends no more CPU per record than the limit)`);
 
 console.log(`bench/write: ${N} records, batches of ${BATCH}, ${ROUNDS} round(s); ${heapSetting}; ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 /**
@@ -369,10 +371,7 @@ if (withSqlite) {
     }
   }
   summary("sqlite", ratios);
-  console.log(
-    `sqlite CPU per record, limit / engine: ${cpuRatios.map((r) => r.toFixed(2)).join(", ")} → median ${median(cpuRatios).toFixed(2)} ` +
-      `(1.00: the engine spends no more CPU per record than the limit)`,
-  );
+  cpuSummary("sqlite", cpuRatios);
 }
 if (withPg) {
   const pg = await usePostgres();
@@ -402,12 +401,7 @@ if (withPg) {
       summary("postgres, direct COPY off (staging + merge),", stagedRatios);
       // The engine encodes inside its upserts; the limit above does not (its rows are encoded before its clock).
       summary("postgres, limit with its COPY encoding counted,", encodedRatios);
-      if (cpuRatios.length) {
-        console.log(
-          `postgres CPU per record, limit (encoding counted) / engine, both sides: ${cpuRatios.map((r) => r.toFixed(2)).join(", ")} → median ${median(cpuRatios).toFixed(2)} ` +
-            `(1.00: the engine spends no more CPU per record than the limit)`,
-        );
-      }
+      if (cpuRatios.length) cpuSummary("postgres (both sides, the limit's encoding counted)", cpuRatios);
       if (withPhases) await pgPhases(pg.url);
       if (withSizes) await pgSizes(pg.url);
     } finally {
