@@ -81,6 +81,21 @@ describe.skipIf(!pg.available)("postgres direct COPY", () => {
     expect((await rows(spec.tableName)).size).toBe(3 + DIRECT_PAUSE_BATCHES + 1);
   });
 
+  it("writes the batch through the merge when the direct COPY's COMMIT fails", async () => {
+    const spec = await table("commitfail");
+    // A deferred constraint trigger raises at COMMIT, once (a sequence is not rolled back).
+    await pg.admin(`create sequence directx.commit_once`);
+    await pg.admin(`create function directx.fail_once() returns trigger language plpgsql as $$
+      begin if nextval('directx.commit_once') = 1 then raise exception 'commit refused'; end if; return null; end $$`);
+    await pg.admin(`create constraint trigger fail_once after insert on directx."${spec.tableName}" deferrable initially deferred
+      for each row execute function directx.fail_once()`);
+    const batch = Array.from({ length: 10 }, (_, i) => accountRecord(i + 1, 1));
+    expect((await dest.upsert(spec, batch)).written).toBe(10);
+    expect((await rows(spec.tableName)).size).toBe(10);
+    // The COPY's statement-trigger log was rolled back with it: only the merge's write remains.
+    expect(await writes(spec.tableName)).toEqual(["inse"]);
+  });
+
   it("widens a column for a value too long for it and writes the batch", async () => {
     const spec = await table("wide");
     const long = "x".repeat(50);
